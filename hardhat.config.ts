@@ -1,0 +1,37 @@
+import { HardhatUserConfig, subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+import "@nomicfoundation/hardhat-viem";
+
+const SOLC_VERSION = "0.8.30";
+
+// Offline build: use the emscripten solc shipped in the npm `solc` package instead of downloading one.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async ({ solcVersion }: { solcVersion: string }) => {
+  const installed: string = require("solc/package.json").version;
+  if (solcVersion !== installed) {
+    throw new Error(`offline build: solc ${installed} is installed, but ${solcVersion} was requested`);
+  }
+  const longVersion: string = require("solc").version().replace(/\.Emscripten\.clang$/, "");
+  return { compilerPath: require.resolve("solc/soljson.js"), isSolcJs: true, version: solcVersion, longVersion };
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      evmVersion: "prague",
+      viaIR: true,
+      optimizer: { enabled: true, runs: 1_000_000 },
+    },
+  },
+  networks: {
+    // Arbitrum is not on osaka; osaka's modexp repricing (EIP-7883) would distort the BLS gas figures.
+    hardhat: { hardfork: "prague" },
+    localhost: { url: "http://127.0.0.1:8545", hardfork: "prague" } as never,
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;

@@ -1,0 +1,4 @@
+import { GasSuite } from "./types";
+
+/** Every gas suite `npm run bench:gas` runs, in order. Add a suite here to get a snapshot file. */
+export const suites: GasSuite[] = [];
