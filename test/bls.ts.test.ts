@@ -6,6 +6,8 @@ import {
   R,
   aggregatePublicKeys,
   aggregateSignatures,
+  batchVerify,
+  findInvalidSignatures,
   domainTag,
   expandMessageXmd,
   fp2Sqrt,
@@ -145,6 +147,41 @@ describe("src/bls (TypeScript BLS)", () => {
       const pk = publicKey(secretKeyFromSeed("c"));
       expect(publicKeyFromHex(publicKeyToHex(pk))).to.deep.equal(pk);
       expect(() => publicKeyFromHex("0x1234")).to.throw(/64 bytes/);
+    });
+  });
+
+  describe("batch verification of partial signatures over one message", () => {
+    const message = stringToBytes("reward 0x22 1000");
+    const partials = Array.from({ length: 24 }, (_, i) => {
+      const sk = secretKeyFromSeed(`batch-${i}`);
+      return { publicKey: publicKey(sk), signature: sign(sk, message, dst) };
+    });
+
+    it("accepts a batch of valid partials and reports none invalid", () => {
+      expect(batchVerify(partials, message, dst)).to.equal(true);
+      expect(findInvalidSignatures(partials, message, dst)).to.deep.equal([]);
+      expect(batchVerify([], message, dst)).to.equal(true);
+    });
+
+    it("rejects a batch with a swapped signature and isolates exactly the bad signers", () => {
+      const bad = [...partials];
+      bad[3] = { ...bad[3], signature: partials[4].signature };
+      bad[20] = { ...bad[20], signature: sign(secretKeyFromSeed("batch-20"), stringToBytes("other"), dst) };
+      expect(batchVerify(bad, message, dst)).to.equal(false);
+      expect(findInvalidSignatures(bad, message, dst)).to.deep.equal([3, 20]);
+    });
+
+    it("rejects malformed points: off-twist, out-of-range, infinity key", () => {
+      const offTwist = [...partials];
+      offTwist[0] = { ...offTwist[0], signature: { ...offTwist[0].signature, Y: { re: 1n, im: 1n } } };
+      expect(batchVerify(offTwist, message, dst)).to.equal(false);
+      expect(findInvalidSignatures(offTwist, message, dst)).to.deep.equal([0]);
+      const infinityKey = [...partials];
+      infinityKey[5] = { ...infinityKey[5], publicKey: { X: 0n, Y: 0n } };
+      expect(findInvalidSignatures(infinityKey, message, dst)).to.deep.equal([5]);
+      const outOfRange = [...partials];
+      outOfRange[7] = { ...outOfRange[7], publicKey: { X: outOfRange[7].publicKey.X + P, Y: outOfRange[7].publicKey.Y } };
+      expect(batchVerify(outOfRange, message, dst)).to.equal(false);
     });
   });
 });

@@ -15,3 +15,5 @@ export {
 } from "./messages";
 export type { DomainTagBase, SigningDomain } from "./messages";
 export { paramsToSignature, publicKeyFromHex, publicKeyToHex, publicKeyToParams, signatureToParams } from "./encoding";
+export { batchVerify, findInvalidSignatures, randomWeights } from "./batch";
+export type { PartialSignature, WeightSource } from "./batch";
