@@ -1,4 +1,5 @@
 import { GasSuite } from "./types";
+import { blsSuite } from "./bls";
 
 /** Every gas suite `npm run bench:gas` runs, in order. Add a suite here to get a snapshot file. */
-export const suites: GasSuite[] = [];
+export const suites: GasSuite[] = [blsSuite];
