@@ -303,25 +303,146 @@ library HashToG2 {
                 W1 := mod(sub(p, Z1), p)
             }
             let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-            // Q = [z]P, z = 4965661367192848881, by its NAF (bits 62..0): non-zero digit mask and
-            // negative digit mask.
+            // Q = [z]P, z = 4965661367192848881, by its NAF (digits 62..0; the top digit is +1): NZ marks
+            // the non-zero digits, NEG the negative ones. 62 doublings and 23 mixed additions of ±P.
+            // Invariants at the top of each step (lazy reduction; 5p < 2^256 bounds every sum below):
+            //   X0, X1, Y0, Y1 < p;  Z0, Z1 < 2p.
+            // Memory at m: x0, x1, y0, y1, p - y0, p - y1 (P affine and -P.y).
+            let m := mload(0x40)
+            mstore(m, x0)
+            mstore(add(m, 0x20), x1)
+            mstore(add(m, 0x40), y0)
+            mstore(add(m, 0x60), y1)
+            mstore(add(m, 0x80), sub(p, y0))
+            mstore(add(m, 0xa0), sub(p, y1))
             let X0 := x0
             let X1 := x1
             let Y0 := y0
             let Y1 := y1
             let Z0 := 1
             let Z1 := 0
-            let ny0 := sub(p, y0)
-            let ny1 := sub(p, y1)
             for { let i := 61 } 1 { i := sub(i, 1) } {
-                X0, X1, Y0, Y1, Z0, Z1 := dbl(X0, X1, Y0, Y1, Z0, Z1)
+                // ---- doubling (dbl-2009-l, a = 0): X3 = F - 2D, Y3 = E(D - X3) - 8C, Z3 = 2YZ with
+                // A = X², B = Y², C = B², D = 4XB, E = 3A, F = E².
+                {
+                    let t := add(Y0, Y0) // 2Y0 < 2p
+                    let u := add(Y1, Y1) // 2Y1 < 2p
+                    // Z3 = 2Y·Z, each part < 2p
+                    let nz := add(mulmod(t, Z0, p), sub(p, mulmod(u, Z1, p)))
+                    Z1 := add(mulmod(t, Z1, p), mulmod(u, Z0, p))
+                    Z0 := nz
+                    // b = 2B = 2Y² (reduced): (Y0 + Y1)·2(Y0 - Y1), 4·Y0·Y1
+                    let b0 := mulmod(add(Y0, Y1), add(t, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, u)), p)
+                    let b1 := mulmod(t, u, p)
+                    // c = b² = 4C (reduced)
+                    let c0 := mulmod(add(b0, b1), add(b0, sub(p, b1)), p)
+                    let c1 := mulmod(add(b0, b0), b1, p)
+                    // D = X·2b = 4XB, each part < 2p
+                    b0 := add(b0, b0)
+                    b1 := add(b1, b1)
+                    let d0 := add(mulmod(X0, b0, p), sub(p, mulmod(X1, b1, p)))
+                    let d1 := add(mulmod(X0, b1, p), mulmod(X1, b0, p))
+                    // E = 3X²: e0 < 3p, e1 < p
+                    let e0 := mul(3, mulmod(add(X0, X1), add(X0, sub(p, X1)), p))
+                    let e1 := mulmod(mul(3, X0), add(X1, X1), p)
+                    // X3 = E² - 2D (reduced)
+                    X0 := addmod(
+                        mulmod(add(e0, e1), add(e0, sub(p, e1)), p),
+                        sub(0xc19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f51c, add(d0, d0)),
+                        p
+                    )
+                    X1 := addmod(
+                        mulmod(e0, add(e1, e1), p),
+                        sub(0xc19139cb84c680a6e14116da060561765e05aa45a1c72a34f082305b61f3f51c, add(d1, d1)),
+                        p
+                    )
+                    // Y3 = E·(D - X3) - 2c (reduced); D - X3 parts < 3p
+                    d0 := add(d0, sub(p, X0))
+                    d1 := add(d1, sub(p, X1))
+                    Y0 := addmod(
+                        add(mulmod(e0, d0, p), sub(p, mulmod(e1, d1, p))),
+                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(c0, c0)),
+                        p
+                    )
+                    Y1 := addmod(
+                        add(mulmod(e0, d1, p), mulmod(e1, d0, p)),
+                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(c1, c1)),
+                        p
+                    )
+                }
                 if and(shr(i, 0x452a95544aa90a11), 1) {
-                    switch and(shr(i, 0x20815000200010), 1)
-                    case 0 { X0, X1, Y0, Y1, Z0, Z1 := jadd(X0, X1, Y0, Y1, Z0, Z1, x0, x1, y0, y1, 1, 0) }
-                    default { X0, X1, Y0, Y1, Z0, Z1 := jadd(X0, X1, Y0, Y1, Z0, Z1, x0, x1, ny0, ny1, 1, 0) }
+                    // ---- mixed addition of (x, ±y) (madd-2004-hmv): H = x·Z² - X, R = ±y·Z³ - Y,
+                    // X3 = R² - H³ - 2·X·H², Y3 = R·(X·H² - X3) - Y·H³, Z3 = Z·H.
+                    let py := add(m, shl(6, add(1, and(shr(i, 0x20815000200010), 1)))) // &y or &(-y)
+                    // s = Z² (reduced)
+                    let s0 := mulmod(add(Z0, Z1), add(Z0, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, Z1)), p)
+                    let s1 := mulmod(add(Z0, Z0), Z1, p)
+                    // H = x·s - X (reduced)
+                    let h0 := addmod(
+                        mulmod(s0, mload(m), p),
+                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(s1, mload(add(m, 0x20)), p), X0)),
+                        p
+                    )
+                    let h1 := addmod(
+                        add(mulmod(s0, mload(add(m, 0x20)), p), mulmod(s1, mload(m), p)),
+                        sub(p, X1),
+                        p
+                    )
+                    // s = Z³ = s·Z, parts < 2p
+                    let nz := add(mulmod(s0, Z0, p), sub(p, mulmod(s1, Z1, p)))
+                    s1 := add(mulmod(s0, Z1, p), mulmod(s1, Z0, p))
+                    s0 := nz
+                    // R = ±y·s - Y (reduced)
+                    let yy0 := mload(py)
+                    let yy1 := mload(add(py, 0x20))
+                    let r0 := addmod(
+                        mulmod(s0, yy0, p),
+                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(s1, yy1, p), Y0)),
+                        p
+                    )
+                    let r1 := addmod(add(mulmod(s0, yy1, p), mulmod(s1, yy0, p)), sub(p, Y1), p)
+                    // Z3 = Z·H, parts < 2p
+                    nz := add(mulmod(Z0, h0, p), sub(p, mulmod(Z1, h1, p)))
+                    Z1 := add(mulmod(Z0, h1, p), mulmod(Z1, h0, p))
+                    Z0 := nz
+                    // s = H² (reduced); h = H³ (reduced); v = X·H² (reduced)
+                    s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
+                    s1 := mulmod(add(h0, h0), h1, p)
+                    nz := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
+                    h1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
+                    h0 := nz
+                    let v0 := addmod(mulmod(s0, X0, p), sub(p, mulmod(s1, X1, p)), p)
+                    let v1 := addmod(mulmod(s0, X1, p), mulmod(s1, X0, p), p)
+                    // X3 = R² - h - 2v (reduced); h + 2v < 3p
+                    X0 := addmod(
+                        mulmod(add(r0, r1), add(r0, sub(p, r1)), p),
+                        sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(h0, add(v0, v0))),
+                        p
+                    )
+                    X1 := addmod(
+                        mulmod(add(r0, r0), r1, p),
+                        sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(h1, add(v1, v1))),
+                        p
+                    )
+                    // Y3 = R·(v - X3) - Y·h (reduced); v - X3 parts < 2p
+                    v0 := add(v0, sub(p, X0))
+                    v1 := add(v1, sub(p, X1))
+                    nz := addmod(
+                        add(mulmod(r0, v0, p), mulmod(h1, Y1, p)),
+                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(r1, v1, p), mulmod(h0, Y0, p))),
+                        p
+                    )
+                    Y1 := addmod(
+                        add(mulmod(r0, v1, p), mulmod(r1, v0, p)),
+                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(h0, Y1, p), mulmod(h1, Y0, p))),
+                        p
+                    )
+                    Y0 := nz
                 }
                 if iszero(i) { break }
             }
+            Z0 := mod(Z0, p)
+            Z1 := mod(Z1, p)
             // T = ψ([3z]P) = ψ(2Q + Q)
             let T0, T1, T2, T3, T4, T5 := dbl(X0, X1, Y0, Y1, Z0, Z1)
             T0, T1, T2, T3, T4, T5 := jadd(T0, T1, T2, T3, T4, T5, X0, X1, Y0, Y1, Z0, Z1)
@@ -336,11 +457,11 @@ library HashToG2 {
             let A0, A1, A2, A3, A4, A5 := psi(
                 mulmod(x0, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p),
                 mulmod(x1, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p),
-                ny0, ny1, 1, 0)
+                sub(p, y0), sub(p, y1), 1, 0)
             S0, S1, S2, S3, S4, S5 := jadd(S0, S1, S2, S3, S4, S5, A0, A1, A2, A3, A4, A5)
             // affine: 1/Z = conj(Z) / N(Z)
             let n := addmod(mulmod(S4, S4, p), mulmod(S5, S5, p), p)
-            let m := mload(0x40)
+            m := add(m, 0xc0)
             mstore(m, 0x20)
             mstore(add(m, 0x20), 0x20)
             mstore(add(m, 0x40), 0x20)
