@@ -1,54 +1,10 @@
 /** Reward pool tasks: `pool:status`, `pool:fund`, `pool:payout`. */
 import { task } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatSesh, parseSesh } from "./lib/args";
-import { contractAddress, loadDeployment } from "./lib/deployment";
 import { TaskError } from "./lib/errors";
 import { out, table } from "./lib/output";
+import { poolContracts, poolStatus } from "./lib/pool";
 import { send } from "./lib/send";
-
-const DAY = 86_400n;
-const YEAR = 365n * DAY;
-
-async function contracts(hre: HardhatRuntimeEnvironment) {
-  const deployment = await loadDeployment(hre);
-  const [signer] = await hre.ethers.getSigners();
-  const pool = await hre.ethers.getContractAt("RewardRatePool", contractAddress(deployment, "RewardRatePool"), signer);
-  const token = await hre.ethers.getContractAt("SESH", contractAddress(deployment, "SESH"), signer);
-  return { pool, token, signer };
-}
-
-export interface PoolStatus {
-  readonly address: string;
-  readonly balance: bigint;
-  readonly ratePerBlock: bigint;
-  readonly ratePerDay: bigint;
-  readonly ratePerYear: bigint;
-  readonly released: bigint;
-  readonly paidOut: bigint;
-  readonly releasable: bigint;
-  readonly beneficiary: string;
-  readonly owner: string;
-}
-
-/** Reads the pool's state (used by `pool:status` and the devnet's status table). */
-export async function poolStatus(hre: HardhatRuntimeEnvironment): Promise<PoolStatus> {
-  const { pool, token } = await contracts(hre);
-  const address = await pool.getAddress();
-  const balance = await token.balanceOf(address);
-  return {
-    address,
-    balance,
-    ratePerBlock: await pool.rewardRate(),
-    ratePerDay: await pool.calculateInterestAmount(balance, DAY),
-    ratePerYear: await pool.calculateInterestAmount(balance, YEAR),
-    released: await pool.calculateTotalReleased(),
-    paidOut: await pool.totalPaidOut(),
-    releasable: await pool.releasable(),
-    beneficiary: await pool.beneficiary(),
-    owner: await pool.owner(),
-  };
-}
 
 task("pool:status", "Prints the reward pool's balance, reward rate, releases and beneficiary").setAction(async (_args, hre) => {
   const s = await poolStatus(hre);
@@ -71,7 +27,7 @@ task("pool:fund", "Sends SESH from your account into the reward pool")
   .addParam("amount", "SESH to add, e.g. 1000000")
   .setAction(async (args: { amount: string }, hre) => {
     const amount = parseSesh("--amount", args.amount);
-    const { pool, token, signer } = await contracts(hre);
+    const { pool, token, signer } = await poolContracts(hre);
     const balance = await token.balanceOf(signer.address);
     if (balance < amount) {
       throw new TaskError(`${signer.address} holds ${formatSesh(balance)}, less than --amount ${formatSesh(amount)}: lower --amount`);
@@ -90,7 +46,7 @@ task("pool:fund", "Sends SESH from your account into the reward pool")
   });
 
 task("pool:payout", "Pays the rewards released so far to the pool's beneficiary (anyone may call)").setAction(async (_args, hre) => {
-  const { pool } = await contracts(hre);
+  const { pool } = await poolContracts(hre);
   const receipt = await send(hre, {
     description: `pay ${formatSesh(await pool.releasable())} (approximately) to the beneficiary ${await pool.beneficiary()}`,
     contract: pool,
