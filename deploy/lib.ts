@@ -69,13 +69,14 @@ async function confirm(ctx: DeployContext, tx: ContractTransactionResponse | nul
 }
 
 /**
- * Deploys `name` (artifact of the same name) with `args` unless the address book already has it (the
- * runner has checked that its code exists on this chain).
+ * Deploys `name` (artifact `artifact`, by default the same name) with `args` unless the address book
+ * already has it (the runner has checked that its code exists on this chain).
  */
 export async function deployContractOnce(
   ctx: DeployContext,
   name: ContractName,
   args: readonly unknown[],
+  artifact: string = name,
 ): Promise<string> {
   const existing = ctx.get(name);
   if (existing !== undefined) {
@@ -84,7 +85,7 @@ export async function deployContractOnce(
     return existing.address;
   }
   ctx.log(`deploying ${name}(${args.map(String).join(", ")}) from ${ctx.deployer.address}`);
-  const factory = await ctx.hre.ethers.getContractFactory(name, ctx.deployer);
+  const factory = await ctx.hre.ethers.getContractFactory(artifact, ctx.deployer);
   const contract = await factory.deploy(...args);
   const receipt = await confirm(ctx, contract.deploymentTransaction(), `deploy ${name}`);
   const address = await contract.getAddress();
