@@ -7,6 +7,9 @@ export const PLUGIN = "session-network";
 export class TaskError extends HardhatPluginError {
   constructor(message: string, parent?: Error) {
     super(PLUGIN, message, parent);
+    // HardhatPluginError pins its own prototype; restore the subclass's so `instanceof` works.
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = new.target.name;
   }
 }
 

@@ -136,7 +136,7 @@ export async function send(hre: HardhatRuntimeEnvironment, request: SendRequest)
   const fail = async (error: unknown, stage: string, txHash?: string): Promise<never> => {
     const decoded = await decodeRevert(hre, error);
     if (decoded === undefined && findRevertData(error) === undefined && !/revert/i.test(String(error))) throw error;
-    const reason = decoded === undefined ? "reverted without a reason" : `reverted with ${describeRevert(decoded)}`;
+    const reason = decoded === undefined ? "no reason given" : describeRevert(decoded);
     throw new RevertError(`${call} ${stage} ${reason}${txHash === undefined ? "" : ` (tx ${txHash})`}`, decoded, txHash);
   };
 
@@ -155,7 +155,7 @@ export async function send(hre: HardhatRuntimeEnvironment, request: SendRequest)
   try {
     receipt = (await response.wait(request.confirmations ?? 1)) as ContractTransactionReceipt | null;
   } catch (error) {
-    return fail(error, "was mined but", response.hash);
+    return fail(error, "was mined but reverted:", response.hash);
   }
   if (receipt === null) throw new TaskError(`${call}: transaction ${response.hash} has no receipt`);
   out(`  tx ${receipt.hash}  block ${receipt.blockNumber}  gas used ${receipt.gasUsed}`);
