@@ -3,7 +3,7 @@
  * proxies (with `@openzeppelin/hardhat-upgrades`' storage-layout validation), and the bytecode
  * comparison that decides whether an implementation changed.
  */
-import type { ContractTransactionResponse } from "ethers";
+import { Contract, type ContractTransactionResponse } from "ethers";
 import type { ContractName, ContractRecord } from "./addressBook";
 import type { DeployContext } from "./types";
 
@@ -102,6 +102,24 @@ export async function deployContractOnce(
   return address;
 }
 
+/** Throws a clear error when `address` has an `owner()` that is not the deployer (who must upgrade it). */
+async function assertDeployerOwns(ctx: DeployContext, name: ContractName, address: string): Promise<void> {
+  const ownable = new Contract(address, ["function owner() view returns (address)"], ctx.hre.ethers.provider);
+  let owner: string;
+  try {
+    owner = (await ownable.getFunction("owner").staticCall()) as string;
+  } catch {
+    return; // Not Ownable: let the upgrade call report what it requires.
+  }
+  if (owner.toLowerCase() !== ctx.deployer.address.toLowerCase()) {
+    throw new Error(
+      `${name} at ${address} runs different code than the compiled ${name} and needs an upgrade, but its owner is ` +
+        `${owner} and the deployer is ${ctx.deployer.address}: deploy with the owner's key, or have the owner upgrade it ` +
+        "(e.g. prepare the implementation with upgrades.prepareUpgrade and call upgradeToAndCall from the owner)",
+    );
+  }
+}
+
 /**
  * Deploys `name` as a UUPS proxy initialised with `initializer(initArgs)`, or, when the address book has
  * it, compares the proxy's current implementation with the compiled one and upgrades (after the
@@ -153,6 +171,7 @@ export async function deployOrUpgradeUups(
   }
 
   ctx.log(`${name}: the implementation at ${current} differs from the compiled ${name}; validating and upgrading`);
+  await assertDeployerOwns(ctx, name, existing.address);
   const upgraded = await upgrades.upgradeProxy(existing.address, factory, { kind: "uups" });
   const upgradeTx = (upgraded as unknown as { deployTransaction?: ContractTransactionResponse }).deployTransaction;
   const receipt = await confirm(ctx, upgradeTx ?? null, `upgrade ${name}`);

@@ -3,7 +3,7 @@ import hre from "hardhat";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { takeSnapshot, time, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
 import {
   addressBookPath,
   readAddressBook,
@@ -32,15 +32,18 @@ const rewardsStandIn: DeployModule = {
 
 describe("deploy", () => {
   let dir: string;
+  let snapshot: SnapshotRestorer;
   const savedDir = process.env.DEPLOYMENTS_DIR;
 
+  // A snapshot rather than hardhat_reset, so other files' fixtures stay valid.
   beforeEach(async () => {
-    await hre.network.provider.request({ method: "hardhat_reset", params: [] });
+    snapshot = await takeSnapshot();
     dir = mkdtempSync(path.join(os.tmpdir(), "deployments-"));
     process.env.DEPLOYMENTS_DIR = dir;
     process.env.TASKS_QUIET = "1";
   });
-  afterEach(() => {
+  afterEach(async () => {
+    await snapshot.restore();
     rmSync(dir, { recursive: true, force: true });
     if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
     else process.env.DEPLOYMENTS_DIR = savedDir;
@@ -207,6 +210,19 @@ describe("deploy", () => {
       const third = await deployAll();
       expect(third.actions.some((a) => a.action === "upgraded")).to.equal(false);
       expect(third.wrote).to.equal(false);
+    });
+
+    it("refuses, naming the owner, to upgrade a proxy the deployer does not own", async () => {
+      const [, , owner] = await ethers.getSigners();
+      const first = await deployAll({ owner: owner.address });
+      const record = first.book.contracts.RewardRatePool!;
+      await upgrades.upgradeProxy(record.address, await ethers.getContractFactory("RewardRatePoolV2Mock", owner), {
+        kind: "uups",
+        unsafeAllow: ["missing-initializer"],
+      });
+      await expect(deployAll({ owner: owner.address })).to.be.rejectedWith(
+        new RegExp(`RewardRatePool at ${record.address} runs different code .* its owner is ${owner.address}`),
+      );
     });
 
     it("compares runtime code modulo immutables and the metadata hash", async () => {

@@ -21,8 +21,7 @@ describe("tasks", () => {
   let dir: string;
   const savedDir = process.env.DEPLOYMENTS_DIR;
 
-  before(async () => {
-    await hre.network.provider.request({ method: "hardhat_reset", params: [] });
+  before(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), "deployments-"));
     process.env.DEPLOYMENTS_DIR = dir;
     process.env.TASKS_QUIET = "1";
