@@ -2,3 +2,4 @@
 import "./deploy";
 import "./SESH";
 import "./RewardRatePool";
+import "./devnet";

@@ -148,6 +148,23 @@ describe("npm start (scripts/start.ts)", function () {
     }
   });
 
+  it("the devnet task runs the same entry point", async () => {
+    const hre = (await import("hardhat")).default;
+    const port = await freePort();
+    const saved = process.env.DEPLOYMENTS_DIR;
+    process.env.DEPLOYMENTS_DIR = dir;
+    try {
+      await hre.run("devnet", { port: String(port), exitWhenReady: true });
+    } finally {
+      if (saved === undefined) delete process.env.DEPLOYMENTS_DIR;
+      else process.env.DEPLOYMENTS_DIR = saved;
+    }
+    expect(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8")).contracts).to.have.keys("SESH", "RewardRatePool");
+    expect(await portOpen(port)).to.equal(false);
+    expect(hardhatNodesOn(port)).to.deep.equal([]);
+    await expect(hre.run("devnet", { port: "0" })).to.be.rejectedWith(/--port: "0" is not a positive whole number/);
+  });
+
   it("rejects a bad --port before starting anything", async () => {
     const started = start(["--port", "99999"], { DEPLOYMENTS_DIR: dir });
     running.push(started.child);
