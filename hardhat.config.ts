@@ -2,6 +2,9 @@ import { HardhatUserConfig, subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 import "@nomicfoundation/hardhat-viem";
+import "@openzeppelin/hardhat-upgrades";
+import { networksFromEnv } from "./deploy/networks";
+import "./tasks";
 
 const SOLC_VERSION = "0.8.30";
 
@@ -15,6 +18,9 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async ({ solcVersion }: { solcVers
   return { compilerPath: require.resolve("solc/soljson.js"), isSolcJs: true, version: solcVersion, longVersion };
 });
 
+// Remote networks exist only when RPC_URL is set; a malformed PRIVATE_KEY fails here, clearly.
+const envNetworks = networksFromEnv(process.env);
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -27,7 +33,9 @@ const config: HardhatUserConfig = {
   networks: {
     // Arbitrum is not on osaka; osaka's modexp repricing (EIP-7883) would distort the BLS gas figures.
     hardhat: { hardfork: "prague" },
-    localhost: { url: "http://127.0.0.1:8545", hardfork: "prague" } as never,
+    localhost: { url: envNetworks.localhost.url, hardfork: "prague" } as never,
+    ...(envNetworks.arbitrumSepolia === undefined ? {} : { arbitrumSepolia: envNetworks.arbitrumSepolia }),
+    ...(envNetworks.arbitrumOne === undefined ? {} : { arbitrumOne: envNetworks.arbitrumOne }),
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true },

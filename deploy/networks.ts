@@ -1,0 +1,96 @@
+/**
+ * Network entries for hardhat.config.ts, read from the environment.
+ *
+ * Pure module: it must not import `hardhat` (the config file loads it before the runtime exists).
+ *
+ * - `hardhat` (in-process) and `localhost` are always present. `LOCALHOST_URL` overrides the localhost
+ *   URL (`scripts/start.ts` sets it when started with `--port`).
+ * - `arbitrumSepolia` and `arbitrumOne` are added only when `RPC_URL` is set, so a missing env never
+ *   breaks local use. Each entry pins its chain id, so an RPC for the wrong chain fails before anything
+ *   is sent. `PRIVATE_KEY` (0x + 64 hex digits) becomes the only account; without it the remote
+ *   networks are read-only.
+ */
+
+/** Chain ids of the networks this suite knows. */
+export const CHAIN_IDS = {
+  hardhat: 31337,
+  localhost: 31337,
+  arbitrumSepolia: 421614,
+  arbitrumOne: 42161,
+} as const;
+
+export type KnownNetworkName = keyof typeof CHAIN_IDS;
+
+export const DEFAULT_LOCALHOST_URL = "http://127.0.0.1:8545";
+
+/** The subset of Hardhat's HTTP network config this module produces. */
+export interface RemoteNetworkEntry {
+  url: string;
+  chainId: number;
+  accounts: string[];
+}
+
+export interface EnvNetworks {
+  localhost: { url: string };
+  arbitrumSepolia?: RemoteNetworkEntry;
+  arbitrumOne?: RemoteNetworkEntry;
+}
+
+/** The environment variables this module reads. */
+export interface NetworkEnv {
+  RPC_URL?: string;
+  PRIVATE_KEY?: string;
+  LOCALHOST_URL?: string;
+}
+
+const PRIVATE_KEY_PATTERN = /^(0x)?[0-9a-fA-F]{64}$/;
+
+/**
+ * Checks `PRIVATE_KEY` and returns it 0x-prefixed; throws naming the variable and the expected format.
+ * The key itself is never echoed.
+ */
+export function parsePrivateKey(raw: string): string {
+  const key = raw.trim();
+  if (!PRIVATE_KEY_PATTERN.test(key)) {
+    const shown = key.length === 0 ? "empty" : `${key.length} characters long`;
+    throw new Error(
+      `PRIVATE_KEY is not a private key (it is ${shown}): set it to 0x followed by 64 hexadecimal digits, ` +
+        "or unset it to use the networks read-only",
+    );
+  }
+  const prefixed = key.startsWith("0x") ? key : `0x${key}`;
+  if (/^0x0{64}$/.test(prefixed)) throw new Error("PRIVATE_KEY is zero: set it to a real 32-byte private key");
+  return prefixed;
+}
+
+function parseUrl(name: string, raw: string): string {
+  const url = raw.trim();
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${name} "${url}" is not a URL: set it to an http(s) or ws(s) RPC endpoint`);
+  }
+  if (!["http:", "https:", "ws:", "wss:"].includes(parsed.protocol)) {
+    throw new Error(`${name} "${url}" uses ${parsed.protocol}: set it to an http(s) or ws(s) RPC endpoint`);
+  }
+  return url;
+}
+
+/** Builds the network entries from `env` (normally `process.env`). */
+export function networksFromEnv(env: NetworkEnv): EnvNetworks {
+  const localhost = { url: parseUrl("LOCALHOST_URL", env.LOCALHOST_URL ?? DEFAULT_LOCALHOST_URL) };
+  const rpc = env.RPC_URL?.trim();
+  if (rpc === undefined || rpc === "") {
+    if (env.PRIVATE_KEY !== undefined && env.PRIVATE_KEY.trim() !== "") parsePrivateKey(env.PRIVATE_KEY);
+    return { localhost };
+  }
+  const url = parseUrl("RPC_URL", rpc);
+  const accounts =
+    env.PRIVATE_KEY === undefined || env.PRIVATE_KEY.trim() === "" ? [] : [parsePrivateKey(env.PRIVATE_KEY)];
+  return {
+    localhost,
+    arbitrumSepolia: { url, chainId: CHAIN_IDS.arbitrumSepolia, accounts },
+    arbitrumOne: { url, chainId: CHAIN_IDS.arbitrumOne, accounts },
+  };
+}

@@ -1,0 +1,268 @@
+/**
+ * `npm start`: a complete local Session Network.
+ *
+ *   1. checks the port is free, compiles;
+ *   2. starts `hardhat node --hostname 127.0.0.1 --port <port>` as a child process (its own process
+ *      group, output to a log file) and waits until it answers JSON-RPC;
+ *   3. runs the steps of scripts/devnet/steps.ts (deploy today; nodes, tracker, aggregator, names later);
+ *   4. prints a status table and a line containing `ready`, then runs until SIGINT/SIGTERM, when it stops
+ *      every step and child process and exits 0.
+ *
+ * Options: `--port N` (default 8545, env START_PORT), `--exit-when-ready` (env START_EXIT_WHEN_READY=1)
+ * stops right after `ready` (CI). Needs no stdin.
+ *
+ * Run with: ts-node --transpile-only scripts/start.ts [--port N] [--exit-when-ready]
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { StartContext, StepResult } from "./devnet/steps";
+
+const HOST = "127.0.0.1";
+const ROOT = path.resolve(__dirname, "..");
+
+interface StartOptions {
+  readonly port: number;
+  readonly exitWhenReady: boolean;
+}
+
+class StartError extends Error {}
+
+function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions {
+  let port = env.START_PORT ?? "8545";
+  let exitWhenReady = env.START_EXIT_WHEN_READY === "1" || env.START_EXIT_WHEN_READY === "true";
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--exit-when-ready") exitWhenReady = true;
+    else if (arg === "--port") {
+      if (argv[i + 1] === undefined) throw new StartError("--port needs a value, e.g. --port 8546");
+      port = argv[++i];
+    } else if (arg.startsWith("--port=")) port = arg.slice("--port=".length);
+    else throw new StartError(`unknown option ${arg}: use --port N and/or --exit-when-ready`);
+  }
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n < 1 || n > 65535) throw new StartError(`--port "${port}" is not a TCP port: give 1…65535, e.g. 8546`);
+  return { port: n, exitWhenReady };
+}
+
+/** Resolves if `port` can be listened on at HOST, else rejects with a clear message. */
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        new StartError(
+          error.code === "EADDRINUSE"
+            ? `port ${port} on ${HOST} is already in use (another hardhat node or npm start?): stop it, or run \`npm start -- --port ${port + 1}\``
+            : `cannot listen on ${HOST}:${port}: ${error.message}`,
+        ),
+      );
+    });
+    server.listen(port, HOST, () => server.close(() => resolve()));
+  });
+}
+
+async function rpcAnswers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      signal: AbortSignal.timeout(2_000),
+    });
+    const body = (await response.json()) as { result?: string };
+    return typeof body.result === "string";
+  } catch {
+    return false;
+  }
+}
+
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  /** Resolves when the process has exited. */
+  readonly exited: Promise<void>;
+  /** Last lines of output, for error messages. */
+  readonly tail: string[];
+}
+
+const children: Child[] = [];
+const stoppers: (() => Promise<void>)[] = [];
+let logStream: WriteStream | undefined;
+let shuttingDown = false;
+
+function startChild(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  // Own process group (detached) so the whole tree can be signalled; stdin closed (runs without a tty).
+  const child = spawn(command, args, { cwd: ROOT, ...options, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const tail: string[] = [];
+  const collect = (chunk: Buffer) => {
+    logStream?.write(`[${name}] ${chunk}`);
+    tail.push(...chunk.toString().split("\n").filter((l) => l.trim() !== ""));
+    tail.splice(0, Math.max(0, tail.length - 20));
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once("exit", () => resolve());
+  });
+  children.push({ name, process: child, exited, tail });
+  return child;
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function stopChildren(): Promise<void> {
+  for (const child of [...children].reverse()) {
+    signalGroup(child.process, "SIGTERM");
+    const timedOut = await Promise.race([child.exited.then(() => false), sleep(5_000).then(() => true)]);
+    if (timedOut) {
+      signalGroup(child.process, "SIGKILL");
+      await child.exited;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function shutdown(code: number, reason: string): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    console.log(`\n${reason}: stopping…`);
+    for (const stop of [...stoppers].reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error(`  stopping a step failed: ${(error as Error).message}`);
+      }
+    }
+    await stopChildren();
+    logStream?.end();
+    console.log("stopped");
+  }
+  process.exit(code);
+}
+
+// Last resort if we die unexpectedly: never leave the node running.
+process.on("exit", () => {
+  for (const child of children) signalGroup(child.process, "SIGKILL");
+});
+
+async function waitForNode(url: string, node: Child, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (node.process.exitCode !== null || node.process.signalCode !== null) {
+      throw new StartError(`the Hardhat node exited before answering (code ${node.process.exitCode}):\n  ${node.tail.join("\n  ")}`);
+    }
+    if (await rpcAnswers(url)) return;
+    await sleep(250);
+  }
+  throw new StartError(`the Hardhat node did not answer at ${url} within ${timeoutMs / 1000} s:\n  ${node.tail.join("\n  ")}`);
+}
+
+function printTable(title: string, rows: readonly (readonly string[])[]): void {
+  if (rows.length === 0) return;
+  console.log(`\n${title}`);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const row of rows) console.log(`  ${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")}`);
+}
+
+async function statusTable(hre: HardhatRuntimeEnvironment, rpcUrl: string, results: readonly StepResult[], logFile: string) {
+  const { formatSesh } = await import("../tasks/lib/args");
+  const { poolStatus } = await import("../tasks/lib/pool");
+  const { ethers } = hre;
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+  printTable("Contracts", results.flatMap((r) => r.rows ?? []));
+
+  const book = ctx?.book;
+  const sesh = book?.contracts.SESH === undefined ? undefined : await ethers.getContractAt("SESH", book.contracts.SESH.address);
+  const signers = (await ethers.getSigners()).slice(0, 5);
+  const accounts: string[][] = [["#", "account", "ETH", "SESH"]];
+  for (const [i, signer] of signers.entries()) {
+    const eth = ethers.formatEther(await ethers.provider.getBalance(signer.address));
+    accounts.push([String(i), signer.address, eth, sesh === undefined ? "-" : formatSesh(await sesh.balanceOf(signer.address))]);
+  }
+  printTable("Accounts (Hardhat's default test keys; #0 deployed everything)", accounts);
+
+  if (book?.contracts.RewardRatePool !== undefined) {
+    const pool = await poolStatus(hre);
+    printTable("Reward pool", [
+      ["balance", formatSesh(pool.balance)],
+      ["reward rate", `${formatSesh(pool.ratePerBlock)} per 2-minute block, ${formatSesh(pool.ratePerDay)} per day`],
+      ["beneficiary", /^0x0{40}$/.test(pool.beneficiary) ? "(not set: ServiceNodeRewards is not deployed yet)" : pool.beneficiary],
+    ]);
+  }
+  printTable("Services", [
+    ["JSON-RPC", `${rpcUrl}  (chain id ${chainId})`],
+    ...results.flatMap((r) => r.urls ?? []),
+    ["address book", book === undefined ? "-" : (await import("../deploy/addressBook")).addressBookPath("localhost")],
+    ["node log", logFile],
+  ]);
+}
+
+let ctx: StartContext | undefined;
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const rpcUrl = `http://${HOST}:${options.port}`;
+  process.on("SIGINT", () => void shutdown(0, "SIGINT"));
+  process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
+
+  await assertPortFree(options.port);
+
+  // Hardhat reads these when it loads; the children inherit them.
+  process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT = "true";
+  process.env.LOCALHOST_URL = rpcUrl;
+  process.env.HARDHAT_NETWORK = "localhost";
+  const hre = (await import("hardhat")).default as HardhatRuntimeEnvironment;
+  console.log("compiling…");
+  await hre.run("compile", { quiet: true });
+
+  const logFile = path.join(os.tmpdir(), `session-devnet-${options.port}.log`);
+  logStream = createWriteStream(logFile, { flags: "w" });
+  console.log(`starting the Hardhat node on ${rpcUrl} (log: ${logFile})…`);
+  const hardhatCli = require.resolve("hardhat/internal/cli/bootstrap.js");
+  startChild("hardhat-node", process.execPath, [hardhatCli, "node", "--hostname", HOST, "--port", String(options.port)], {
+    env: { ...process.env, HARDHAT_NETWORK: "hardhat" },
+  });
+  const node = children[0];
+  await waitForNode(rpcUrl, node, 60_000);
+  node.process.once("exit", (code) => {
+    if (!shuttingDown) void shutdown(1, `the Hardhat node exited unexpectedly (code ${code}); see ${logFile}`);
+  });
+
+  const { START_STEPS } = await import("./devnet/steps");
+  ctx = { hre, rpcUrl, port: options.port, spawn: startChild, log: (line) => console.log(line) };
+  const results: StepResult[] = [];
+  for (const step of START_STEPS) {
+    console.log(`\n== ${step.name}`);
+    const result = await step.run(ctx);
+    if (result.stop !== undefined) stoppers.push(result.stop.bind(result));
+    results.push(result);
+  }
+
+  await statusTable(hre, rpcUrl, results, logFile);
+  console.log(`\nready: the Session Network devnet is running at ${rpcUrl}${options.exitWhenReady ? "" : " (Ctrl-C stops it)"}`);
+  if (options.exitWhenReady) await shutdown(0, "--exit-when-ready");
+}
+
+main().catch(async (error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`\nnpm start failed: ${message}`);
+  if (!(error instanceof StartError) && error instanceof Error && error.stack !== undefined && process.env.START_DEBUG === "1") {
+    console.error(error.stack);
+  }
+  await shutdown(1, "error");
+});

@@ -1,0 +1,5 @@
+/** Registers every task; hardhat.config.ts imports this file. One file per contract (or user role). */
+import "./deploy";
+import "./SESH";
+import "./RewardRatePool";
+import "./devnet";
