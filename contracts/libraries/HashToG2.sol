@@ -247,48 +247,78 @@ library HashToG2 {
                 c0 := addmod(a0, sub(p, b0), p)
                 c1 := addmod(a1, sub(p, b1), p)
             }
-            // ---- Co-Z addition on points in memory (X0, X1, Y0, Y1 at a pointer; reduced): A at pa and B at
-            // pb share a Z. Writes A + B at out and A, B rescaled to the new Z = Z·h at pa and pb; returns h.
-            // h = Xb - Xa, r = Yb - Ya, X3 = r² - h³ - 2·Xa·h², Y3 = r·(Xa·h² - X3) - Ya·h³,
-            // A' = (Xa·h², Ya·h³), B' = (Xa·h² + h³, Yb·h³).
+            // ---- Co-Z addition on points in memory (X0, X1, Y0, Y1 at a pointer; each <= p): A at pa and B
+            // at pb share a Z. Writes A + B at out and A, B rescaled to the new Z = Z·h at pa and pb; returns
+            // h. h = Xb - Xa, r = Yb - Ya, X3 = r² - h³ - 2·Xa·h², Y3 = r·(Xa·h² - X3) - Ya·h³,
+            // A' = (Xa·h², Ya·h³), B' = (Xa·h² + h³, Yb·h³). Outputs reduced; out may equal pa or pb.
             function zaddu(pa, pb, out) -> h0, h1 {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-                h0, h1 := f2sub(mload(pb), mload(add(pb, 0x20)), mload(pa), mload(add(pa, 0x20)))
-                let r0, r1 := f2sub(mload(add(pb, 0x40)), mload(add(pb, 0x60)), mload(add(pa, 0x40)), mload(add(pa, 0x60)))
-                let s0, s1 := f2sqr(h0, h1)
-                let t0, t1 := f2mul(s0, s1, h0, h1)
-                s0, s1 := f2mul(s0, s1, mload(pa), mload(add(pa, 0x20)))
-                let u0, u1 := f2mul(mload(add(pb, 0x40)), mload(add(pb, 0x60)), t0, t1)
-                mstore(pb, addmod(s0, t0, p))
-                mstore(add(pb, 0x20), addmod(s1, t1, p))
-                mstore(add(pb, 0x40), u0)
-                mstore(add(pb, 0x60), u1)
-                u0, u1 := f2mul(mload(add(pa, 0x40)), mload(add(pa, 0x60)), t0, t1)
+                h0 := addmod(mload(pb), sub(p, mload(pa)), p)
+                h1 := addmod(mload(add(pb, 0x20)), sub(p, mload(add(pa, 0x20))), p)
+                // s = h², t = h³, v = Xa·h² (reduced)
+                let s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
+                let s1 := mulmod(add(h0, h0), h1, p)
+                let t0 := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
+                let t1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
+                {
+                    let a0 := mload(pa)
+                    let a1 := mload(add(pa, 0x20))
+                    let v0 := addmod(mulmod(s0, a0, p), sub(p, mulmod(s1, a1, p)), p)
+                    s1 := addmod(mulmod(s0, a1, p), mulmod(s1, a0, p), p)
+                    s0 := v0
+                }
                 mstore(pa, s0)
                 mstore(add(pa, 0x20), s1)
+                mstore(pb, addmod(s0, t0, p))
+                mstore(add(pb, 0x20), addmod(s1, t1, p))
+                // r = Yb - Ya, parts <= 2p
+                let yb0 := mload(add(pb, 0x40))
+                let yb1 := mload(add(pb, 0x60))
+                let ya0 := mload(add(pa, 0x40))
+                let ya1 := mload(add(pa, 0x60))
+                let r0 := add(yb0, sub(p, ya0))
+                let r1 := add(yb1, sub(p, ya1))
+                mstore(add(pb, 0x40), addmod(mulmod(yb0, t0, p), sub(p, mulmod(yb1, t1, p)), p))
+                mstore(add(pb, 0x60), addmod(mulmod(yb0, t1, p), mulmod(yb1, t0, p), p))
+                // u = Ya·h³ (reduced)
+                let u0 := addmod(mulmod(ya0, t0, p), sub(p, mulmod(ya1, t1, p)), p)
+                let u1 := addmod(mulmod(ya0, t1, p), mulmod(ya1, t0, p), p)
                 mstore(add(pa, 0x40), u0)
                 mstore(add(pa, 0x60), u1)
-                let x_0, x_1 := f2sqr(r0, r1)
-                x_0, x_1 := f2sub(x_0, x_1, t0, t1)
-                x_0, x_1 := f2sub(x_0, x_1, addmod(s0, s0, p), addmod(s1, s1, p))
-                s0, s1 := f2sub(s0, s1, x_0, x_1)
-                r0, r1 := f2mul(r0, r1, s0, s1)
-                r0, r1 := f2sub(r0, r1, u0, u1)
-                mstore(out, x_0)
-                mstore(add(out, 0x20), x_1)
-                mstore(add(out, 0x40), r0)
-                mstore(add(out, 0x60), r1)
+                // X3 = r² - t - 2v (reduced; t + 2v < 3p)
+                let x0_ := addmod(
+                    mulmod(add(r0, r1), add(r0, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, r1)), p),
+                    sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(t0, add(s0, s0))),
+                    p
+                )
+                let x1_ := addmod(
+                    mulmod(add(r0, r0), r1, p),
+                    sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(t1, add(s1, s1))),
+                    p
+                )
+                // Y3 = r·(v - X3) - u (reduced); v - X3 parts < 2p
+                s0 := add(s0, sub(p, x0_))
+                s1 := add(s1, sub(p, x1_))
+                mstore(out, x0_)
+                mstore(add(out, 0x20), x1_)
+                mstore(add(out, 0x40), addmod(add(mulmod(r0, s0, p), sub(p, mulmod(r1, s1, p))), sub(p, u0), p))
+                mstore(add(out, 0x60), addmod(add(mulmod(r0, s1, p), mulmod(r1, s0, p)), sub(p, u1), p))
             }
-            // In place: (X, Y) at ptr := (X·h², Y·h³).
+            // In place: (X, Y) at ptr := (X·h², Y·h³) (h reduced; outputs reduced).
             function rescale(ptr, h0, h1) {
-                let s0, s1 := f2sqr(h0, h1)
-                let a0, a1 := f2mul(mload(ptr), mload(add(ptr, 0x20)), s0, s1)
-                mstore(ptr, a0)
-                mstore(add(ptr, 0x20), a1)
-                s0, s1 := f2mul(s0, s1, h0, h1)
-                a0, a1 := f2mul(mload(add(ptr, 0x40)), mload(add(ptr, 0x60)), s0, s1)
-                mstore(add(ptr, 0x40), a0)
-                mstore(add(ptr, 0x60), a1)
+                let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
+                let s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
+                let s1 := mulmod(add(h0, h0), h1, p)
+                let a0 := mload(ptr)
+                let a1 := mload(add(ptr, 0x20))
+                mstore(ptr, addmod(mulmod(s0, a0, p), sub(p, mulmod(s1, a1, p)), p))
+                mstore(add(ptr, 0x20), addmod(mulmod(s0, a1, p), mulmod(s1, a0, p), p))
+                a0 := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
+                s1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
+                s0 := mload(add(ptr, 0x40))
+                a1 := mload(add(ptr, 0x60))
+                mstore(add(ptr, 0x40), addmod(mulmod(s0, a0, p), sub(p, mulmod(a1, s1, p)), p))
+                mstore(add(ptr, 0x60), addmod(mulmod(s0, s1, p), mulmod(a1, a0, p), p))
             }
             // In place: the Fp2 value at pz := value·h.
             function zmul(pz, h0, h1) {
@@ -301,36 +331,49 @@ library HashToG2 {
                 let h0, h1 := zaddu(pa, pb, out)
                 zmul(add(out, 0x80), h0, h1)
             }
-            // Doubling of (X, Y, Z) at src (dbl-2009-l, a = 0): writes 2·src = (E² - 2D, E·(D - X2) - 8B²,
-            // 2YZ) at out and src at the same Z, (D, 8B²), at outQ; B = Y², D = 4XB, E = 3X².
+            // Doubling of (X, Y, Z) at src (each <= p) as in the [z] loop below: writes 2·src at out and src
+            // at the same Z, (D, 8C) = (4XY², 8Y⁴), at outQ (all reduced).
             function dblM(src, out, outQ) {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-                let b0, b1 := f2sqr(mload(add(src, 0x40)), mload(add(src, 0x60)))
-                let d0, d1 := f2mul(mload(src), mload(add(src, 0x20)), b0, b1)
-                d0 := mulmod(d0, 4, p)
-                d1 := mulmod(d1, 4, p)
+                let Y0 := mload(add(src, 0x40))
+                let Y1 := mload(add(src, 0x60))
+                let t := add(Y0, Y0) // < 2p + 1
+                let u := add(Y1, Y1)
+                {
+                    // Z3 = 2Y·Z
+                    let Z0 := mload(add(src, 0x80))
+                    let Z1 := mload(add(src, 0xa0))
+                    mstore(add(out, 0x80), addmod(mulmod(t, Z0, p), sub(p, mulmod(u, Z1, p)), p))
+                    mstore(add(out, 0xa0), addmod(mulmod(t, Z1, p), mulmod(u, Z0, p), p))
+                }
+                // b = 2Y², c = b² = 4Y⁴ (reduced)
+                let b0 := mulmod(add(Y0, Y1), add(t, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, u)), p)
+                let b1 := mulmod(t, u, p)
+                let c0 := mulmod(add(b0, b1), add(b0, sub(p, b1)), p)
+                let c1 := mulmod(add(b0, b0), b1, p)
+                mstore(add(outQ, 0x40), addmod(c0, c0, p))
+                mstore(add(outQ, 0x60), addmod(c1, c1, p))
+                // D = X·2b = 4XY² (reduced)
+                let X0 := mload(src)
+                let X1 := mload(add(src, 0x20))
+                b0 := add(b0, b0)
+                b1 := add(b1, b1)
+                let d0 := addmod(mulmod(X0, b0, p), sub(p, mulmod(X1, b1, p)), p)
+                let d1 := addmod(mulmod(X0, b1, p), mulmod(X1, b0, p), p)
                 mstore(outQ, d0)
                 mstore(add(outQ, 0x20), d1)
-                b0, b1 := f2sqr(b0, b1)
-                b0 := mulmod(b0, 8, p)
-                b1 := mulmod(b1, 8, p)
-                mstore(add(outQ, 0x40), b0)
-                mstore(add(outQ, 0x60), b1)
-                let e0, e1 := f2sqr(mload(src), mload(add(src, 0x20)))
-                e0 := mulmod(e0, 3, p)
-                e1 := mulmod(e1, 3, p)
-                let f0, f1 := f2mul(mload(add(src, 0x40)), mload(add(src, 0x60)), mload(add(src, 0x80)), mload(add(src, 0xa0)))
-                mstore(add(out, 0x80), addmod(f0, f0, p))
-                mstore(add(out, 0xa0), addmod(f1, f1, p))
-                f0, f1 := f2sqr(e0, e1)
-                f0, f1 := f2sub(f0, f1, addmod(d0, d0, p), addmod(d1, d1, p))
-                mstore(out, f0)
-                mstore(add(out, 0x20), f1)
-                f0, f1 := f2sub(d0, d1, f0, f1)
-                f0, f1 := f2mul(e0, e1, f0, f1)
-                f0, f1 := f2sub(f0, f1, b0, b1)
-                mstore(add(out, 0x40), f0)
-                mstore(add(out, 0x60), f1)
+                // E = 3X²: e0 < 3p, e1 < p
+                let e0 := mul(3, mulmod(add(X0, X1), add(X0, sub(p, X1)), p))
+                let e1 := mulmod(mul(3, X0), add(X1, X1), p)
+                // X3 = E² - 2D, Y3 = E·(D - X3) - 2c (reduced); D - X3 parts < 2p
+                X0 := addmod(mulmod(add(e0, e1), add(e0, sub(p, e1)), p), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(d0, d0)), p)
+                X1 := addmod(mulmod(e0, add(e1, e1), p), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(d1, d1)), p)
+                mstore(out, X0)
+                mstore(add(out, 0x20), X1)
+                d0 := add(d0, sub(p, X0))
+                d1 := add(d1, sub(p, X1))
+                mstore(add(out, 0x40), addmod(add(mulmod(e0, d0, p), sub(p, mulmod(e1, d1, p))), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(c0, c0)), p))
+                mstore(add(out, 0x60), addmod(add(mulmod(e0, d1, p), mulmod(e1, d0, p)), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(c1, c1)), p))
             }
             // In place: (X, Y, Z) at ptr += the affine (x, y) at pa (mixed addition: (x·Z², y·Z³) at tmp,
             // then co-Z addition).
