@@ -231,7 +231,7 @@ library HashToG2 {
     {
         bool ok;
         assembly ("memory-safe") {
-            // ---- Fp2 helpers: inputs < 2^256 for mulmod operands and < p for subtrahends; outputs < p.
+            // ---- Fp2 helpers: operands <= 2p (so the sums below cannot overflow); outputs < p.
             function f2mul(a0, a1, b0, b1) -> c0, c1 {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
                 c0 := addmod(mulmod(a0, b0, p), sub(p, mulmod(a1, b1, p)), p)
@@ -241,11 +241,6 @@ library HashToG2 {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
                 c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
                 c1 := mulmod(add(a0, a0), a1, p)
-            }
-            function f2sub(a0, a1, b0, b1) -> c0, c1 {
-                let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-                c0 := addmod(a0, sub(p, b0), p)
-                c1 := addmod(a1, sub(p, b1), p)
             }
             // ---- Co-Z addition on points in memory (X0, X1, Y0, Y1 at a pointer; each <= p): A at pa and B
             // at pb share a Z. Writes A + B at out and A, B rescaled to the new Z = Z·h at pa and pb; returns
