@@ -422,11 +422,14 @@ library HashToG2 {
                 zmul(add(m, 0x380), h0, h1)
                 h0, h1 := zaddu(add(m, 0x300), add(m, 0xc0), add(m, 0x180))
                 zmul(add(m, 0x380), h0, h1)
-                rescale(m, h0, h1)
+                let g0 := h0
+                let g1 := h1
                 h0, h1 := zaddu(add(m, 0x300), add(m, 0x180), add(m, 0x240))
                 zmul(add(m, 0x380), h0, h1)
-                rescale(m, h0, h1)
                 rescale(add(m, 0xc0), h0, h1)
+                // P lags two steps behind: one rescale by the product of both factors.
+                g0, g1 := f2mul(g0, g1, h0, h1)
+                rescale(m, g0, g1)
                 for { let e := m } lt(e, add(m, 0x300)) { e := add(e, 0xc0) } {
                     mstore(add(e, 0x80), sub(p, mload(add(e, 0x40))))
                     mstore(add(e, 0xa0), sub(p, mload(add(e, 0x60))))
