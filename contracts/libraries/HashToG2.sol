@@ -231,6 +231,7 @@ library HashToG2 {
     {
         bool ok;
         assembly ("memory-safe") {
+            // ---- Fp2 helpers: operands <= 2p (so the sums below cannot overflow); outputs < p.
             function f2mul(a0, a1, b0, b1) -> c0, c1 {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
                 c0 := addmod(mulmod(a0, b0, p), sub(p, mulmod(a1, b1, p)), p)
@@ -241,90 +242,215 @@ library HashToG2 {
                 c0 := mulmod(add(a0, a1), add(a0, sub(p, a1)), p)
                 c1 := mulmod(add(a0, a0), a1, p)
             }
-            function f2sub(a0, a1, b0, b1) -> c0, c1 {
+            // ---- Co-Z addition on points in memory (X0, X1, Y0, Y1 at a pointer; each <= p): A at pa and B
+            // at pb share a Z. Writes A + B at out and A, B rescaled to the new Z = Z·h at pa and pb; returns
+            // h. h = Xb - Xa, r = Yb - Ya, X3 = r² - h³ - 2·Xa·h², Y3 = r·(Xa·h² - X3) - Ya·h³,
+            // A' = (Xa·h², Ya·h³), B' = (Xa·h² + h³, Yb·h³). Outputs reduced; out may equal pa or pb.
+            function zaddu(pa, pb, out) -> h0, h1 {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-                c0 := addmod(a0, sub(p, b0), p)
-                c1 := addmod(a1, sub(p, b1), p)
+                h0 := addmod(mload(pb), sub(p, mload(pa)), p)
+                h1 := addmod(mload(add(pb, 0x20)), sub(p, mload(add(pa, 0x20))), p)
+                // s = h², t = h³, v = Xa·h² (reduced)
+                let s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
+                let s1 := mulmod(add(h0, h0), h1, p)
+                let t0 := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
+                let t1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
+                {
+                    let a0 := mload(pa)
+                    let a1 := mload(add(pa, 0x20))
+                    let v0 := addmod(mulmod(s0, a0, p), sub(p, mulmod(s1, a1, p)), p)
+                    s1 := addmod(mulmod(s0, a1, p), mulmod(s1, a0, p), p)
+                    s0 := v0
+                }
+                mstore(pa, s0)
+                mstore(add(pa, 0x20), s1)
+                mstore(pb, addmod(s0, t0, p))
+                mstore(add(pb, 0x20), addmod(s1, t1, p))
+                // r = Yb - Ya, parts <= 2p
+                let yb0 := mload(add(pb, 0x40))
+                let yb1 := mload(add(pb, 0x60))
+                let ya0 := mload(add(pa, 0x40))
+                let ya1 := mload(add(pa, 0x60))
+                let r0 := add(yb0, sub(p, ya0))
+                let r1 := add(yb1, sub(p, ya1))
+                mstore(add(pb, 0x40), addmod(mulmod(yb0, t0, p), sub(p, mulmod(yb1, t1, p)), p))
+                mstore(add(pb, 0x60), addmod(mulmod(yb0, t1, p), mulmod(yb1, t0, p), p))
+                // u = Ya·h³ (reduced)
+                let u0 := addmod(mulmod(ya0, t0, p), sub(p, mulmod(ya1, t1, p)), p)
+                let u1 := addmod(mulmod(ya0, t1, p), mulmod(ya1, t0, p), p)
+                mstore(add(pa, 0x40), u0)
+                mstore(add(pa, 0x60), u1)
+                // X3 = r² - t - 2v (reduced; t + 2v < 3p)
+                let x0_ := addmod(
+                    mulmod(add(r0, r1), add(r0, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, r1)), p),
+                    sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(t0, add(s0, s0))),
+                    p
+                )
+                let x1_ := addmod(
+                    mulmod(add(r0, r0), r1, p),
+                    sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(t1, add(s1, s1))),
+                    p
+                )
+                // Y3 = r·(v - X3) - u (reduced); v - X3 parts < 2p
+                s0 := add(s0, sub(p, x0_))
+                s1 := add(s1, sub(p, x1_))
+                mstore(out, x0_)
+                mstore(add(out, 0x20), x1_)
+                mstore(add(out, 0x40), addmod(add(mulmod(r0, s0, p), sub(p, mulmod(r1, s1, p))), sub(p, u0), p))
+                mstore(add(out, 0x60), addmod(add(mulmod(r0, s1, p), mulmod(r1, s0, p)), sub(p, u1), p))
             }
-            function f2small(a0, a1, k) -> c0, c1 {
+            // In place: (X, Y) at ptr := (X·h², Y·h³) (h reduced; outputs reduced).
+            function rescale(ptr, h0, h1) {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-                c0 := mulmod(a0, k, p)
-                c1 := mulmod(a1, k, p)
+                let s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
+                let s1 := mulmod(add(h0, h0), h1, p)
+                let a0 := mload(ptr)
+                let a1 := mload(add(ptr, 0x20))
+                mstore(ptr, addmod(mulmod(s0, a0, p), sub(p, mulmod(s1, a1, p)), p))
+                mstore(add(ptr, 0x20), addmod(mulmod(s0, a1, p), mulmod(s1, a0, p), p))
+                a0 := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
+                s1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
+                s0 := mload(add(ptr, 0x40))
+                a1 := mload(add(ptr, 0x60))
+                mstore(add(ptr, 0x40), addmod(mulmod(s0, a0, p), sub(p, mulmod(a1, s1, p)), p))
+                mstore(add(ptr, 0x60), addmod(mulmod(s0, s1, p), mulmod(a1, a0, p), p))
             }
-            // Jacobian doubling on y² = x³ + b' (dbl-2009-l with D = 4XB).
-            function dbl(X0, X1, Y0, Y1, Z0, Z1) -> U0, U1, V0, V1, W0, W1 {
-                let A0, A1 := f2sqr(X0, X1)
-                let B0, B1 := f2sqr(Y0, Y1)
-                let C0, C1 := f2sqr(B0, B1)
-                let D0, D1 := f2mul(X0, X1, B0, B1)
-                D0, D1 := f2small(D0, D1, 4)
-                let E0, E1 := f2small(A0, A1, 3)
-                let F0, F1 := f2sqr(E0, E1)
-                let DD0, DD1 := f2small(D0, D1, 2)
-                U0, U1 := f2sub(F0, F1, DD0, DD1)
-                let T0, T1 := f2sub(D0, D1, U0, U1)
-                T0, T1 := f2mul(E0, E1, T0, T1)
-                C0, C1 := f2small(C0, C1, 8)
-                V0, V1 := f2sub(T0, T1, C0, C1)
-                W0, W1 := f2mul(Y0, Y1, Z0, Z1)
-                W0, W1 := f2small(W0, W1, 2)
+            // In place: the Fp2 value at pz := value·h.
+            function zmul(pz, h0, h1) {
+                h0, h1 := f2mul(mload(pz), mload(add(pz, 0x20)), h0, h1)
+                mstore(pz, h0)
+                mstore(add(pz, 0x20), h1)
             }
-            // Jacobian + Jacobian (add-2007-bl without the Z3 squaring trick).
-            function jadd(X0, X1, Y0, Y1, Z0, Z1, A0, A1, B0, B1, C0, C1) -> U0, U1, V0, V1, W0, W1 {
-                let z1z1_0, z1z1_1 := f2sqr(Z0, Z1)
-                let z2z2_0, z2z2_1 := f2sqr(C0, C1)
-                let u1_0, u1_1 := f2mul(X0, X1, z2z2_0, z2z2_1)
-                let u2_0, u2_1 := f2mul(A0, A1, z1z1_0, z1z1_1)
-                let s1_0, s1_1 := f2mul(Y0, Y1, C0, C1)
-                s1_0, s1_1 := f2mul(s1_0, s1_1, z2z2_0, z2z2_1)
-                let s2_0, s2_1 := f2mul(B0, B1, Z0, Z1)
-                s2_0, s2_1 := f2mul(s2_0, s2_1, z1z1_0, z1z1_1)
-                let h0, h1 := f2sub(u2_0, u2_1, u1_0, u1_1)
-                let r0, r1 := f2sub(s2_0, s2_1, s1_0, s1_1)
-                let hh0, hh1 := f2sqr(h0, h1)
-                let hhh0, hhh1 := f2mul(h0, h1, hh0, hh1)
-                let v0, v1 := f2mul(u1_0, u1_1, hh0, hh1)
-                U0, U1 := f2sqr(r0, r1)
-                U0, U1 := f2sub(U0, U1, hhh0, hhh1)
-                let vv0, vv1 := f2small(v0, v1, 2)
-                U0, U1 := f2sub(U0, U1, vv0, vv1)
-                let t0, t1 := f2sub(v0, v1, U0, U1)
-                t0, t1 := f2mul(r0, r1, t0, t1)
-                let q0, q1 := f2mul(s1_0, s1_1, hhh0, hhh1)
-                V0, V1 := f2sub(t0, t1, q0, q1)
-                W0, W1 := f2mul(Z0, Z1, C0, C1)
-                W0, W1 := f2mul(W0, W1, h0, h1)
+            // {zaddu} for points with their Z stored at out + 0x80: Z ← Z·h there too.
+            function zadduZ(pa, pb, out) {
+                let h0, h1 := zaddu(pa, pb, out)
+                zmul(add(out, 0x80), h0, h1)
             }
-            function psi(X0, X1, Y0, Y1, Z0, Z1) -> U0, U1, V0, V1, W0, W1 {
+            // Doubling of (X, Y, Z) at src (each <= p) as in the [z] loop below: writes 2·src at out and src
+            // at the same Z, (D, 8C) = (4XY², 8Y⁴), at outQ (all reduced).
+            function dblM(src, out, outQ) {
                 let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-                U0, U1 := f2mul(X0, sub(p, X1), 0x2fb347984f7911f74c0bec3cf559b143b78cc310c2c3330c99e39557176f553d, 0x16c9e55061ebae204ba4cc8bd75a079432ae2a1d0b7c9dce1665d51c640fcba2)
-                V0, V1 := f2mul(Y0, sub(p, Y1), 0x063cf305489af5dcdc5ec698b6e2f9b9dbaae0eda9c95998dc54014671a0135a, 0x07c03cbcac41049a0704b5a7ec796f2b21807dc98fa25bd282d37f632623b0e3)
-                W0 := Z0
-                W1 := mod(sub(p, Z1), p)
+                let Y0 := mload(add(src, 0x40))
+                let Y1 := mload(add(src, 0x60))
+                let t := add(Y0, Y0) // < 2p + 1
+                let u := add(Y1, Y1)
+                {
+                    // Z3 = 2Y·Z
+                    let Z0 := mload(add(src, 0x80))
+                    let Z1 := mload(add(src, 0xa0))
+                    mstore(add(out, 0x80), addmod(mulmod(t, Z0, p), sub(p, mulmod(u, Z1, p)), p))
+                    mstore(add(out, 0xa0), addmod(mulmod(t, Z1, p), mulmod(u, Z0, p), p))
+                }
+                // b = 2Y², c = b² = 4Y⁴ (reduced)
+                let b0 := mulmod(add(Y0, Y1), add(t, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, u)), p)
+                let b1 := mulmod(t, u, p)
+                let c0 := mulmod(add(b0, b1), add(b0, sub(p, b1)), p)
+                let c1 := mulmod(add(b0, b0), b1, p)
+                mstore(add(outQ, 0x40), addmod(c0, c0, p))
+                mstore(add(outQ, 0x60), addmod(c1, c1, p))
+                // D = X·2b = 4XY² (reduced)
+                let X0 := mload(src)
+                let X1 := mload(add(src, 0x20))
+                b0 := add(b0, b0)
+                b1 := add(b1, b1)
+                let d0 := addmod(mulmod(X0, b0, p), sub(p, mulmod(X1, b1, p)), p)
+                let d1 := addmod(mulmod(X0, b1, p), mulmod(X1, b0, p), p)
+                mstore(outQ, d0)
+                mstore(add(outQ, 0x20), d1)
+                // E = 3X²: e0 < 3p, e1 < p
+                let e0 := mul(3, mulmod(add(X0, X1), add(X0, sub(p, X1)), p))
+                let e1 := mulmod(mul(3, X0), add(X1, X1), p)
+                // X3 = E² - 2D, Y3 = E·(D - X3) - 2c (reduced); D - X3 parts < 2p
+                X0 := addmod(mulmod(add(e0, e1), add(e0, sub(p, e1)), p), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(d0, d0)), p)
+                X1 := addmod(mulmod(e0, add(e1, e1), p), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(d1, d1)), p)
+                mstore(out, X0)
+                mstore(add(out, 0x20), X1)
+                d0 := add(d0, sub(p, X0))
+                d1 := add(d1, sub(p, X1))
+                mstore(add(out, 0x40), addmod(add(mulmod(e0, d0, p), sub(p, mulmod(e1, d1, p))), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(c0, c0)), p))
+                mstore(add(out, 0x60), addmod(add(mulmod(e0, d1, p), mulmod(e1, d0, p)), sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(c1, c1)), p))
+            }
+            // In place: (X, Y, Z) at ptr += the affine (x, y) at pa (mixed addition: (x·Z², y·Z³) at tmp,
+            // then co-Z addition).
+            function maddM(ptr, pa, tmp) {
+                let s0, s1 := f2sqr(mload(add(ptr, 0x80)), mload(add(ptr, 0xa0)))
+                let a0, a1 := f2mul(mload(pa), mload(add(pa, 0x20)), s0, s1)
+                mstore(tmp, a0)
+                mstore(add(tmp, 0x20), a1)
+                s0, s1 := f2mul(s0, s1, mload(add(ptr, 0x80)), mload(add(ptr, 0xa0)))
+                a0, a1 := f2mul(mload(add(pa, 0x40)), mload(add(pa, 0x60)), s0, s1)
+                mstore(add(tmp, 0x40), a0)
+                mstore(add(tmp, 0x60), a1)
+                zadduZ(ptr, tmp, ptr)
+            }
+            // In place: ψ(X, Y, Z) = (conj(X)·γx, conj(Y)·γy, conj(Z)), γx = ξ^((p-1)/3), γy = ξ^((p-1)/2).
+            function psiM(ptr) {
+                let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
+                let a0, a1 := f2mul(mload(ptr), sub(p, mload(add(ptr, 0x20))), 0x2fb347984f7911f74c0bec3cf559b143b78cc310c2c3330c99e39557176f553d, 0x16c9e55061ebae204ba4cc8bd75a079432ae2a1d0b7c9dce1665d51c640fcba2)
+                mstore(ptr, a0)
+                mstore(add(ptr, 0x20), a1)
+                a0, a1 := f2mul(mload(add(ptr, 0x40)), sub(p, mload(add(ptr, 0x60))), 0x063cf305489af5dcdc5ec698b6e2f9b9dbaae0eda9c95998dc54014671a0135a, 0x07c03cbcac41049a0704b5a7ec796f2b21807dc98fa25bd282d37f632623b0e3)
+                mstore(add(ptr, 0x40), a0)
+                mstore(add(ptr, 0x60), a1)
+                mstore(add(ptr, 0xa0), mod(sub(p, mload(add(ptr, 0xa0))), p))
             }
             let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
-            // Q = [z]P, z = 4965661367192848881, by its NAF (digits 62..0; the top digit is +1): NZ marks
-            // the non-zero digits, NEG the negative ones. 62 doublings and 23 mixed additions of ±P.
-            // Invariants at the top of each step (lazy reduction; 5p < 2^256 bounds every sum below):
-            //   X0, X1, Y0, Y1 < p;  Z0, Z1 < 2p.
-            // Memory at m: x0, x1, y0, y1, p - y0, p - y1 (P affine and -P.y).
+            // ---- Table of P, 3P, 5P, 7P sharing one Jacobian Z = λ (Longa–Gebotys co-Z precomputation).
+            // Sharing Z makes them affine points (X, Y) of the isomorphic curve y² = x³ + b'·λ⁶, on which
+            // [z] runs unchanged (the doubling and addition formulas do not use b'); the result is mapped
+            // back by Z ← Z·λ. Memory from m (words):
+            //   m + i·0xc0, i < 4: entry (2i+1)P = X0, X1, Y0, Y1, p - Y0, p - Y1
+            //   m + 0x300: 2P = X0, X1, Y0, Y1, then λ = Z0, Z1 at m + 0x380
+            //   m + 0x3c0: ψ²(P) = (ω·x, -y) affine, for the tail
+            //   m + 0x440: P = (x, y, 1), then Q; m + 0x500: W; m + 0x5c0: scratch point; m + 0x640: modexp.
             let m := mload(0x40)
-            mstore(m, x0)
-            mstore(add(m, 0x20), x1)
-            mstore(add(m, 0x40), y0)
-            mstore(add(m, 0x60), y1)
-            mstore(add(m, 0x80), sub(p, y0))
-            mstore(add(m, 0xa0), sub(p, y1))
-            let X0 := x0
-            let X1 := x1
-            let Y0 := y0
-            let Y1 := y1
+            mstore(add(m, 0x3c0), mulmod(x0, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p))
+            mstore(add(m, 0x3e0), mulmod(x1, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p))
+            mstore(add(m, 0x400), sub(p, y0))
+            mstore(add(m, 0x420), sub(p, y1))
+            mstore(add(m, 0x440), x0)
+            mstore(add(m, 0x460), x1)
+            mstore(add(m, 0x480), y0)
+            mstore(add(m, 0x4a0), y1)
+            mstore(add(m, 0x4c0), 1)
+            mstore(add(m, 0x4e0), 0)
+            {
+                // 2P with Z = 2y, and P at that Z as entry 0.
+                dblM(add(m, 0x440), add(m, 0x300), m)
+                // 3P = 2P + P, 5P = 2P + 3P, 7P = 2P + 5P (co-Z); earlier entries follow each new Z.
+                let h0, h1 := zaddu(add(m, 0x300), m, add(m, 0xc0))
+                zmul(add(m, 0x380), h0, h1)
+                h0, h1 := zaddu(add(m, 0x300), add(m, 0xc0), add(m, 0x180))
+                zmul(add(m, 0x380), h0, h1)
+                let g0 := h0
+                let g1 := h1
+                h0, h1 := zaddu(add(m, 0x300), add(m, 0x180), add(m, 0x240))
+                zmul(add(m, 0x380), h0, h1)
+                rescale(add(m, 0xc0), h0, h1)
+                // P lags two steps behind: one rescale by the product of both factors.
+                g0, g1 := f2mul(g0, g1, h0, h1)
+                rescale(m, g0, g1)
+                for { let e := m } lt(e, add(m, 0x300)) { e := add(e, 0xc0) } {
+                    mstore(add(e, 0x80), sub(p, mload(add(e, 0x40))))
+                    mstore(add(e, 0xa0), sub(p, mload(add(e, 0x60))))
+                }
+            }
+            // ---- Q = [z]P on the isomorphic curve, z = 4965661367192848881 by its width-4 NAF (digits 62..0;
+            // the top one is +1, so start at P): 62 doublings and 13 mixed additions of ±(2j+1)P. Nibble i of
+            // DIGITS describes digit i: 0 for none, else 8 | j << 1 | (1 if negative).
+            // (One loop over the bit positions: a loop over the 13 additions gets unrolled by the optimizer.)
+            // Invariants at the top of each step (lazy reduction; 5p < 2^256 bounds every sum below):
+            //   X0, X1, Y0, Y1 < p;  Z0, Z1 < 2p; table X < p, ±Y <= p.
+            let X0 := mload(m)
+            let X1 := mload(add(m, 0x20))
+            let Y0 := mload(add(m, 0x40))
+            let Y1 := mload(add(m, 0x60))
             let Z0 := 1
             let Z1 := 0
             for { let i := 61 } 1 { i := sub(i, 1) } {
-                // ---- doubling (dbl-2009-l, a = 0): X3 = F - 2D, Y3 = E(D - X3) - 8C, Z3 = 2YZ with
-                // A = X², B = Y², C = B², D = 4XB, E = 3A, F = E².
                 {
+                    // ---- doubling (dbl-2009-l, a = 0): X3 = F - 2D, Y3 = E(D - X3) - 8C, Z3 = 2YZ with
+                    // A = X², B = Y², C = B², D = 4XB, E = 3A, F = E².
                     let t := add(Y0, Y0) // 2Y0 < 2p
                     let u := add(Y1, Y1) // 2Y1 < 2p
                     // Z3 = 2Y·Z, each part < 2p
@@ -370,117 +496,130 @@ library HashToG2 {
                         p
                     )
                 }
-                if and(shr(i, 0x452a95544aa90a11), 1) {
-                    // ---- mixed addition of (x, ±y) (madd-2004-hmv): H = x·Z² - X, R = ±y·Z³ - Y,
-                    // X3 = R² - H³ - 2·X·H², Y3 = R·(X·H² - X3) - Y·H³, Z3 = Z·H.
-                    let py := add(m, shl(6, add(1, and(shr(i, 0x20815000200010), 1)))) // &y or &(-y)
-                    // s = Z² (reduced)
-                    let s0 := mulmod(add(Z0, Z1), add(Z0, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, Z1)), p)
-                    let s1 := mulmod(add(Z0, Z0), Z1, p)
-                    // H = x·s - X (reduced)
-                    let h0 := addmod(
-                        mulmod(s0, mload(m), p),
-                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(s1, mload(add(m, 0x20)), p), X0)),
-                        p
-                    )
-                    let h1 := addmod(
-                        add(mulmod(s0, mload(add(m, 0x20)), p), mulmod(s1, mload(m), p)),
-                        sub(p, X1),
-                        p
-                    )
-                    // s = Z³ = s·Z, parts < 2p
-                    let nz := add(mulmod(s0, Z0, p), sub(p, mulmod(s1, Z1, p)))
-                    s1 := add(mulmod(s0, Z1, p), mulmod(s1, Z0, p))
-                    s0 := nz
-                    // R = ±y·s - Y (reduced)
-                    let yy0 := mload(py)
-                    let yy1 := mload(add(py, 0x20))
-                    let r0 := addmod(
-                        mulmod(s0, yy0, p),
-                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(s1, yy1, p), Y0)),
-                        p
-                    )
-                    let r1 := addmod(add(mulmod(s0, yy1, p), mulmod(s1, yy0, p)), sub(p, Y1), p)
-                    // Z3 = Z·H, parts < 2p
-                    nz := add(mulmod(Z0, h0, p), sub(p, mulmod(Z1, h1, p)))
-                    Z1 := add(mulmod(Z0, h1, p), mulmod(Z1, h0, p))
-                    Z0 := nz
-                    // s = H² (reduced); h = H³ (reduced); v = X·H² (reduced)
-                    s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
-                    s1 := mulmod(add(h0, h0), h1, p)
-                    nz := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
-                    h1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
-                    h0 := nz
-                    let v0 := addmod(mulmod(s0, X0, p), sub(p, mulmod(s1, X1, p)), p)
-                    let v1 := addmod(mulmod(s0, X1, p), mulmod(s1, X0, p), p)
-                    // X3 = R² - h - 2v (reduced); h + 2v < 3p
-                    X0 := addmod(
-                        mulmod(add(r0, r1), add(r0, sub(p, r1)), p),
-                        sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(h0, add(v0, v0))),
-                        p
-                    )
-                    X1 := addmod(
-                        mulmod(add(r0, r0), r1, p),
-                        sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(h1, add(v1, v1))),
-                        p
-                    )
-                    // Y3 = R·(v - X3) - Y·h (reduced); v - X3 parts < 2p
-                    v0 := add(v0, sub(p, X0))
-                    v1 := add(v1, sub(p, X1))
-                    nz := addmod(
-                        add(mulmod(r0, v0, p), mulmod(h1, Y1, p)),
-                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(r1, v1, p), mulmod(h0, Y0, p))),
-                        p
-                    )
-                    Y1 := addmod(
-                        add(mulmod(r0, v1, p), mulmod(r1, v0, p)),
-                        sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(h0, Y1, p), mulmod(h1, Y0, p))),
-                        p
-                    )
-                    Y0 := nz
+                let n := and(shr(shl(2, i), 0xc0000b000a0000c000d000b00080000c0000e000f000000c000090008), 0xf)
+                if n {
+                // ---- mixed addition of (x, y) = ±(2j+1)P (madd-2004-hmv): H = x·Z² - X, R = y·Z³ - Y,
+                // X3 = R² - H³ - 2·X·H², Y3 = R·(X·H² - X3) - Y·H³, Z3 = Z·H.
+                let px := add(m, mul(and(shr(1, n), 3), 0xc0)) // &x
+                let py := add(px, shl(6, add(1, and(n, 1)))) // &y or &(-y)
+                // s = Z² (reduced)
+                let s0 := mulmod(add(Z0, Z1), add(Z0, sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, Z1)), p)
+                let s1 := mulmod(add(Z0, Z0), Z1, p)
+                // H = x·s - X (reduced)
+                let h0 := addmod(
+                    mulmod(s0, mload(px), p),
+                    sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(s1, mload(add(px, 0x20)), p), X0)),
+                    p
+                )
+                let h1 := addmod(
+                    add(mulmod(s0, mload(add(px, 0x20)), p), mulmod(s1, mload(px), p)),
+                    sub(p, X1),
+                    p
+                )
+                // s = Z³ = s·Z, parts < 2p
+                let nz := add(mulmod(s0, Z0, p), sub(p, mulmod(s1, Z1, p)))
+                s1 := add(mulmod(s0, Z1, p), mulmod(s1, Z0, p))
+                s0 := nz
+                // R = y·s - Y (reduced)
+                let yy0 := mload(py)
+                let yy1 := mload(add(py, 0x20))
+                let r0 := addmod(
+                    mulmod(s0, yy0, p),
+                    sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(s1, yy1, p), Y0)),
+                    p
+                )
+                let r1 := addmod(add(mulmod(s0, yy1, p), mulmod(s1, yy0, p)), sub(p, Y1), p)
+                // Z3 = Z·H, parts < 2p
+                nz := add(mulmod(Z0, h0, p), sub(p, mulmod(Z1, h1, p)))
+                Z1 := add(mulmod(Z0, h1, p), mulmod(Z1, h0, p))
+                Z0 := nz
+                // s = H² (reduced); h = H³ (reduced); v = X·H² (reduced)
+                s0 := mulmod(add(h0, h1), add(h0, sub(p, h1)), p)
+                s1 := mulmod(add(h0, h0), h1, p)
+                nz := addmod(mulmod(s0, h0, p), sub(p, mulmod(s1, h1, p)), p)
+                h1 := addmod(mulmod(s0, h1, p), mulmod(s1, h0, p), p)
+                h0 := nz
+                let v0 := addmod(mulmod(s0, X0, p), sub(p, mulmod(s1, X1, p)), p)
+                let v1 := addmod(mulmod(s0, X1, p), mulmod(s1, X0, p), p)
+                // X3 = R² - h - 2v (reduced); h + 2v < 3p
+                X0 := addmod(
+                    mulmod(add(r0, r1), add(r0, sub(p, r1)), p),
+                    sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(h0, add(v0, v0))),
+                    p
+                )
+                X1 := addmod(
+                    mulmod(add(r0, r0), r1, p),
+                    sub(0x912ceb58a394e07d28f0d12384840918c6843fb439555fa7b461a4448976f7d5, add(h1, add(v1, v1))),
+                    p
+                )
+                // Y3 = R·(v - X3) - Y·h (reduced); v - X3 parts < 2p
+                v0 := add(v0, sub(p, X0))
+                v1 := add(v1, sub(p, X1))
+                nz := addmod(
+                    add(mulmod(r0, v0, p), mulmod(h1, Y1, p)),
+                    sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(r1, v1, p), mulmod(h0, Y0, p))),
+                    p
+                )
+                Y1 := addmod(
+                    add(mulmod(r0, v1, p), mulmod(r1, v0, p)),
+                    sub(0x60c89ce5c263405370a08b6d0302b0bb2f02d522d0e3951a7841182db0f9fa8e, add(mulmod(h0, Y1, p), mulmod(h1, Y0, p))),
+                    p
+                )
+                Y0 := nz
                 }
                 if iszero(i) { break }
             }
-            Z0 := mod(Z0, p)
-            Z1 := mod(Z1, p)
-            // T = ψ([3z]P) = ψ(2Q + Q)
-            let T0, T1, T2, T3, T4, T5 := dbl(X0, X1, Y0, Y1, Z0, Z1)
-            T0, T1, T2, T3, T4, T5 := jadd(T0, T1, T2, T3, T4, T5, X0, X1, Y0, Y1, Z0, Z1)
-            T0, T1, T2, T3, T4, T5 := psi(T0, T1, T2, T3, T4, T5)
-            // S = Q + ψ²(Q), ψ²(X, Y, Z) = (ω·X, -Y, Z) with ω = ξ^((p²-1)/3) ∈ Fp
-            let S0, S1, S2, S3, S4, S5 := jadd(X0, X1, Y0, Y1, Z0, Z1,
-                mulmod(X0, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p),
-                mulmod(X1, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p),
-                mod(sub(p, Y0), p), mod(sub(p, Y1), p), Z0, Z1)
-            S0, S1, S2, S3, S4, S5 := jadd(S0, S1, S2, S3, S4, S5, T0, T1, T2, T3, T4, T5)
-            // ψ³(P) = ψ(ψ²(P)) in affine form
-            let A0, A1, A2, A3, A4, A5 := psi(
-                mulmod(x0, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p),
-                mulmod(x1, 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p),
-                sub(p, y0), sub(p, y1), 1, 0)
-            S0, S1, S2, S3, S4, S5 := jadd(S0, S1, S2, S3, S4, S5, A0, A1, A2, A3, A4, A5)
-            // affine: 1/Z = conj(Z) / N(Z)
-            let n := addmod(mulmod(S4, S4, p), mulmod(S5, S5, p), p)
-            m := add(m, 0xc0)
-            mstore(m, 0x20)
-            mstore(add(m, 0x20), 0x20)
-            mstore(add(m, 0x40), 0x20)
-            mstore(add(m, 0x60), n)
-            mstore(add(m, 0x80), sub(p, 2))
-            mstore(add(m, 0xa0), p)
-            ok := staticcall(gas(), 0x05, m, 0xc0, m, 0x20)
-            let ni := mload(m)
+            // ---- Tail, on points in memory (one call each: few stack slots matter more than gas here).
+            // Q = (X, Y, Z·λ) back on the twist at q; all values reduced from here on.
+            let q := add(m, 0x440)
+            mstore(q, X0)
+            mstore(add(q, 0x20), X1)
+            mstore(add(q, 0x40), Y0)
+            mstore(add(q, 0x60), Y1)
+            mstore(add(q, 0x80), Z0)
+            mstore(add(q, 0xa0), Z1)
+            zmul(add(q, 0x80), mload(add(m, 0x380)), mload(add(m, 0x3a0)))
+            // H = A + ψ(W) with W = [3]Q + ψ²(P), A = Q + ψ²(Q) (ψ is additive, so this is
+            // Q + ψ([3]Q) + ψ²(Q) + ψ³(P)); ψ²(X, Y, Z) = (ω·X, -Y, Z), ω = ξ^((p²-1)/3) ∈ Fp.
+            let w := add(m, 0x500)
+            dblM(q, w, add(m, 0x5c0)) // W = 2Q, and Q at W's Z at m + 0x5c0
+            zadduZ(add(m, 0x5c0), w, w) // W = 3Q (co-Z)
+            maddM(w, add(m, 0x3c0), add(m, 0x5c0)) // W += ψ²(P)
+            psiM(w)
+            mstore(add(m, 0x5c0), mulmod(mload(q), 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p))
+            mstore(add(m, 0x5e0), mulmod(mload(add(q, 0x20)), 0x30644e72e131a0295e6dd9e7e0acccb0c28f069fbb966e3de4bd44e5607cfd48, p))
+            mstore(add(m, 0x600), sub(p, mload(add(q, 0x40))))
+            mstore(add(m, 0x620), sub(p, mload(add(q, 0x60))))
+            zadduZ(q, add(m, 0x5c0), q) // A = Q + ψ²(Q) (co-Z)
+            // H = A + W: both rescaled to Z_A·Z_W, then co-Z.
+            rescale(q, mload(add(w, 0x80)), mload(add(w, 0xa0)))
+            rescale(w, mload(add(q, 0x80)), mload(add(q, 0xa0)))
+            zmul(add(q, 0x80), mload(add(w, 0x80)), mload(add(w, 0xa0)))
+            zadduZ(q, w, q)
+            // ---- affine: 1/Z = conj(Z) / N(Z); N(Z) = 0 only for Z = 0 (a degenerate step: revert).
+            let zr0 := mload(add(q, 0x80))
+            let zr1 := mload(add(q, 0xa0))
+            let n := addmod(mulmod(zr0, zr0, p), mulmod(zr1, zr1, p), p)
+            let e := add(m, 0x640)
+            mstore(e, 0x20)
+            mstore(add(e, 0x20), 0x20)
+            mstore(add(e, 0x40), 0x20)
+            mstore(add(e, 0x60), n)
+            mstore(add(e, 0x80), sub(p, 2))
+            mstore(add(e, 0xa0), p)
+            ok := staticcall(gas(), 0x05, e, 0xc0, e, 0x20)
+            let ni := mload(e)
             ok := and(ok, eq(mulmod(n, ni, p), 1))
-            let i0 := mulmod(S4, ni, p)
-            let i1 := mulmod(sub(p, S5), ni, p)
+            let i0 := mulmod(zr0, ni, p)
+            let i1 := mulmod(sub(p, zr1), ni, p)
             let j0, j1 := f2sqr(i0, i1)
-            let x_0, x_1 := f2mul(S0, S1, j0, j1)
-            j0, j1 := f2mul(j0, j1, i0, i1)
-            let y_0, y_1 := f2mul(S2, S3, j0, j1)
+            let x_0, x_1 := f2mul(mload(q), mload(add(q, 0x20)), j0, j1)
             mstore(h, x_0)
             mstore(add(h, 0x20), x_1)
-            mstore(add(h, 0x40), y_0)
-            mstore(add(h, 0x60), y_1)
+            j0, j1 := f2mul(j0, j1, i0, i1)
+            x_0, x_1 := f2mul(mload(add(q, 0x40)), mload(add(q, 0x60)), j0, j1)
+            mstore(add(h, 0x40), x_0)
+            mstore(add(h, 0x60), x_1)
         }
         if (!ok) revert HashToG2Degenerate();
     }
