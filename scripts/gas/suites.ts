@@ -1,5 +1,6 @@
 import { GasSuite } from "./types";
+import { blsSuite } from "./bls";
 import { tokenSuite } from "./token";
 
 /** Every gas suite `npm run bench:gas` runs, in order. Add a suite here to get a snapshot file. */
-export const suites: GasSuite[] = [tokenSuite];
+export const suites: GasSuite[] = [blsSuite, tokenSuite];

@@ -1,7 +1,11 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-/** `../shared/vectors/bls-hash.json`, parsed; integers stay decimal strings, bytes 0x-hex. */
+/**
+ * The BLS hash vectors. A copy is committed at `test/vectors/bls-hash.json` so a lone clone can run the
+ * tests; `findSharedVectorsFile()` locates the project's `shared/vectors/` original (beside the
+ * repository) so a test can check the copy has not drifted.
+ */
 export interface Fp2Json {
   re: string;
   im: string;
@@ -13,9 +17,17 @@ export interface BlsHashVectors {
   hash_to_g2: { msg: `0x${string}`; dst: `0x${string}`; H: { x: Fp2Json; y: Fp2Json } }[];
 }
 
-export const SHARED_DIR = path.resolve(__dirname, "..", "..", "..", "shared");
+export const COMMITTED_VECTORS_FILE = path.resolve(__dirname, "..", "vectors", "bls-hash.json");
 
 export function loadBlsHashVectors(): BlsHashVectors {
-  const file = path.join(SHARED_DIR, "vectors", "bls-hash.json");
-  return JSON.parse(readFileSync(file, "utf8")) as BlsHashVectors;
+  return JSON.parse(readFileSync(COMMITTED_VECTORS_FILE, "utf8")) as BlsHashVectors;
+}
+
+/** `shared/vectors/bls-hash.json` in the nearest ancestor folder that has one, or undefined. */
+export function findSharedVectorsFile(): string | undefined {
+  for (let dir = path.resolve(__dirname, "..", ".."); ; dir = path.dirname(dir)) {
+    const file = path.join(dir, "shared", "vectors", "bls-hash.json");
+    if (existsSync(file)) return file;
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }
