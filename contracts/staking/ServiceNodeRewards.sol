@@ -936,6 +936,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// attempt is a plain call so that the common case pays no balance check and no pool lookup.
     function _pay(Layout storage $, address to, uint256 amount) private {
         IERC20 token = designatedToken;
+        // A plain call: a failing transfer (short balance) must not revert here but trigger the pull below.
+        // solhint-disable-next-line avoid-low-level-calls
         (bool ok, bytes memory returned) = address(token).call(abi.encodeCall(IERC20.transfer, (to, amount)));
         if (ok && (returned.length == 0 ? address(token).code.length != 0 : abi.decode(returned, (bool)))) return;
         IRewardRatePool($.rewardPool).payoutReleased();

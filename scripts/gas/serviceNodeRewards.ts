@@ -24,7 +24,14 @@ async function measure(): Promise<GasRow[]> {
   const d = await deployServiceNodeRewards({ seeded: NODES, label: "bench", batch: 200 });
   const { snr, token, accounts, network } = d;
   const rows: GasRow[] = [];
-  const now = async () => BigInt(await time.latest());
+  // Fixed timestamps for the signed removals: the exit/liquidation messages contain the timestamp, and
+  // hash-to-G2's try-and-increment cost depends on the message, so wall-clock times would make the
+  // snapshot vary by a few thousand gas between runs.
+  const FIXED_TIME = 2_000_000_000n;
+  const fixedNow = async (offset: bigint) => {
+    await time.setNextBlockTimestamp(FIXED_TIME + offset);
+    return FIXED_TIME + offset;
+  };
   const params = (k: NodeKey) => ({ ed25519Pubkey: k.ed25519, ed25519Signature0: 1n, ed25519Signature1: 2n, fee: 500 });
 
   // Registration: the staker approved exactly the stake (the allowance goes back to zero).
@@ -79,21 +86,22 @@ async function measure(): Promise<GasRow[]> {
   rows.push({ operation: "claimRewards(amount) later", gas: await gasOf(snr.connect(claimer)["claimRewards(uint256)"](50n * SESH_UNIT)) });
 
   // Exits: seeded node 2999's operator requests; node 3000 exits with a signature, node 2998 is liquidated.
+  await time.increaseTo(FIXED_TIME);
   const requestId = 2999n;
   const op = await ethers.getSigner((await snr.serviceNodes(requestId)).operator);
   rows.push({ operation: "initiateExitBLSPublicKey (operator)", gas: await gasOf(snr.connect(op)["initiateExitBLSPublicKey(uint64)"](requestId)) });
 
-  let ts = await now();
+  let ts = await fixedNow(100n);
   const exitKey = network.nodes.get(3000n)!;
   rows.push({ operation: "exitBLSPublicKeyWithSignature 0 non-signers", gas: await gasOf(snr.exitBLSPublicKeyWithSignature(g1(exitKey.pk), ts, signExit(network, exitKey.pk, ts), [])), note: "target ≤ 320k (reference ≈ 1.12M)" });
   network.nodes.delete(3000n);
 
-  ts = await now();
+  ts = await fixedNow(200n);
   const liqKey = network.nodes.get(2998n)!;
   rows.push({ operation: "liquidateBLSPublicKeyWithSignature 0 non-signers", gas: await gasOf(snr.connect(accounts[7]).liquidateBLSPublicKeyWithSignature(g1(liqKey.pk), ts, signLiquidation(network, liqKey.pk, ts), [])), note: "target ≤ 320k (reference ≈ 1.18M); liquidator held SESH" });
   network.nodes.delete(2998n);
 
-  await time.increase(30 * 86_400);
+  await time.setNextBlockTimestamp(FIXED_TIME + 31n * 86_400n);
   rows.push({ operation: "exitBLSPublicKeyAfterWaitTime", gas: await gasOf(snr.exitBLSPublicKeyAfterWaitTime(requestId)) });
   return rows;
 }
