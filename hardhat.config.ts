@@ -43,7 +43,7 @@ const config: HardhatUserConfig = {
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, reporter: require.resolve("./test/support/summaryReporter.js") },
 };
 
 export default config;
