@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {BN254} from "../libraries/BN254.sol";
+import {BLSSignatureParams} from "../libraries/BLS.sol";
+
+/// @notice Who staked: the account that owns the stake and the account its rewards are paid to.
+struct Staker {
+    address addr;
+    address beneficiary;
+}
+
+/// @notice One contributor of a node and its share of the stake (atomic SESH).
+struct Contributor {
+    Staker staker;
+    uint256 stakedAmount;
+}
+
+/// @notice The node's Ed25519 identity (key and its signature, checked by the node network) and the
+/// operator's fee in basis points of 10,000.
+struct ServiceNodeParams {
+    uint256 ed25519Pubkey;
+    uint256 ed25519Signature0;
+    uint256 ed25519Signature1;
+    uint16 fee;
+}
+
+/// @notice A node migrated from the existing network by {IServiceNodeRewards.seedPublicKeyList}.
+struct SeedServiceNode {
+    BN254.G1Point blsPubkey;
+    uint256 ed25519Pubkey;
+    Contributor[] contributors;
+}
+
+/// @notice What the contract stores about an active node (returned by
+/// {IServiceNodeRewards.serviceNodes}). The full contributor list, the Ed25519 signature and the fee
+/// are carried by the registration events only; `contributorsHash` commits to the list
+/// (`keccak256(abi.encode(contributors))`, zero for a solo node whose only contributor is `operator`).
+struct ServiceNode {
+    BN254.G1Point pubkey;
+    address operator;
+    uint256 addedTimestamp;
+    uint256 exitRequestTimestamp;
+    uint256 lastExitRequestTimestamp;
+    uint256 deposit;
+    bytes32 contributorsHash;
+}
+
+// Event parameters are left unindexed on purpose: the node network's events have a fixed ABI, and the
+// other values are read or summed, never filtered on.
+/* solhint-disable gas-indexed-events */
+
+/// @title IServiceNodeRewards
+/// @notice The Session Network node registry: stakes, the aggregate BLS key of all active nodes, and the
+/// network-signed exits, liquidations and lifetime reward balances (PROTOCOL.md §1–§3).
+interface IServiceNodeRewards {
+    // ---------------------------------------------------------------- events the node network parses
+    /// @notice A node was registered (ABI fixed by the node network).
+    event NewServiceNodeV2(
+        uint64 indexed serviceNodeID,
+        address initiator,
+        BN254.G1Point pubkey,
+        ServiceNodeParams serviceNode,
+        Contributor[] contributors
+    );
+    /// @notice A contributor asked for the node to leave (repeatable, at least an hour apart).
+    event ServiceNodeExitRequest(uint64 indexed serviceNodeID, address initiator, BN254.G1Point pubkey);
+    /// @notice A node left the aggregate; `returnedAmount` is what the network credits back to its owners
+    /// through signed reward balances (no tokens move here).
+    event ServiceNodeExit(uint64 indexed serviceNodeID, address initiator, uint256 returnedAmount, BN254.G1Point pubkey);
+    /// @notice The staking requirement for new registrations changed.
+    event StakingRequirementUpdated(uint256 newRequirement);
+
+    // ---------------------------------------------------------------- events read by portals/indexers
+    /// @notice A node was liquidated by `initiator` with a network signature (followed by {ServiceNodeExit}).
+    event ServiceNodeLiquidated(uint64 indexed serviceNodeID, address initiator, BN254.G1Point pubkey);
+    /// @notice `recipient`'s signed lifetime reward total went from `previousBalance` to `amount`.
+    event RewardsBalanceUpdated(address indexed recipient, uint256 amount, uint256 previousBalance);
+    /// @notice `recipient` was paid `amount`.
+    event RewardsClaimed(address indexed recipient, uint256 amount);
+
+    // ---------------------------------------------------------------- operations
+    /// @notice A node was migrated by the owner before {start}.
+    event NewSeededServiceNode(
+        uint64 indexed serviceNodeID, BN254.G1Point pubkey, uint256 ed25519Pubkey, Contributor[] contributors
+    );
+    /// @notice The contract was started: registrations and signed actions are open, seeding is closed.
+    event Started();
+    /// @notice The owner paused state changes (see {pause} for what stays open).
+    event Paused(address account);
+    /// @notice The owner lifted the pause.
+    event Unpaused(address account);
+    /// @notice The maximum number of contributors per node changed.
+    event MaxContributorsUpdated(uint256 newMax);
+    /// @notice How long a network signature on an exit or liquidation stays valid changed (seconds).
+    event SignatureExpiryUpdated(uint256 newExpiry);
+    /// @notice The cap on non-signers (applied when a third of the nodes is larger) changed.
+    event BLSNonSignerThresholdMaxUpdated(uint256 newMax);
+    /// @notice The global claim limit per cycle changed.
+    event ClaimLimitUpdated(uint256 newLimit);
+    /// @notice The claim cycle length changed (seconds).
+    event ClaimCycleUpdated(uint256 newCycle);
+    /// @notice The liquidation split changed (parts of `liquidator + pool + recipient`).
+    event LiquidationRatiosUpdated(uint256 liquidator, uint256 pool, uint256 recipient);
+    /// @notice The reward pool (source of released rewards, receiver of liquidation pool shares) changed.
+    event RewardPoolUpdated(address indexed previousPool, address indexed newPool);
+
+    // ---------------------------------------------------------------- errors
+    /// @notice The call needs {start} to have been called.
+    error ContractNotStarted();
+    /// @notice Seeding and {start} are only possible before the start.
+    error ContractAlreadyStarted();
+    /// @notice The contract is paused.
+    error ContractPaused();
+    /// @notice {unpause} was called while not paused.
+    error ContractNotPaused();
+    /// @notice Renouncing ownership is disabled.
+    error RenounceOwnershipDisabled();
+    /// @notice A zero address was given for `what`.
+    error ZeroAddress(string what);
+    /// @notice A parameter is out of its allowed range.
+    error InvalidParameter(string what, uint256 value);
+    /// @notice `count` contributors exceed the maximum `max`.
+    error MaxContributorsExceeded(uint256 count, uint256 max);
+    /// @notice The contributions sum to `provided` instead of the staking requirement `required`.
+    error ContributionTotalMismatch(uint256 required, uint256 provided);
+    /// @notice The operator (contributor 0) stakes `amount`, less than a quarter of `required`.
+    error OperatorStakeTooLow(uint256 amount, uint256 required);
+    /// @notice Contributor `index` has a zero address or beneficiary.
+    error InvalidContributor(uint256 index);
+    /// @notice The operator fee `fee` exceeds 10,000 basis points.
+    error InvalidFee(uint256 fee);
+    /// @notice The Ed25519 key is zero.
+    error NullEd25519Pubkey();
+    /// @notice The BLS key is already registered to node `serviceNodeID`.
+    error BLSPubkeyAlreadyExists(uint64 serviceNodeID);
+    /// @notice The Ed25519 key is already used by active node `serviceNodeID`.
+    error Ed25519PubkeyAlreadyExists(uint64 serviceNodeID);
+    /// @notice The proof of possession does not verify for this key, operator and Ed25519 key.
+    error InvalidProofOfPossession();
+    /// @notice More than `limit` keys were added to the aggregate in this block.
+    error MaxPubkeyAggregationsExceeded(uint256 limit);
+    /// @notice No active node has id `serviceNodeID`.
+    error ServiceNodeDoesNotExist(uint64 serviceNodeID);
+    /// @notice No active node has this BLS key.
+    error BLSPubkeyNotFound(uint256 x, uint256 y);
+    /// @notice `caller` is not a contributor of node `serviceNodeID` (or the list given does not match).
+    error CallerNotContributor(uint64 serviceNodeID, address caller);
+    /// @notice A contributor with less than 25 % may only request an exit from `allowedAt`.
+    error SmallContributorLeaveTooEarly(uint64 serviceNodeID, address contributor, uint256 allowedAt);
+    /// @notice A repeated exit request is only possible from `allowedAt`.
+    error ExitRequestTooSoon(uint64 serviceNodeID, uint256 allowedAt);
+    /// @notice The node has not requested an exit, or its wait ends at `allowedAt` (0: no request).
+    error ExitWaitNotOver(uint64 serviceNodeID, uint256 allowedAt);
+    /// @notice The signature's `timestamp` is older than the expiry allows at `currentTime`.
+    error SignatureExpired(uint64 serviceNodeID, uint256 timestamp, uint256 currentTime);
+    /// @notice The signature's `timestamp` is after `currentTime`.
+    error SignatureFromFuture(uint64 serviceNodeID, uint256 timestamp, uint256 currentTime);
+    /// @notice The node is younger than the minimum age; it may be removed from `allowedAt`.
+    error ServiceNodeTooYoung(uint64 serviceNodeID, uint256 allowedAt);
+    /// @notice `count` non-signers exceed the allowed `max`.
+    error TooManyNonSigners(uint256 count, uint256 max);
+    /// @notice Non-signer `id` at `index` is not greater than the one before it (duplicate or out of order).
+    error NonSignersNotAscending(uint256 index, uint256 id);
+    /// @notice Non-signer `id` is not an active node.
+    error UnknownNonSigner(uint256 id);
+    /// @notice The network's aggregate signature does not verify.
+    error InvalidBLSSignature();
+    /// @notice The new lifetime total `amount` does not exceed the current `previous`.
+    error RewardsNotIncreased(uint256 amount, uint256 previous);
+    /// @notice The claim `amount` exceeds the unclaimed `available`.
+    error ClaimExceedsBalance(uint256 amount, uint256 available);
+    /// @notice There is nothing to claim.
+    error NothingToClaim();
+    /// @notice The claim would bring this cycle's claims to `total`, above `limit`.
+    error ClaimLimitExceeded(uint256 total, uint256 limit);
+
+    // ---------------------------------------------------------------- registration
+    /// @notice Registers a node, pulling the staking requirement from the caller.
+    function addBLSPublicKey(
+        BN254.G1Point calldata blsPubkey,
+        BLSSignatureParams calldata proofOfPossession,
+        ServiceNodeParams calldata serviceNodeParams,
+        Contributor[] calldata contributors
+    ) external;
+
+    // ---------------------------------------------------------------- exits and liquidation
+    /// @notice The operator asks for its node to leave.
+    function initiateExitBLSPublicKey(uint64 serviceNodeID) external;
+    /// @notice Any contributor asks for the node to leave, proving membership with the registered list.
+    function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external;
+    /// @notice Removes a node with a network signature.
+    function exitBLSPublicKeyWithSignature(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) external;
+    /// @notice Removes a node 30 days after its first exit request, without a signature.
+    function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external;
+    /// @notice Liquidates a node with a network signature, paying the liquidator and the pool.
+    function liquidateBLSPublicKeyWithSignature(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) external;
+
+    // ---------------------------------------------------------------- rewards
+    /// @notice Sets `recipient`'s lifetime reward total with a network signature.
+    function updateRewardsBalance(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) external;
+    /// @notice Pays the caller everything unclaimed.
+    function claimRewards() external;
+    /// @notice Pays the caller `amount` of its unclaimed rewards.
+    function claimRewards(uint256 amount) external;
+
+    // ---------------------------------------------------------------- views the network calls
+    /// @notice Ids of all active nodes in ascending order (the order non-signers are sent in) and their keys.
+    function allServiceNodeIDs() external view returns (uint64[] memory ids, BN254.G1Point[] memory pubkeys);
+    /// @notice Sum of the keys of all active nodes ((0, 0) when there are none).
+    function aggregatePubkey() external view returns (BN254.G1Point memory);
+    /// @notice What is stored about node `serviceNodeID` (all zero if it is not active).
+    function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory);
+}
+/* solhint-enable gas-indexed-events */

@@ -1,0 +1,946 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {BN254} from "../libraries/BN254.sol";
+import {BLS, BLSSignatureParams} from "../libraries/BLS.sol";
+import {IRewardRatePool} from "../interfaces/IRewardRatePool.sol";
+import {
+    IServiceNodeRewards,
+    Contributor,
+    Staker,
+    ServiceNodeParams,
+    SeedServiceNode,
+    ServiceNode
+} from "../interfaces/IServiceNodeRewards.sol";
+import {PackedG1} from "./PackedG1.sol";
+import {BLSVerifier} from "./BLSVerifier.sol";
+
+/// @title ServiceNodeRewards: the Session Network node registry
+/// @notice Operators stake SESH to register a node with its BLS key (proved by a proof of possession);
+/// the contract keeps the aggregate key of all active nodes, and the node network co-signs exits,
+/// liquidations and lifetime reward balances, checked as one aggregate signature against the aggregate
+/// key minus the listed non-signers (PROTOCOL.md §1). Exits move no tokens: the network credits the stake
+/// back into the owners' signed lifetime reward balances, which they claim here.
+///
+/// Storage (the gas lever besides the one BLS verify per signed call): per node only what later calls
+/// read — the key packed in one word ({PackedG1}), one word with operator and timestamps, a key → (id,
+/// deposit) word, an Ed25519 → id word, a bit in the active-id bitmap, and for pooled nodes the hash of
+/// the contributor list. Events carry the rest for the tracker.
+///
+/// Non-signers are sent in the order {allServiceNodeIDs} lists nodes, which is ascending id: duplicates
+/// and unknown ids are rejected with one comparison and the key lookup per id.
+///
+/// Pause ({pause}) blocks every state change except: exit requests ({initiateExitBLSPublicKey}), which
+/// move no funds and change no keys but start the owners' 30-day unconditional exit timer — a pause must
+/// not be able to lengthen lock-ups; and the owner's own functions (setters, unpause, upgrades).
+///
+/// Token accounting: the contract's SESH balance always equals the stakes received by {addBLSPublicKey}
+/// plus the rewards released to it by the pool, minus claims paid and liquidation payouts.
+///
+/// Upgrades: UUPS behind an ERC-1967 proxy, authorised by the owner (Ownable2Step, renouncing disabled).
+/// State lives in ERC-7201 namespaced storage; the token is an immutable of the implementation.
+/// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
+contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepUpgradeable, UUPSUpgradeable {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice A node must be this old before a signed exit or liquidation.
+    uint256 public constant MIN_NODE_AGE = 2 hours;
+    /// @notice Anyone may remove a node this long after its first exit request, without a signature.
+    uint256 public constant EXIT_WAIT_TIME = 30 days;
+    /// @notice A contributor of less than a quarter may only request an exit this long after registration.
+    uint256 public constant SMALL_CONTRIBUTOR_LEAVE_DELAY = 30 days;
+    /// @notice Minimum time between two exit requests of one node.
+    uint256 public constant EXIT_REQUEST_INTERVAL = 1 hours;
+    /// @notice The operator fee is in basis points of this.
+    uint256 public constant MAX_FEE = 10_000;
+    /// @notice Keys that may always enter the aggregate in one block (else 2 % of the nodes).
+    uint256 public constant MIN_AGGREGATIONS_PER_BLOCK = 20;
+
+    // ------------------------------------------------------------------------------------ storage
+    /// @dev Written by registrations and removals; read by every signed call.
+    struct State {
+        uint64 nextId;
+        uint64 totalNodes;
+        uint64 aggregationBlock;
+        uint32 aggregationsInBlock;
+        bool started;
+        bool paused;
+    }
+
+    /// @dev Owner-set parameters, one word.
+    struct Config {
+        uint96 stakingRequirement;
+        uint8 maxContributors;
+        uint32 signatureExpiry;
+        uint16 nonSignerMax;
+        uint32 liquidatorRatio;
+        uint32 poolRatio;
+        uint32 recipientRatio;
+    }
+
+    /// @dev Everything a claim reads besides the recipient, one word (`paused` mirrors `State.paused`).
+    struct ClaimState {
+        uint88 limit;
+        uint88 claimedInCycle;
+        uint40 cycleIndex;
+        uint32 cycleLength;
+        bool paused;
+    }
+
+    /// @dev Per node id; 2 words. `key == 0` means no active node. Timestamps are uint32 (valid to 2106).
+    struct Node {
+        uint256 key;
+        address operator;
+        uint32 addedTimestamp;
+        uint32 exitRequestTimestamp;
+        uint32 lastExitRequestTimestamp;
+    }
+
+    /// @dev Per packed BLS key; 1 word.
+    struct KeyRecord {
+        uint64 id;
+        uint96 deposit;
+        bool pooled;
+    }
+
+    /// @dev Lifetime signed total and amount paid, 1 word.
+    struct Recipient {
+        uint128 rewards;
+        uint128 claimed;
+    }
+
+    /// @custom:storage-location erc7201:session.storage.ServiceNodeRewards
+    struct Layout {
+        State state;
+        Config config;
+        ClaimState claims;
+        uint256 aggregateKey;
+        address rewardPool;
+        mapping(uint64 id => Node) nodes;
+        mapping(uint64 id => bytes32) contributorsHash;
+        mapping(uint256 packedKey => KeyRecord) keys;
+        mapping(uint256 ed25519Pubkey => uint64 id) ed25519Ids;
+        mapping(uint256 word => uint256) activeIds;
+        mapping(address recipient => Recipient) recipients;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("session.storage.ServiceNodeRewards")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant _STORAGE_LOCATION = 0xd089b1bc32a293e5ca0f40b2ec81b802b8a44cbbc0e67e6e3b27370e8c944300;
+
+    /// @notice The staking and reward token (SESH).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    // solhint-disable-next-line immutable-vars-naming
+    IERC20 public immutable designatedToken;
+
+    /// @notice The stateless BLS verifier (kept out of this contract's code for the 24 KB limit).
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    // solhint-disable-next-line immutable-vars-naming
+    BLSVerifier public immutable blsVerifier;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    /// @param token The staking and reward token (SESH); fixed per implementation.
+    /// @param verifier The {BLSVerifier}; fixed per implementation.
+    constructor(IERC20 token, BLSVerifier verifier) {
+        if (address(token) == address(0)) revert ZeroAddress("token");
+        if (address(verifier) == address(0)) revert ZeroAddress("verifier");
+        designatedToken = token;
+        blsVerifier = verifier;
+        _disableInitializers();
+    }
+
+    /// @notice Initialises the proxy's state; callable once. Defaults: 10 contributors, signatures valid
+    /// 10 minutes, at most 4,000 non-signers, liquidation split 3 / 17 / 9,980, claims limited to
+    /// 1,000,000 SESH per 12 hours. The contract starts closed: seed, then {start}.
+    /// @param initialOwner Owner (parameters, pause, seeding, upgrades).
+    /// @param rewardPool_ The RewardRatePool: source of released rewards, receiver of liquidation pool shares.
+    /// @param stakingRequirement_ Stake per node in atomic SESH.
+    function initialize(address initialOwner, address rewardPool_, uint256 stakingRequirement_)
+        external
+        initializer
+    {
+        if (rewardPool_ == address(0)) revert ZeroAddress("rewardPool");
+        __Ownable_init(initialOwner);
+        __Ownable2Step_init();
+        Layout storage $ = _layout();
+        $.state.nextId = 1;
+        $.rewardPool = rewardPool_;
+        $.config = Config({
+            stakingRequirement: _checkedRequirement(stakingRequirement_),
+            maxContributors: 10,
+            signatureExpiry: 10 minutes,
+            nonSignerMax: 4000,
+            liquidatorRatio: 3,
+            poolRatio: 17,
+            recipientRatio: 9980
+        });
+        $.claims = ClaimState({
+            limit: uint88(1_000_000 * 1e9), cycleLength: 12 hours, claimedInCycle: 0, cycleIndex: 0, paused: false
+        });
+        emit StakingRequirementUpdated(stakingRequirement_);
+        emit RewardPoolUpdated(address(0), rewardPool_);
+    }
+
+    // ------------------------------------------------------------------------------- registration
+    /// @notice Registers a node. The stake (exactly the staking requirement) is pulled from the caller.
+    /// @dev A solo operator passes an empty `contributors`: the caller is then the operator and only
+    /// contributor (beneficiary itself). Otherwise contributor 0 is the operator (at least a quarter of
+    /// the stake), there are at most {maxContributors}, and the amounts sum to the requirement. The proof
+    /// of possession is the node key's signature of popTag ‖ X ‖ Y ‖ operator ‖ Ed25519 key, which binds
+    /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate.
+    /// @param blsPubkey The node's BLS key (G1), validated on the curve and not infinity.
+    /// @param proofOfPossession The node key's signature (G2) of the proof-of-possession message.
+    /// @param serviceNodeParams Ed25519 key and signature (checked by the node network), fee ≤ 10,000 bps.
+    /// @param contributors The stakers, operator first; empty for a solo operator.
+    function addBLSPublicKey(
+        BN254.G1Point calldata blsPubkey,
+        BLSSignatureParams calldata proofOfPossession,
+        ServiceNodeParams calldata serviceNodeParams,
+        Contributor[] calldata contributors
+    ) external {
+        Layout storage $ = _layout();
+        State memory s = _startedAndNotPaused($);
+        uint256 requirement = $.config.stakingRequirement;
+        address operator = msg.sender;
+        bytes32 contributorsHash;
+        if (contributors.length != 0) {
+            contributorsHash = _validateContributors(contributors, requirement, $.config.maxContributors);
+            operator = contributors[0].staker.addr;
+        }
+        if (serviceNodeParams.fee > MAX_FEE) revert InvalidFee(serviceNodeParams.fee);
+
+        // Flash-loan defence: at most max(20, 2 % of the nodes) new keys per block.
+        if (s.aggregationBlock != block.number) {
+            s.aggregationBlock = uint64(block.number);
+            s.aggregationsInBlock = 0;
+        }
+        uint256 limit = maxPermittedPubkeyAggregations();
+        // Cannot overflow: the count is at most `limit` (≤ 2^64 · 2 / 100) before the check below.
+        unchecked {
+            ++s.aggregationsInBlock;
+        }
+        if (s.aggregationsInBlock > limit) revert MaxPubkeyAggregationsExceeded(limit);
+
+        BN254.G1Point memory pk = blsPubkey;
+        uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
+        uint256 packed = _checkNewKeys($, pk, ed25519Pubkey);
+        {
+            bytes memory message = abi.encodePacked(
+                BLS.tag(BLS.PROOF_OF_POSSESSION_TAG, address(this)), pk.X, pk.Y, operator, ed25519Pubkey
+            );
+            if (!_verify(pk, proofOfPossession, message)) revert InvalidProofOfPossession();
+        }
+
+        uint64 id = _storeNode($, s, packed, operator, ed25519Pubkey, requirement, contributorsHash);
+        $.aggregateKey = PackedG1.pack(BN254.add(PackedG1.unpack($.aggregateKey), pk));
+        $.state = s;
+
+        if (contributors.length == 0) {
+            Contributor[] memory solo = new Contributor[](1);
+            solo[0] = Contributor(Staker(msg.sender, msg.sender), requirement);
+            emit NewServiceNodeV2(id, msg.sender, pk, serviceNodeParams, solo);
+        } else {
+            emit NewServiceNodeV2(id, msg.sender, pk, serviceNodeParams, contributors);
+        }
+        designatedToken.safeTransferFrom(msg.sender, address(this), requirement);
+    }
+
+    /// @notice Migrates nodes of the existing network (owner only, before {start}). No stake is pulled
+    /// and no proof of possession is checked: the owner vouches for the list. Each node's deposit is the
+    /// current staking requirement and its contributors must satisfy the registration rules.
+    /// @param nodes Keys, Ed25519 keys and contributor lists (operator first, at least one).
+    function seedPublicKeyList(SeedServiceNode[] calldata nodes) external onlyOwner {
+        Layout storage $ = _layout();
+        State memory s = $.state;
+        if (s.started) revert ContractAlreadyStarted();
+        Config memory cfg = $.config;
+        BN254.G1Point memory aggregate = PackedG1.unpack($.aggregateKey);
+        for (uint256 i = 0; i < nodes.length; ++i) {
+            SeedServiceNode calldata node = nodes[i];
+            if (node.contributors.length == 0) revert InvalidContributor(0);
+            bytes32 contributorsHash = _validateContributors(node.contributors, cfg.stakingRequirement, cfg.maxContributors);
+            BN254.G1Point memory pk = node.blsPubkey;
+            uint256 packed = _checkNewKeys($, pk, node.ed25519Pubkey);
+            uint64 id = _storeNode(
+                $, s, packed, node.contributors[0].staker.addr, node.ed25519Pubkey, cfg.stakingRequirement, contributorsHash
+            );
+            aggregate = BN254.add(aggregate, pk);
+            emit NewSeededServiceNode(id, pk, node.ed25519Pubkey, node.contributors);
+        }
+        $.aggregateKey = PackedG1.pack(aggregate);
+        $.state = s;
+    }
+
+    // ---------------------------------------------------------------------------------- exits
+    /// @notice The operator asks for its node to leave (emits {ServiceNodeExitRequest}). Open while paused.
+    /// @dev The first request starts the 30-day timer of {exitBLSPublicKeyAfterWaitTime}; repeats (at
+    /// least an hour apart) only re-emit the event, in case the network missed it.
+    /// @param serviceNodeID The node.
+    function initiateExitBLSPublicKey(uint64 serviceNodeID) external {
+        Layout storage $ = _layout();
+        Node storage node = $.nodes[serviceNodeID];
+        if (node.operator != msg.sender || node.key == 0) revert CallerNotContributor(serviceNodeID, msg.sender);
+        // The operator holds at least a quarter of the stake, so it is never a small contributor.
+        _requestExit($, node, serviceNodeID, false);
+    }
+
+    /// @notice Any contributor asks for the node to leave, passing the node's contributor list exactly as
+    /// registered (from {NewServiceNodeV2}). Contributors of less than 25 % may do so only 30 days after
+    /// registration. Open while paused.
+    /// @param serviceNodeID The node.
+    /// @param contributors The registered list; the caller must be one of its addresses.
+    function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external {
+        Layout storage $ = _layout();
+        Node storage node = $.nodes[serviceNodeID];
+        if (node.key == 0) revert ServiceNodeDoesNotExist(serviceNodeID);
+        bytes32 stored = $.contributorsHash[serviceNodeID];
+        bool small;
+        if (stored == 0) {
+            // Solo node: the operator is the only contributor.
+            if (node.operator != msg.sender) revert CallerNotContributor(serviceNodeID, msg.sender);
+        } else {
+            if (keccak256(abi.encode(contributors)) != stored) revert CallerNotContributor(serviceNodeID, msg.sender);
+            uint256 total;
+            uint256 stake;
+            bool found;
+            for (uint256 i = 0; i < contributors.length; ++i) {
+                uint256 amount = contributors[i].stakedAmount;
+                total += amount;
+                if (!found && contributors[i].staker.addr == msg.sender) {
+                    found = true;
+                    stake = amount;
+                }
+            }
+            if (!found) revert CallerNotContributor(serviceNodeID, msg.sender);
+            small = stake * 4 < total;
+        }
+        _requestExit($, node, serviceNodeID, small);
+    }
+
+    /// @notice Removes a node with the network's signature of exitTag ‖ X ‖ Y ‖ timestamp. The signature
+    /// must be at most {signatureExpiry} old and not from the future; the node at least 2 hours old.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    function exitBLSPublicKeyWithSignature(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) external {
+        Layout storage $ = _layout();
+        State memory s = _startedAndNotPaused($);
+        BN254.G1Point memory pk = blsPubkey;
+        (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) =
+            _verifyRemoval($, s, pk, timestamp, BLS.EXIT_TAG, blsSignature, nonSigners);
+        _removeNode($, s, record, packed, pk, aggregate, record.deposit);
+    }
+
+    /// @notice Removes a node 30 days after its first exit request; anyone may call.
+    /// @param serviceNodeID The node.
+    function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external {
+        Layout storage $ = _layout();
+        State memory s = _startedAndNotPaused($);
+        Node storage node = $.nodes[serviceNodeID];
+        uint256 packed = node.key;
+        if (packed == 0) revert ServiceNodeDoesNotExist(serviceNodeID);
+        uint256 requested = node.exitRequestTimestamp;
+        if (requested == 0) revert ExitWaitNotOver(serviceNodeID, 0);
+        if (block.timestamp < requested + EXIT_WAIT_TIME) revert ExitWaitNotOver(serviceNodeID, requested + EXIT_WAIT_TIME);
+        KeyRecord memory record = $.keys[packed];
+        _removeNode(
+            $, s, record, packed, PackedG1.unpack(packed), PackedG1.unpack($.aggregateKey), record.deposit
+        );
+    }
+
+    /// @notice Liquidates a node with the network's signature of liquidateTag ‖ X ‖ Y ‖ timestamp (same
+    /// time rules as {exitBLSPublicKeyWithSignature}). The deposit is split liquidator / pool / owners by
+    /// the liquidation ratios (pool share rounded up); the caller and the pool are paid now, the owners'
+    /// share is credited by the network through signed reward balances.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    function liquidateBLSPublicKeyWithSignature(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) external {
+        Layout storage $ = _layout();
+        State memory s = _startedAndNotPaused($);
+        BN254.G1Point memory pk = blsPubkey;
+        (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) =
+            _verifyRemoval($, s, pk, timestamp, BLS.LIQUIDATE_TAG, blsSignature, nonSigners);
+        Config memory cfg = $.config;
+        uint256 ratioSum = uint256(cfg.liquidatorRatio) + cfg.poolRatio + cfg.recipientRatio;
+        uint256 liquidatorAmount = uint256(record.deposit) * cfg.liquidatorRatio / ratioSum;
+        uint256 poolAmount = (uint256(record.deposit) * cfg.poolRatio + ratioSum - 1) / ratioSum;
+        emit ServiceNodeLiquidated(record.id, msg.sender, pk);
+        // Cannot underflow: (liquidator + pool) · 3 ≤ recipient parts, so both shares are below the deposit.
+        unchecked {
+            _removeNode($, s, record, packed, pk, aggregate, record.deposit - liquidatorAmount - poolAmount);
+        }
+        address pool = $.rewardPool;
+        if (liquidatorAmount != 0) _pay($, msg.sender, liquidatorAmount);
+        if (poolAmount != 0) _pay($, pool, poolAmount);
+    }
+
+    // -------------------------------------------------------------------------------- rewards
+    /// @notice Sets `recipient`'s lifetime reward total (rewards plus returned stakes) with the network's
+    /// signature of rewardTag ‖ recipient ‖ lifetimeRewards. The total must strictly increase.
+    /// @param recipient Whose balance.
+    /// @param lifetimeRewards New lifetime total (atomic SESH).
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    function updateRewardsBalance(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) external {
+        Layout storage $ = _layout();
+        State memory s = _startedAndNotPaused($);
+        if (recipient == address(0)) revert ZeroAddress("recipient");
+        uint256 previous = $.recipients[recipient].rewards;
+        // solhint-disable-next-line gas-strict-inequalities
+        if (lifetimeRewards <= previous) revert RewardsNotIncreased(lifetimeRewards, previous);
+        bytes memory message =
+            abi.encodePacked(BLS.tag(BLS.REWARD_TAG, address(this)), recipient, lifetimeRewards);
+        _verifyNetwork($, s, message, blsSignature, nonSigners);
+        $.recipients[recipient].rewards = lifetimeRewards.toUint128();
+        emit RewardsBalanceUpdated(recipient, lifetimeRewards, previous);
+    }
+
+    /// @notice Pays the caller all of its unclaimed rewards.
+    function claimRewards() external {
+        _claim(type(uint256).max);
+    }
+
+    /// @notice Pays the caller `amount` of its unclaimed rewards.
+    /// @param amount Atomic SESH, at most the unclaimed balance.
+    function claimRewards(uint256 amount) external {
+        if (amount == 0) revert NothingToClaim();
+        _claim(amount);
+    }
+
+    // ----------------------------------------------------------------------------- operations
+    /// @notice Opens registrations and signed actions and closes seeding (owner only, once).
+    function start() external onlyOwner {
+        Layout storage $ = _layout();
+        if ($.state.started) revert ContractAlreadyStarted();
+        $.state.started = true;
+        emit Started();
+    }
+
+    /// @notice Pauses registrations, exits, liquidations, reward updates and claims (owner only). Exit
+    /// requests stay open (they only signal and start the 30-day timer) as do the owner's functions.
+    function pause() external onlyOwner {
+        Layout storage $ = _layout();
+        if ($.state.paused) revert ContractPaused();
+        $.state.paused = true;
+        $.claims.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @notice Lifts the pause (owner only).
+    function unpause() external onlyOwner {
+        Layout storage $ = _layout();
+        if (!$.state.paused) revert ContractNotPaused();
+        $.state.paused = false;
+        $.claims.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice Sets the stake for new registrations (owner only; > 0, < 2^96).
+    /// @param newRequirement Atomic SESH.
+    function setStakingRequirement(uint256 newRequirement) external onlyOwner {
+        _layout().config.stakingRequirement = _checkedRequirement(newRequirement);
+        emit StakingRequirementUpdated(newRequirement);
+    }
+
+    /// @notice Sets the maximum number of contributors per node (owner only; 1 to 255).
+    /// @param newMax The new maximum.
+    function setMaxContributors(uint256 newMax) external onlyOwner {
+        if (newMax == 0 || newMax > type(uint8).max) revert InvalidParameter("maxContributors", newMax);
+        _layout().config.maxContributors = uint8(newMax);
+        emit MaxContributorsUpdated(newMax);
+    }
+
+    /// @notice Sets how long exit and liquidation signatures stay valid (owner only; 1 s to 1 day).
+    /// @param newExpiry Seconds.
+    function setSignatureExpiry(uint256 newExpiry) external onlyOwner {
+        if (newExpiry == 0 || newExpiry > 1 days) revert InvalidParameter("signatureExpiry", newExpiry);
+        _layout().config.signatureExpiry = uint32(newExpiry);
+        emit SignatureExpiryUpdated(newExpiry);
+    }
+
+    /// @notice Sets the cap on non-signers, applied when a third of the nodes is larger (owner only;
+    /// 1 to 65,535).
+    /// @param newMax The new cap.
+    function setBLSNonSignerThresholdMax(uint256 newMax) external onlyOwner {
+        if (newMax == 0 || newMax > type(uint16).max) revert InvalidParameter("nonSignerMax", newMax);
+        _layout().config.nonSignerMax = uint16(newMax);
+        emit BLSNonSignerThresholdMaxUpdated(newMax);
+    }
+
+    /// @notice Sets the global claim limit per cycle (owner only; > 0, < 2^88).
+    /// @param newLimit Atomic SESH.
+    function setClaimLimit(uint256 newLimit) external onlyOwner {
+        if (newLimit == 0 || newLimit > type(uint88).max) revert InvalidParameter("claimLimit", newLimit);
+        _layout().claims.limit = uint88(newLimit);
+        emit ClaimLimitUpdated(newLimit);
+    }
+
+    /// @notice Sets the claim cycle length (owner only; 1 s to 2^32 − 1 s). The cycle in progress is
+    /// re-indexed, so claims counted in it are forgotten.
+    /// @param newCycle Seconds.
+    function setClaimCycle(uint256 newCycle) external onlyOwner {
+        if (newCycle == 0 || newCycle > type(uint32).max) revert InvalidParameter("claimCycle", newCycle);
+        ClaimState storage claims = _layout().claims;
+        claims.cycleLength = uint32(newCycle);
+        claims.claimedInCycle = 0;
+        claims.cycleIndex = uint40(block.timestamp / newCycle);
+        emit ClaimCycleUpdated(newCycle);
+    }
+
+    /// @notice Sets the liquidation split in parts (owner only): each < 2^32, recipient > 0 and
+    /// (liquidator + pool) · 3 ≤ recipient, so owners keep at least three quarters.
+    /// @param liquidator Parts paid to the liquidator.
+    /// @param pool Parts paid to the reward pool.
+    /// @param recipient Parts credited back to the node's owners.
+    function setLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient) external onlyOwner {
+        if (recipient == 0 || recipient > type(uint32).max) revert InvalidParameter("recipientRatio", recipient);
+        if ((liquidator + pool) * 3 > recipient) revert InvalidParameter("liquidator + pool", liquidator + pool);
+        Config storage cfg = _layout().config;
+        cfg.liquidatorRatio = uint32(liquidator);
+        cfg.poolRatio = uint32(pool);
+        cfg.recipientRatio = uint32(recipient);
+        emit LiquidationRatiosUpdated(liquidator, pool, recipient);
+    }
+
+    /// @notice Sets the reward pool (owner only).
+    /// @param newPool The RewardRatePool whose beneficiary is this contract.
+    function setRewardPool(address newPool) external onlyOwner {
+        if (newPool == address(0)) revert ZeroAddress("rewardPool");
+        Layout storage $ = _layout();
+        emit RewardPoolUpdated($.rewardPool, newPool);
+        $.rewardPool = newPool;
+    }
+
+    /// @notice Disabled: the contract must always have an owner.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
+    }
+
+    // ---------------------------------------------------------------------------------- views
+    /// @notice Ids of all active nodes, ascending (the order the network sends non-signers in), and keys.
+    /// @return ids Node ids.
+    /// @return pubkeys Their BLS keys.
+    function allServiceNodeIDs() external view returns (uint64[] memory ids, BN254.G1Point[] memory pubkeys) {
+        Layout storage $ = _layout();
+        State memory s = $.state;
+        ids = new uint64[](s.totalNodes);
+        pubkeys = new BN254.G1Point[](s.totalNodes);
+        uint256 count;
+        uint256 lastWord = uint256(s.nextId) >> 8;
+        for (uint256 w = 0; w < lastWord + 1 && count < s.totalNodes; ++w) {
+            uint256 bits = $.activeIds[w];
+            for (uint256 bit = 0; bits != 0; ++bit) {
+                if (bits & 1 == 1) {
+                    uint64 id = uint64((w << 8) | bit);
+                    ids[count] = id;
+                    pubkeys[count] = PackedG1.unpack($.nodes[id].key);
+                    ++count;
+                }
+                bits >>= 1;
+            }
+        }
+    }
+
+    /// @notice Sum of the keys of all active nodes; (0, 0) when there are none.
+    /// @return The aggregate key.
+    function aggregatePubkey() external view returns (BN254.G1Point memory) {
+        return PackedG1.unpack(_layout().aggregateKey);
+    }
+
+    /// @notice What is stored about an active node (all zero for an unknown or removed id).
+    /// @param serviceNodeID The node.
+    /// @return node Key, operator, timestamps, deposit and contributor-list hash.
+    function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory node) {
+        Layout storage $ = _layout();
+        Node memory stored = $.nodes[serviceNodeID];
+        if (stored.key == 0) return node;
+        node.pubkey = PackedG1.unpack(stored.key);
+        node.operator = stored.operator;
+        node.addedTimestamp = stored.addedTimestamp;
+        node.exitRequestTimestamp = stored.exitRequestTimestamp;
+        node.lastExitRequestTimestamp = stored.lastExitRequestTimestamp;
+        node.deposit = $.keys[stored.key].deposit;
+        node.contributorsHash = $.contributorsHash[serviceNodeID];
+    }
+
+    /// @notice The id of the active node with this 64-byte key X ‖ Y (0 if none or not a valid key).
+    /// @param blsPubkey The key, as 64 bytes.
+    /// @return The node id.
+    function serviceNodeIDs(bytes calldata blsPubkey) external view returns (uint64) {
+        if (blsPubkey.length != 64) return 0;
+        BN254.G1Point memory pk = BN254.G1Point(uint256(bytes32(blsPubkey[:32])), uint256(bytes32(blsPubkey[32:])));
+        if (!BN254.isOnCurve(pk)) return 0;
+        return _layout().keys[PackedG1.pack(pk)].id;
+    }
+
+    /// @notice The id of the active node with this Ed25519 key (0 if none).
+    /// @param ed25519Pubkey The Ed25519 key.
+    /// @return id The node id.
+    function ed25519ToServiceNodeID(uint256 ed25519Pubkey) external view returns (uint64 id) {
+        Layout storage $ = _layout();
+        id = $.ed25519Ids[ed25519Pubkey];
+        if (id != 0 && $.nodes[id].key == 0) id = 0;
+    }
+
+    /// @notice A recipient's signed lifetime total and what it has been paid.
+    /// @param recipient The account.
+    /// @return rewards Lifetime total.
+    /// @return claimed Paid so far.
+    function recipients(address recipient) external view returns (uint256 rewards, uint256 claimed) {
+        Recipient memory r = _layout().recipients[recipient];
+        return (r.rewards, r.claimed);
+    }
+
+    /// @notice Number of active nodes.
+    /// @return The count.
+    function totalNodes() external view returns (uint256) {
+        return _layout().state.totalNodes;
+    }
+
+    /// @notice The id the next registration gets.
+    /// @return The id.
+    function nextServiceNodeID() external view returns (uint64) {
+        return _layout().state.nextId;
+    }
+
+    /// @notice Whether {start} has been called.
+    /// @return True once started.
+    function isStarted() external view returns (bool) {
+        return _layout().state.started;
+    }
+
+    /// @notice Whether the contract is paused.
+    /// @return True while paused.
+    function paused() external view returns (bool) {
+        return _layout().state.paused;
+    }
+
+    /// @notice The reward pool.
+    /// @return The pool address.
+    function rewardPool() external view returns (address) {
+        return _layout().rewardPool;
+    }
+
+    /// @notice The stake for new registrations (atomic SESH).
+    /// @return The requirement.
+    function stakingRequirement() external view returns (uint256) {
+        return _layout().config.stakingRequirement;
+    }
+
+    /// @notice Maximum contributors per node.
+    /// @return The maximum.
+    function maxContributors() external view returns (uint256) {
+        return _layout().config.maxContributors;
+    }
+
+    /// @notice How long exit and liquidation signatures stay valid (seconds).
+    /// @return The expiry.
+    function signatureExpiry() external view returns (uint256) {
+        return _layout().config.signatureExpiry;
+    }
+
+    /// @notice The owner-set cap on non-signers.
+    /// @return The cap.
+    function blsNonSignerThresholdMax() external view returns (uint256) {
+        return _layout().config.nonSignerMax;
+    }
+
+    /// @notice How many non-signers a signature may list now: min(nodes / 3, cap).
+    /// @return The threshold.
+    function blsNonSignerThreshold() public view returns (uint256) {
+        Layout storage $ = _layout();
+        return _nonSignerThreshold($.state.totalNodes, $.config.nonSignerMax);
+    }
+
+    /// @notice The liquidation split in parts.
+    /// @return liquidator Parts to the liquidator.
+    /// @return pool Parts to the pool.
+    /// @return recipient Parts credited to the owners.
+    function liquidationRatios() external view returns (uint256 liquidator, uint256 pool, uint256 recipient) {
+        Config memory cfg = _layout().config;
+        return (cfg.liquidatorRatio, cfg.poolRatio, cfg.recipientRatio);
+    }
+
+    /// @notice The global claim limit, cycle length, current cycle index and what was claimed in it.
+    /// @return limit Atomic SESH per cycle.
+    /// @return cycleLength Seconds.
+    /// @return cycleIndex `timestamp / cycleLength` of the cycle last claimed in.
+    /// @return claimedInCycle Claimed in that cycle.
+    function claimState()
+        external
+        view
+        returns (uint256 limit, uint256 cycleLength, uint256 cycleIndex, uint256 claimedInCycle)
+    {
+        ClaimState memory c = _layout().claims;
+        return (c.limit, c.cycleLength, c.cycleIndex, c.claimedInCycle);
+    }
+
+    /// @notice Keys that may enter the aggregate in the current block in total: max(20, 2 % of nodes).
+    /// @return result The limit.
+    function maxPermittedPubkeyAggregations() public view returns (uint256 result) {
+        result = uint256(_layout().state.totalNodes) * 2 / 100;
+        if (result < MIN_AGGREGATIONS_PER_BLOCK) result = MIN_AGGREGATIONS_PER_BLOCK;
+    }
+
+    // ------------------------------------------------------------------------------- internals
+    function _layout() private pure returns (Layout storage $) {
+        assembly {
+            $.slot := _STORAGE_LOCATION
+        }
+    }
+
+    function _authorizeUpgrade(address) internal override onlyOwner {}
+
+    function _startedAndNotPaused(Layout storage $) private view returns (State memory s) {
+        s = $.state;
+        if (!s.started) revert ContractNotStarted();
+        if (s.paused) revert ContractPaused();
+    }
+
+    /// @dev Verifies with the hash-to-field tag of this contract (the proxy's address).
+    function _verify(BN254.G1Point memory apk, BLSSignatureParams memory sig, bytes memory message)
+        private
+        view
+        returns (bool)
+    {
+        return blsVerifier.verify(apk, sig, message, BLS.tag(BLS.HASH_TO_FIELD_TAG, address(this)));
+    }
+
+    function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
+        if (requirement == 0 || requirement > type(uint96).max) {
+            revert InvalidParameter("stakingRequirement", requirement);
+        }
+        return uint96(requirement);
+    }
+
+    function _nonSignerThreshold(uint256 nodes, uint256 cap) private pure returns (uint256) {
+        uint256 third = nodes / 3;
+        return third < cap ? third : cap;
+    }
+
+    /// @dev Checks the list; returns keccak256(abi.encode(list)) for a pooled node, 0 for a single
+    /// contributor (membership is then the stored operator).
+    function _validateContributors(Contributor[] calldata contributors, uint256 requirement, uint256 max)
+        private
+        pure
+        returns (bytes32)
+    {
+        uint256 n = contributors.length;
+        if (n > max) revert MaxContributorsExceeded(n, max);
+        uint256 total;
+        for (uint256 i = 0; i < n; ++i) {
+            Contributor calldata c = contributors[i];
+            if (c.staker.addr == address(0) || c.staker.beneficiary == address(0)) revert InvalidContributor(i);
+            total += c.stakedAmount;
+        }
+        if (total != requirement) revert ContributionTotalMismatch(requirement, total);
+        uint256 operatorStake = contributors[0].stakedAmount;
+        if (operatorStake * 4 < requirement) revert OperatorStakeTooLow(operatorStake, (requirement + 3) / 4);
+        return n == 1 ? bytes32(0) : keccak256(abi.encode(contributors));
+    }
+
+    /// @dev Validates the key and checks neither key is in use; returns the packed key.
+    function _checkNewKeys(Layout storage $, BN254.G1Point memory pk, uint256 ed25519Pubkey)
+        private
+        view
+        returns (uint256 packed)
+    {
+        BN254.validatePublicKey(pk);
+        if (ed25519Pubkey == 0) revert NullEd25519Pubkey();
+        packed = PackedG1.pack(pk);
+        uint64 existing = $.keys[packed].id;
+        if (existing != 0) revert BLSPubkeyAlreadyExists(existing);
+        // Ed25519 entries are left behind on exit; one pointing at a removed node is free again.
+        existing = $.ed25519Ids[ed25519Pubkey];
+        if (existing != 0 && $.nodes[existing].key != 0) revert Ed25519PubkeyAlreadyExists(existing);
+    }
+
+    /// @dev Writes a new node's records and marks it active; the caller updates the aggregate and `s`.
+    function _storeNode(
+        Layout storage $,
+        State memory s,
+        uint256 packed,
+        address operator,
+        uint256 ed25519Pubkey,
+        uint256 deposit,
+        bytes32 contributorsHash
+    ) private returns (uint64 id) {
+        id = s.nextId;
+        // Cannot overflow: ids and node counts are bounded by the number of registrations (< 2^64).
+        unchecked {
+            s.nextId = id + 1;
+            ++s.totalNodes;
+        }
+        // Timestamps fit in uint32 until 2106.
+        $.nodes[id] = Node({
+            key: packed,
+            operator: operator,
+            addedTimestamp: uint32(block.timestamp),
+            exitRequestTimestamp: 0,
+            lastExitRequestTimestamp: 0
+        });
+        // deposit < 2^96: the requirement is stored as uint96.
+        $.keys[packed] = KeyRecord({id: id, deposit: uint96(deposit), pooled: contributorsHash != 0});
+        if (contributorsHash != 0) $.contributorsHash[id] = contributorsHash;
+        $.ed25519Ids[ed25519Pubkey] = id;
+        $.activeIds[id >> 8] |= 1 << (id & 0xff);
+    }
+
+    function _requestExit(Layout storage $, Node storage node, uint64 serviceNodeID, bool small) private {
+        if (!$.state.started) revert ContractNotStarted();
+        uint256 first = node.exitRequestTimestamp;
+        if (first == 0) {
+            uint256 allowedAt = uint256(node.addedTimestamp) + SMALL_CONTRIBUTOR_LEAVE_DELAY;
+            if (small && block.timestamp < allowedAt) {
+                revert SmallContributorLeaveTooEarly(serviceNodeID, msg.sender, allowedAt);
+            }
+            node.exitRequestTimestamp = uint32(block.timestamp);
+        } else {
+            uint256 allowedAt = uint256(node.lastExitRequestTimestamp) + EXIT_REQUEST_INTERVAL;
+            if (block.timestamp < allowedAt) revert ExitRequestTooSoon(serviceNodeID, allowedAt);
+        }
+        node.lastExitRequestTimestamp = uint32(block.timestamp);
+        emit ServiceNodeExitRequest(serviceNodeID, msg.sender, PackedG1.unpack(node.key));
+    }
+
+    /// @dev Looks the key up, applies the time rules and verifies the network's signature of
+    /// tag ‖ X ‖ Y ‖ timestamp. Returns the packed key, its record and the current aggregate.
+    function _verifyRemoval(
+        Layout storage $,
+        State memory s,
+        BN254.G1Point memory pk,
+        uint256 timestamp,
+        string memory tagBase,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) private view returns (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) {
+        // On the curve, X and the parity of Y determine the point, so the packed lookup is exact.
+        if (!BN254.isOnCurve(pk)) revert BLSPubkeyNotFound(pk.X, pk.Y);
+        packed = PackedG1.pack(pk);
+        record = $.keys[packed];
+        uint64 id = record.id;
+        if (id == 0) revert BLSPubkeyNotFound(pk.X, pk.Y);
+        if (timestamp > block.timestamp) revert SignatureFromFuture(id, timestamp, block.timestamp);
+        if (block.timestamp - timestamp > $.config.signatureExpiry) {
+            revert SignatureExpired(id, timestamp, block.timestamp);
+        }
+        uint256 oldEnough = uint256($.nodes[id].addedTimestamp) + MIN_NODE_AGE;
+        if (block.timestamp < oldEnough) revert ServiceNodeTooYoung(id, oldEnough);
+        bytes memory message = abi.encodePacked(BLS.tag(tagBase, address(this)), pk.X, pk.Y, timestamp);
+        aggregate = _verifyNetwork($, s, message, blsSignature, nonSigners);
+    }
+
+    /// @dev Verifies the network's aggregate signature of `message` against the aggregate key minus the
+    /// non-signers; returns the (full) aggregate key.
+    function _verifyNetwork(
+        Layout storage $,
+        State memory s,
+        bytes memory message,
+        BLSSignatureParams calldata blsSignature,
+        uint64[] calldata nonSigners
+    ) private view returns (BN254.G1Point memory aggregate) {
+        aggregate = PackedG1.unpack($.aggregateKey);
+        BN254.G1Point memory signers = aggregate;
+        if (nonSigners.length != 0) {
+            uint256 max = _nonSignerThreshold(s.totalNodes, $.config.nonSignerMax);
+            if (nonSigners.length > max) revert TooManyNonSigners(nonSigners.length, max);
+            uint256 nodesSlot;
+            assembly {
+                nodesSlot := add(_STORAGE_LOCATION, 5)
+            }
+            BN254.G1Point memory missing = PackedG1.sumStoredKeys(
+                nonSigners, nodesSlot, NonSignersNotAscending.selector, UnknownNonSigner.selector
+            );
+            signers = BN254.add(aggregate, BN254.negate(missing));
+        }
+        if (!_verify(signers, blsSignature, message)) revert InvalidBLSSignature();
+    }
+
+    /// @dev Deletes the node, subtracts its key from the aggregate and emits {ServiceNodeExit}.
+    function _removeNode(
+        Layout storage $,
+        State memory s,
+        KeyRecord memory record,
+        uint256 packed,
+        BN254.G1Point memory pk,
+        BN254.G1Point memory aggregate,
+        uint256 returnedAmount
+    ) private {
+        uint64 id = record.id;
+        delete $.nodes[id];
+        delete $.keys[packed];
+        if (record.pooled) delete $.contributorsHash[id];
+        $.activeIds[id >> 8] &= ~(1 << (id & 0xff));
+        $.aggregateKey = PackedG1.pack(BN254.add(aggregate, BN254.negate(pk)));
+        // Cannot underflow: the node was active, so it is counted.
+        unchecked {
+            --s.totalNodes;
+        }
+        $.state = s;
+        emit ServiceNodeExit(id, msg.sender, returnedAmount, pk);
+    }
+
+    function _claim(uint256 requested) private {
+        Layout storage $ = _layout();
+        ClaimState memory c = $.claims;
+        if (c.paused) revert ContractPaused();
+        Recipient memory r = $.recipients[msg.sender];
+        // Cannot underflow: claimed never exceeds rewards (checked below on every claim).
+        uint256 available;
+        unchecked {
+            available = uint256(r.rewards) - r.claimed;
+        }
+        uint256 amount = requested == type(uint256).max ? available : requested;
+        if (amount == 0) revert NothingToClaim();
+        if (amount > available) revert ClaimExceedsBalance(amount, available);
+        uint256 cycleIndex = block.timestamp / c.cycleLength;
+        uint256 total = (cycleIndex == c.cycleIndex ? uint256(c.claimedInCycle) : 0) + amount;
+        if (total > c.limit) revert ClaimLimitExceeded(total, c.limit);
+        // total ≤ limit < 2^88; the index fits in 40 bits for any timestamp below 2^40.
+        c.claimedInCycle = uint88(total);
+        c.cycleIndex = uint40(cycleIndex);
+        $.claims = c;
+        // amount ≤ available ≤ rewards < 2^128.
+        $.recipients[msg.sender].claimed = r.claimed + uint128(amount);
+        emit RewardsClaimed(msg.sender, amount);
+        _pay($, msg.sender, amount);
+    }
+
+    /// @dev Transfers `amount` to `to`. If the transfer fails (the balance is short), pulls what the pool
+    /// has released (its beneficiary is this contract) and transfers again, reverting if still short.
+    /// Stakes and rewards are one fungible balance; the network only signs totals it covers. The first
+    /// attempt is a plain call so that the common case pays no balance check and no pool lookup.
+    function _pay(Layout storage $, address to, uint256 amount) private {
+        IERC20 token = designatedToken;
+        // A plain call: a failing transfer (short balance) must not revert here but trigger the pull below.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory returned) = address(token).call(abi.encodeCall(IERC20.transfer, (to, amount)));
+        if (ok && (returned.length == 0 ? address(token).code.length != 0 : abi.decode(returned, (bool)))) return;
+        IRewardRatePool($.rewardPool).payoutReleased();
+        token.safeTransfer(to, amount);
+    }
+}
