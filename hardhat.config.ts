@@ -32,7 +32,7 @@ const config: HardhatUserConfig = {
       // precompiles); at runs 1e6 it would exceed the 24 KB limit.
       "contracts/staking/ServiceNodeRewards.sol": {
         version: SOLC_VERSION,
-        settings: { evmVersion: "prague", viaIR: true, optimizer: { enabled: true, runs: 200 } },
+        settings: { evmVersion: "prague", viaIR: true, optimizer: { enabled: true, runs: 1_000 } },
       },
     },
   },
@@ -43,7 +43,7 @@ const config: HardhatUserConfig = {
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: { enabled: process.env.REPORT_GAS === "1", offline: true },
-  mocha: { timeout: 120_000 },
+  mocha: { timeout: 120_000, reporter: require.resolve("./test/support/summaryReporter.js") },
 };
 
 export default config;

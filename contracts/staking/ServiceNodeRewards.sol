@@ -389,9 +389,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
             _removeNode($, s, record, packed, pk, aggregate, record.deposit - liquidatorAmount - poolAmount);
         }
         address pool = $.rewardPool;
-        _ensureBalance(pool, liquidatorAmount + poolAmount);
-        if (liquidatorAmount != 0) designatedToken.safeTransfer(msg.sender, liquidatorAmount);
-        if (poolAmount != 0) designatedToken.safeTransfer(pool, poolAmount);
+        if (liquidatorAmount != 0) _pay($, msg.sender, liquidatorAmount);
+        if (poolAmount != 0) _pay($, pool, poolAmount);
     }
 
     // -------------------------------------------------------------------------------- rewards
@@ -928,13 +927,20 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         // amount ≤ available ≤ rewards < 2^128.
         $.recipients[msg.sender].claimed = r.claimed + uint128(amount);
         emit RewardsClaimed(msg.sender, amount);
-        _ensureBalance($.rewardPool, amount);
-        designatedToken.safeTransfer(msg.sender, amount);
+        _pay($, msg.sender, amount);
     }
 
-    /// @dev When the balance is below `amount`, pulls what the pool has released (its beneficiary is this
-    /// contract). Stakes and rewards are one fungible balance; the network only signs totals it covers.
-    function _ensureBalance(address pool, uint256 amount) private {
-        if (designatedToken.balanceOf(address(this)) < amount) IRewardRatePool(pool).payoutReleased();
+    /// @dev Transfers `amount` to `to`. If the transfer fails (the balance is short), pulls what the pool
+    /// has released (its beneficiary is this contract) and transfers again, reverting if still short.
+    /// Stakes and rewards are one fungible balance; the network only signs totals it covers. The first
+    /// attempt is a plain call so that the common case pays no balance check and no pool lookup.
+    function _pay(Layout storage $, address to, uint256 amount) private {
+        IERC20 token = designatedToken;
+        // A plain call: a failing transfer (short balance) must not revert here but trigger the pull below.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory returned) = address(token).call(abi.encodeCall(IERC20.transfer, (to, amount)));
+        if (ok && (returned.length == 0 ? address(token).code.length != 0 : abi.decode(returned, (bool)))) return;
+        IRewardRatePool($.rewardPool).payoutReleased();
+        token.safeTransfer(to, amount);
     }
 }
