@@ -66,6 +66,7 @@ contract ServiceNodeContribution {
     uint256 public constant MAX_FEE = 10_000;
 
     /// @dev One word. Amounts fit in 64 bits (the requirement snapshot is checked at every refresh).
+    /// `customBeneficiaries`: the beneficiary bitmap may be non-zero (saves its read in the common case).
     struct Header {
         uint64 requirement;
         uint64 paid;
@@ -73,6 +74,7 @@ contract ServiceNodeContribution {
         Status status;
         bool manualFinalize;
         bool keysUpdated;
+        bool customBeneficiaries;
         uint16 fee;
         uint8 count;
         uint8 maxContributors;
@@ -264,7 +266,9 @@ contract ServiceNodeContribution {
         }
         (uint256 i, Entry memory e) = _find(h, msg.sender);
         if (i == h.count || e.time == 0) revert NotContributor(msg.sender);
-        emit BeneficiaryUpdated(msg.sender, _setBeneficiary(i, msg.sender, beneficiary == address(0) ? msg.sender : beneficiary));
+        address effective = _setBeneficiary(h, i, msg.sender, beneficiary == address(0) ? msg.sender : beneficiary);
+        _header = h;
+        emit BeneficiaryUpdated(msg.sender, effective);
     }
 
     /// @notice Takes the caller's contribution back. The operator's withdrawal is a {reset} (everyone is
@@ -290,7 +294,7 @@ contract ServiceNodeContribution {
             uint256 last = h.count - 1;
             if (i != last) _entries[i] = _entries[last];
             delete _entries[last];
-            uint256 mask = _customBeneficiaries;
+            uint256 mask = h.customBeneficiaries ? _customBeneficiaries : 0;
             if (mask != 0) {
                 uint256 lastBit = 1 << last;
                 uint256 bit = 1 << i;
@@ -319,7 +323,6 @@ contract ServiceNodeContribution {
         _onlyOperator();
         Header memory h = _header;
         if (h.status != Status.WaitForFinalized) revert InvalidStatus(h.status);
-        _checkRegistryUnchanged(h);
         _finalize(h);
     }
 
@@ -547,7 +550,7 @@ contract ServiceNodeContribution {
         for (uint256 i = 0; i < h.count; ++i) {
             Entry memory e = _entries[i];
             if (e.time == 0) continue;
-            contributors[n] = Contributor(Staker(e.addr, _beneficiary(i, e.addr)), e.amount);
+            contributors[n] = Contributor(Staker(e.addr, _beneficiary(h, i, e.addr)), e.amount);
             times[n] = e.time;
             ++n;
         }
@@ -583,7 +586,7 @@ contract ServiceNodeContribution {
         Header memory h = _header;
         (uint256 i, Entry memory e) = _find(h, who);
         if (i == h.count || e.time == 0) return (0, address(0), 0);
-        return (e.amount, _beneficiary(i, e.addr), e.time);
+        return (e.amount, _beneficiary(h, i, e.addr), e.time);
     }
 
     /// @notice The registration the pool will submit: BLS key, proof of possession, Ed25519 key and
@@ -660,9 +663,9 @@ contract ServiceNodeContribution {
         _entries[i] = e;
         address effective;
         if (beneficiary != address(0)) {
-            effective = _setBeneficiary(i, caller, beneficiary);
+            effective = _setBeneficiary(h, i, caller, beneficiary);
         } else {
-            effective = isNew ? caller : _beneficiary(i, caller);
+            effective = isNew ? caller : _beneficiary(h, i, caller);
         }
         emit NewContribution(caller, effective, amount);
         if (i == 0 && previous == 0) emit OpenForPublicContribution(_pubkeyX(h), caller, h.fee);
@@ -682,7 +685,7 @@ contract ServiceNodeContribution {
         _header.status = Status.Finalized;
         uint256 count = h.count;
         Contributor[] memory contributors = new Contributor[](count);
-        uint256 mask = _customBeneficiaries;
+        uint256 mask = h.customBeneficiaries ? _customBeneficiaries : 0;
         for (uint256 i = 0; i < count; ++i) {
             Entry memory e = _entries[i];
             address beneficiary = mask & (1 << i) == 0 ? e.addr : _beneficiaries[i];
@@ -709,13 +712,14 @@ contract ServiceNodeContribution {
             }
             delete _entries[i];
         }
-        uint256 mask = _customBeneficiaries;
+        uint256 mask = h.customBeneficiaries ? _customBeneficiaries : 0;
         if (mask != 0) {
             for (uint256 i = 0; i < count; ++i) {
                 if (mask & (1 << i) != 0) delete _beneficiaries[i];
             }
             _customBeneficiaries = 0;
         }
+        h.customBeneficiaries = false;
         h.status = Status.WaitForOperatorContrib;
         h.paid = 0;
         h.reserved = 0;
@@ -793,8 +797,11 @@ contract ServiceNodeContribution {
     }
 
     /// @dev Records `beneficiary` for slot `i` (the contributor itself clears the record); returns it.
-    function _setBeneficiary(uint256 i, address contributor, address beneficiary) private returns (address) {
-        uint256 mask = _customBeneficiaries;
+    function _setBeneficiary(Header memory h, uint256 i, address contributor, address beneficiary)
+        private
+        returns (address)
+    {
+        uint256 mask = h.customBeneficiaries ? _customBeneficiaries : 0;
         uint256 bit = 1 << i;
         if (beneficiary == contributor) {
             if (mask & bit != 0) {
@@ -804,11 +811,13 @@ contract ServiceNodeContribution {
         } else {
             if (mask & bit == 0) _customBeneficiaries = mask | bit;
             _beneficiaries[i] = beneficiary;
+            h.customBeneficiaries = true;
         }
         return beneficiary;
     }
 
-    function _beneficiary(uint256 i, address contributor) private view returns (address) {
+    function _beneficiary(Header memory h, uint256 i, address contributor) private view returns (address) {
+        if (!h.customBeneficiaries) return contributor;
         return _customBeneficiaries & (1 << i) == 0 ? contributor : _beneficiaries[i];
     }
 
