@@ -581,7 +581,7 @@ describe("ServiceNodeContribution", () => {
       await contribute(d, pool, op, QUARTER);
       const id = await d.snr.nextServiceNodeID();
       await contribute(d, pool, a, STAKING_REQUIREMENT - QUARTER);
-      await d.snr.connect(op).initiateExitBLSPublicKey(id);
+      await d.snr.connect(op)["initiateExitBLSPublicKey(uint64)"](id);
       await time.increase(30n * DAY);
       await d.snr.exitBLSPublicKeyAfterWaitTime(id);
       await d.token.connect(op).approve(await pool.getAddress(), QUARTER);
@@ -642,6 +642,25 @@ describe("ServiceNodeContribution", () => {
       await contribute(d, pool, a, newRequirement - newRequirement / 4n);
       expect(await pool.status()).to.equal(Status.WaitForFinalized);
       await expect(pool.connect(op).finalize()).to.emit(d.snr, "NewServiceNodeV2");
+    });
+  });
+
+  describe("registry requirement beyond 64 bits", () => {
+    it("rejects new pools, and never blocks an open pool's refunds", async () => {
+      const d = await loadFixture(fixture);
+      const [op, a] = d.accounts;
+      const { pool } = await openedPool(d, op);
+      await contribute(d, pool, a, 2_500n * SESH_UNIT);
+      const huge = 2n ** 64n;
+      await d.snr.setStakingRequirement(huge);
+      const { args } = deployArgs(d, op);
+      await expect(d.factory.connect(op).deploy(...args)).to.be.revertedWithCustomError(d.implementation, "UnsupportedStakingRequirement").withArgs(huge);
+      await d.token.connect(a).approve(await pool.getAddress(), SESH_UNIT);
+      await expect(pool.connect(a).contributeFunds(SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "StakingRequirementChanged").withArgs(STAKING_REQUIREMENT, huge);
+      const before = await balanceOf(d, a.address);
+      await expect(pool.connect(op).reset()).to.emit(pool, "PoolReset").withArgs(2n ** 64n - 1n, 10n);
+      expect(await balanceOf(d, a.address)).to.equal(before + 2_500n * SESH_UNIT);
+      expect(await balanceOf(d, pool)).to.equal(0n);
     });
   });
 

@@ -67,6 +67,8 @@ contract ServiceNodeContribution {
 
     /// @dev One word. Amounts fit in 64 bits (the requirement snapshot is checked at every refresh).
     /// `customBeneficiaries`: the beneficiary bitmap may be non-zero (saves its read in the common case).
+    /// 3 · 64 + 5 · 8 + 16 = 248 bits: one slot (the linter's packing heuristic misreads the enum).
+    // solhint-disable-next-line gas-struct-packing
     struct Header {
         uint64 requirement;
         uint64 paid;
@@ -113,6 +115,8 @@ contract ServiceNodeContribution {
     Keys private _keys;
 
     // ------------------------------------------------------------------------------------ events
+    // Only addresses are indexed (filtered on by portals); amounts and flags are read, never filtered.
+    /* solhint-disable gas-indexed-events */
     /// @notice `contributor` paid `amount`; its rewards go to `beneficiary` (PROTOCOL.md §2).
     event NewContribution(address indexed contributor, address beneficiary, uint256 amount);
     /// @notice The operator's first contribution opened the pool to others.
@@ -137,6 +141,7 @@ contract ServiceNodeContribution {
     event ManualFinalizeUpdated(bool manualFinalize);
     /// @notice `amount` of a stray `erc20` was sent to the operator.
     event ERC20Rescued(address indexed erc20, uint256 amount);
+    /* solhint-enable gas-indexed-events */
 
     // ------------------------------------------------------------------------------------ errors
     /// @notice Only the factory initialises pools.
@@ -214,7 +219,7 @@ contract ServiceNodeContribution {
         if (fee > MAX_FEE) revert InvalidFee(fee);
         (BN254.G1Point memory pk, BLSSignatureParams memory pop, ServiceNodeParams memory params) = _registration(h);
         _checkProofOfPossession(pk, pop, params.ed25519Pubkey);
-        _snapshotRegistry(h);
+        _snapshotRegistry(h, true);
         h.fee = fee;
         h.manualFinalize = manualFinalize_;
         h.count = 1;
@@ -518,6 +523,7 @@ contract ServiceNodeContribution {
     /// @return Atomic SESH.
     function minimumContribution() external view returns (uint256) {
         Header memory h = _header;
+        // solhint-disable-next-line gas-strict-inequalities
         if (h.status != Status.OpenForPublicContrib || h.count >= h.maxContributors) return 0;
         return calcMinimumContribution(uint256(h.requirement) - h.paid - h.reserved, h.count, h.maxContributors);
     }
@@ -534,6 +540,7 @@ contract ServiceNodeContribution {
         if (h.status != Status.OpenForPublicContrib) return 0;
         (uint256 i, Entry memory e) = _find(h, who);
         if (i < h.count) return e.time == 0 ? e.amount : 1;
+        // solhint-disable-next-line gas-strict-inequalities
         if (h.count >= h.maxContributors) return 0;
         return calcMinimumContribution(uint256(h.requirement) - h.paid - h.reserved, h.count, h.maxContributors);
     }
@@ -608,12 +615,16 @@ contract ServiceNodeContribution {
     /// @param max Maximum contributors.
     /// @return The minimum (reverts with {ContributorsFull} if no slot is free).
     function calcMinimumContribution(uint256 remaining, uint256 taken, uint256 max) public pure returns (uint256) {
+        // solhint-disable-next-line gas-strict-inequalities
         if (taken >= max) revert ContributorsFull(max);
         uint256 slots = taken == 0 ? 4 : max - taken;
         return (remaining + slots - 1) / slots;
     }
 
     // ------------------------------------------------------------------------------- internals
+    /// @dev The three cases (new slot, first payment of a reserved/operator slot, top-up) share the checks
+    /// and the bookkeeping; split up they would pass the header and entry around in memory.
+    // solhint-disable-next-line function-max-lines
     function _contribute(address caller, uint256 amount, address beneficiary) private {
         Header memory h = _header;
         if (h.status == Status.WaitForOperatorContrib) {
@@ -724,7 +735,7 @@ contract ServiceNodeContribution {
         h.paid = 0;
         h.reserved = 0;
         h.count = 1;
-        _snapshotRegistry(h);
+        _snapshotRegistry(h, false);
         _header = h;
         emit PoolReset(h.requirement, h.maxContributors);
         for (uint256 i = 0; i < count; ++i) {
@@ -845,10 +856,15 @@ contract ServiceNodeContribution {
         if (max != h.maxContributors) revert MaxContributorsChanged(h.maxContributors, max);
     }
 
-    function _snapshotRegistry(Header memory h) private view {
+    /// @dev At creation an oversized requirement reverts; on reset it must not block the refunds, so it is
+    /// clamped (contributions then revert with {StakingRequirementChanged} until the registry fits again).
+    function _snapshotRegistry(Header memory h, bool strict) private view {
         IServiceNodeRewardsViews views = IServiceNodeRewardsViews(address(registry));
         uint256 requirement = views.stakingRequirement();
-        if (requirement > type(uint64).max) revert UnsupportedStakingRequirement(requirement);
+        if (requirement > type(uint64).max) {
+            if (strict) revert UnsupportedStakingRequirement(requirement);
+            requirement = type(uint64).max;
+        }
         h.requirement = uint64(requirement);
         // The registry keeps its maximum in a uint8 (1 to 255).
         h.maxContributors = uint8(views.maxContributors());

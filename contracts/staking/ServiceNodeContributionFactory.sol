@@ -35,7 +35,9 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     // solhint-disable-next-line immutable-vars-naming
     IServiceNodeRewards public immutable registry;
 
-    /// @notice A pool was created for `operator` and node key X `serviceNodePubkey` (PROTOCOL.md §2).
+    /// @notice A pool was created for `operator` and node key X `serviceNodePubkey` (PROTOCOL.md §2: the
+    /// ABI is fixed, only the pool is indexed).
+    // solhint-disable-next-line gas-indexed-events
     event NewServiceNodeContributionContract(address indexed contributorContract, uint256 serviceNodePubkey, address operator);
     /// @notice New pools clone `implementation`.
     event ImplementationUpdated(address indexed implementation);

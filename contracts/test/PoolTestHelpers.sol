@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+// Test doubles kept together: neither is deployed outside the tests.
+// solhint-disable one-contract-per-file
 pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
@@ -26,7 +28,7 @@ contract PoolDeployer {
 /// re-entrant call succeeded (it must not).
 contract ReentrantToken is ERC20 {
     /// @notice Contract re-entered on transfer.
-    address public target;
+    address public reentryTarget;
     /// @notice Calldata of the re-entrant call.
     bytes public data;
     /// @notice Whether a re-entrant call was attempted.
@@ -42,16 +44,16 @@ contract ReentrantToken is ERC20 {
     /// @param target_ Contract to call.
     /// @param data_ Calldata.
     function arm(address target_, bytes calldata data_) external {
-        target = target_;
+        reentryTarget = target_;
         data = data_;
     }
 
     function _update(address from, address to, uint256 value) internal override {
         super._update(from, to, value);
-        if (target != address(0) && from == target) {
+        if (reentryTarget != address(0) && from == reentryTarget) {
             attempted = true;
             // solhint-disable-next-line avoid-low-level-calls
-            (succeeded,) = target.call(data);
+            (succeeded,) = reentryTarget.call(data);
         }
     }
 }
