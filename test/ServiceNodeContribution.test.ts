@@ -645,6 +645,22 @@ describe("ServiceNodeContribution", () => {
     });
   });
 
+  describe("registry change after the pool filled (manual finalize)", () => {
+    it("the registry rejects the stale list with its own error; the operator resets and refunds", async () => {
+      const d = await loadFixture(fixture);
+      const [op, a] = d.accounts;
+      const { pool } = await openedPool(d, op, true);
+      await contribute(d, pool, a, STAKING_REQUIREMENT - QUARTER);
+      const lower = 20_000n * SESH_UNIT;
+      await d.snr.setStakingRequirement(lower);
+      await expect(pool.connect(op).finalize()).to.be.revertedWithCustomError(d.snr, "ContributionTotalMismatch").withArgs(lower, STAKING_REQUIREMENT);
+      expect(await pool.status()).to.equal(Status.WaitForFinalized);
+      const before = await balanceOf(d, a.address);
+      await expect(pool.connect(op).reset()).to.emit(pool, "PoolReset").withArgs(lower, 10n);
+      expect(await balanceOf(d, a.address)).to.equal(before + STAKING_REQUIREMENT - QUARTER);
+    });
+  });
+
   describe("registry requirement beyond 64 bits", () => {
     it("rejects new pools, and never blocks an open pool's refunds", async () => {
       const d = await loadFixture(fixture);

@@ -323,7 +323,10 @@ contract ServiceNodeContribution {
     }
 
     /// @notice Registers the filled node with the registry (operator only; the only way when
-    /// `manualFinalize`). Contributor 0 is the operator.
+    /// `manualFinalize`). Contributor 0 is the operator. The registry's parameters are not re-read here
+    /// (gas): if its staking requirement changed since the pool filled, the registry itself rejects the
+    /// list with `ContributionTotalMismatch` (a lowered maximum: `MaxContributorsExceeded`) and the
+    /// operator resets.
     function finalize() external {
         _onlyOperator();
         Header memory h = _header;
