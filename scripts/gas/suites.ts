@@ -2,6 +2,7 @@ import { GasSuite } from "./types";
 import { blsSuite } from "./bls";
 import { serviceNodeRewardsSuite } from "./serviceNodeRewards";
 import { tokenSuite } from "./token";
+import { serviceNodeContributionSuite } from "./serviceNodeContribution";
 
 /** Every gas suite `npm run bench:gas` runs, in order. Add a suite here to get a snapshot file. */
-export const suites: GasSuite[] = [blsSuite, tokenSuite, serviceNodeRewardsSuite];
+export const suites: GasSuite[] = [blsSuite, tokenSuite, serviceNodeRewardsSuite, serviceNodeContributionSuite];
