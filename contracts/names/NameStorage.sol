@@ -9,12 +9,15 @@ pragma solidity 0.8.30;
 library NameStorage {
     /// @dev Flag bits in `Name.flags`: for typed kind k (1..3) bit 2(k-1) = set, bit 2(k-1)+1 = encrypted.
     uint8 internal constant FLAG_TOKEN_APPROVAL = 0x80;
+    /// @dev Set on a node whose label the owner holds back from registration. Kept in the name word so the
+    /// registration path checks it without another storage read; survives transfer and burn, cleared on release.
+    uint8 internal constant FLAG_RESERVED = 0x40;
 
     struct Name {
         address owner; // zero: never registered or burnt
         uint64 expiry; // unix seconds; the name is live while block.timestamp < expiry
         uint24 epoch; // bumped at every registration; keys the records
-        uint8 flags; // typed-record flags and FLAG_TOKEN_APPROVAL
+        uint8 flags; // typed-record flags, FLAG_RESERVED and FLAG_TOKEN_APPROVAL
     }
 
     /// @custom:storage-location erc7201:session.names.storage
@@ -31,7 +34,6 @@ library NameStorage {
         mapping(bytes32 node => address) tokenApprovals;
         mapping(address owner => mapping(address operator => bool)) operatorApprovals;
         mapping(address account => bool) registrars;
-        mapping(bytes32 labelhash => bool) reserved;
         mapping(bytes32 recordsKey => mapping(uint256 kind => bytes32[2])) typedRecords;
         mapping(bytes32 recordsKey => mapping(bytes32 keyHash => bytes)) textRecords;
     }

@@ -187,7 +187,7 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
         unchecked {
             --$.balances[n.owner];
         }
-        $.names[node] = NameStorage.Name(address(0), 0, n.epoch, 0);
+        $.names[node] = NameStorage.Name(address(0), 0, n.epoch, n.flags & NameStorage.FLAG_RESERVED);
         emit Transfer(n.owner, address(0), uint256(node));
         emit NameBurned(node, n.owner);
     }

@@ -74,9 +74,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         bytes32 secret,
         RecordInput[] calldata records
     ) public view returns (bytes32) {
-        return keccak256(
-            abi.encode(address(this), labelhash, nameOwner, years_, secret, keccak256(abi.encode(records)))
-        );
+        return keccak256(abi.encode(address(this), labelhash, nameOwner, years_, secret, _recordsHash(records)));
     }
 
     /// @notice Registers `keccak256(label) = labelhash` under the parent to `nameOwner` for `years_` years and
@@ -114,7 +112,6 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         NameStorage.Layout storage $ = NameStorage.layout();
         if (!$.registrars[msg.sender]) revert NotRegistrar(msg.sender);
         if ($.paused) revert RegistrationPaused();
-        if ($.reserved[labelhash]) revert NameReserved(labelhash);
         uint64 expiry;
         (node, expiry) = _registerWithRecords(labelhash, nameOwner, years_, records);
         emit NameRegistered(node, nameOwner, msg.sender, expiry, 0);
@@ -122,12 +119,13 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
 
     /// @notice Owner only: releases reserved `labelhash` to `to` for `years_` years, free of charge.
     function releaseReserved(bytes32 labelhash, address to, uint256 years_) external onlyOwner returns (bytes32 node) {
-        NameStorage.Layout storage $ = NameStorage.layout();
-        if (!$.reserved[labelhash]) revert NameNotReserved(labelhash);
-        delete $.reserved[labelhash];
+        if (NameStorage.layout().names[nodeOf(labelhash)].flags & NameStorage.FLAG_RESERVED == 0) {
+            revert NameNotReserved(labelhash);
+        }
         emit LabelReservationChanged(labelhash, false);
         uint64 expiry;
-        (node, expiry,) = _register(labelhash, to, years_);
+        // Minting clears the name word's flags, the reservation included.
+        (node, expiry,) = _register(labelhash, to, years_, true);
         emit NameRegistered(node, to, msg.sender, expiry, 0);
     }
 
@@ -172,9 +170,9 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
 
     /// @notice Whether `labelhash` can be registered now (free, or past grace, and not reserved).
     function available(bytes32 labelhash) external view returns (bool) {
-        NameStorage.Layout storage $ = NameStorage.layout();
-        NameStorage.Name memory n = $.names[nodeOf(labelhash)];
-        return !$.reserved[labelhash] && (n.owner == address(0) || block.timestamp >= n.expiry + GRACE_PERIOD);
+        NameStorage.Name memory n = NameStorage.layout().names[nodeOf(labelhash)];
+        return n.flags & NameStorage.FLAG_RESERVED == 0
+            && (n.owner == address(0) || block.timestamp >= n.expiry + GRACE_PERIOD);
     }
 
     /// @notice Fee in SESH atomic units for `years_` years.
@@ -204,7 +202,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
 
     /// @notice Whether `labelhash` is held back from registration.
     function isReserved(bytes32 labelhash) external view returns (bool) {
-        return NameStorage.layout().reserved[labelhash];
+        return NameStorage.layout().names[nodeOf(labelhash)].flags & NameStorage.FLAG_RESERVED != 0;
     }
 
     // ------------------------------------------------------------------ owner
@@ -229,7 +227,8 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
     function setReserved(bytes32[] calldata labelhashes, bool reserve) external onlyOwner {
         NameStorage.Layout storage $ = NameStorage.layout();
         for (uint256 i = 0; i < labelhashes.length; ++i) {
-            $.reserved[labelhashes[i]] = reserve;
+            NameStorage.Name storage n = $.names[nodeOf(labelhashes[i])];
+            n.flags = reserve ? n.flags | NameStorage.FLAG_RESERVED : n.flags & ~NameStorage.FLAG_RESERVED;
             emit LabelReservationChanged(labelhashes[i], reserve);
         }
     }
@@ -257,7 +256,6 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
     ) private returns (bytes32 node) {
         NameStorage.Layout storage $ = NameStorage.layout();
         if ($.paused) revert RegistrationPaused();
-        if ($.reserved[labelhash]) revert NameReserved(labelhash);
         SessionNameCommitments($.commitments).consume(makeCommitment(labelhash, nameOwner, years_, secret, records));
         uint64 expiry;
         (node, expiry) = _registerWithRecords(labelhash, nameOwner, years_, records);
@@ -273,15 +271,15 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         RecordInput[] calldata records
     ) private returns (bytes32 node, uint64 expiry) {
         uint24 epoch;
-        (node, expiry, epoch) = _register(labelhash, nameOwner, years_);
+        (node, expiry, epoch) = _register(labelhash, nameOwner, years_, false);
         if (records.length != 0) {
             uint8 flags = _writeRecords(node, epoch, 0, records);
             if (flags != 0) NameStorage.layout().names[node].flags = flags;
         }
     }
 
-    /// @dev Checks term and availability and mints. Reservation is checked by the callers.
-    function _register(bytes32 labelhash, address nameOwner, uint256 years_)
+    /// @dev Checks term, reservation (unless `releasing`) and availability, and mints.
+    function _register(bytes32 labelhash, address nameOwner, uint256 years_, bool releasing)
         private
         returns (bytes32 node, uint64 expiry, uint24 epoch)
     {
@@ -289,12 +287,28 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         NameStorage.Layout storage $ = NameStorage.layout();
         node = nodeOf(labelhash);
         NameStorage.Name memory old = $.names[node];
+        if (!releasing && old.flags & NameStorage.FLAG_RESERVED != 0) revert NameReserved(labelhash);
         if (old.owner != address(0) && block.timestamp < old.expiry + GRACE_PERIOD) {
             revert NameNotAvailable(node, old.expiry + GRACE_PERIOD);
         }
         // years_ ≤ MAX_YEARS, so the sum stays far below 2^64.
         expiry = uint64(block.timestamp + years_ * YEAR);
         epoch = _mintName(node, nameOwner, expiry);
+    }
+
+    /// @dev keccak256(abi.encode(records)) without re-encoding. In every function that hashes them, `records` is
+    /// the last dynamic argument (anything after it is static and sits in the head), so its ABI encoding is the
+    /// calldata from its length word to the end, preceded by the 0x20 offset word. A non-canonical encoding
+    /// only yields a different hash, i.e. a commitment that does not match.
+    function _recordsHash(RecordInput[] calldata records) private pure returns (bytes32 hash) {
+        assembly ("memory-safe") {
+            let start := sub(records.offset, 0x20)
+            let length := sub(calldatasize(), start)
+            let ptr := mload(0x40)
+            mstore(ptr, 0x20)
+            calldatacopy(add(ptr, 0x20), start, length)
+            hash := keccak256(ptr, add(length, 0x20))
+        }
     }
 
     function _renew(bytes32 node, uint256 years_) private returns (uint64 expiry) {
