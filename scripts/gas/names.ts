@@ -27,7 +27,7 @@ async function measure(): Promise<GasRow[]> {
     const payer = f.alice;
     const commitGas = await gasOf(f.commitments.connect(payer).commit(p.commitment));
     await time.increase(MIN_AGE);
-    const args = [p.ids.labelhash, p.owner, 1n, p.secret, [...p.records]] as const;
+    const args: [Hex, Hex, bigint, Hex, { kind: number; key: string; value: Hex }[]] = [p.ids.labelhash, p.owner, 1n, p.secret, [...p.records]];
     if (!permit) {
       await f.sesh.connect(payer).approve(f.namesAddress, FEE_PER_YEAR);
       return { p, commitGas, gas: await gasOf(f.names.connect(payer).register(...args)) };
