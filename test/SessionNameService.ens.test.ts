@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { SnapshotRestorer, loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { BrowserProvider, EnsPlugin, Eip1193Provider, Network, ZeroAddress, dnsEncode } from "ethers";
 import { Hex, encodeFunctionData, namehash, parseAbi } from "viem";
 import { getEnsAddress, getEnsText } from "viem/actions";
@@ -42,6 +42,15 @@ async function setup() {
 }
 
 describe("SessionNameService ENS compatibility", () => {
+  // These tests move the chain clock by years; put it back so later test files see a normal clock.
+  let clock: SnapshotRestorer;
+  before(async () => {
+    clock = await takeSnapshot();
+  });
+  after(async () => {
+    await clock.restore();
+  });
+
   it("ethers resolveName / getResolver().getText resolve alice.session end-to-end", async () => {
     const { f, ethersProvider, resolverAddress } = await loadFixture(setup);
     expect(await ethersProvider.resolveName("alice.session")).to.equal(f.alice.address);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import hre from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { SnapshotRestorer, loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { MaxUint256 } from "ethers";
 import { GRACE, NamesFixture, YEAR, deployNames } from "./SessionNameService.fixture";
 import { nameIds } from "../src/names";
@@ -34,6 +34,15 @@ async function setup(): Promise<NamesFixture> {
 }
 
 describe("SessionNameService property: ownership stays consistent", () => {
+  // These tests move the chain clock by years; put it back so later test files see a normal clock.
+  let clock: SnapshotRestorer;
+  before(async () => {
+    clock = await takeSnapshot();
+  });
+  after(async () => {
+    await clock.restore();
+  });
+
   it("over random register / renew / transfer / burn / expire sequences, one owner per name and balances match", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 18 }), async (ops) => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { SnapshotRestorer, loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, ZeroAddress, ZeroHash } from "ethers";
 import { Hex, stringToHex } from "viem";
@@ -49,6 +49,15 @@ async function permitFor(f: NamesFixture, signer: HardhatEthersSigner, value: bi
 }
 
 describe("SessionNameService", () => {
+  // These tests move the chain clock by years; put it back so later test files see a normal clock.
+  let clock: SnapshotRestorer;
+  before(async () => {
+    clock = await takeSnapshot();
+  });
+  after(async () => {
+    await clock.restore();
+  });
+
   describe("commit–reveal registration", () => {
     it("registers after 60 s: mints the token, sets expiry and sends the fee to the recipient", async () => {
       const f = await loadFixture(deployNames);
