@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Storage layout of the Session Name Service (ERC-7201 namespace `session.names.storage`)
+/// @notice One struct at a fixed slot so the upgradeable contract and its abstract parts share storage safely.
+/// A name is one packed word: owner, expiry, epoch and record flags, so the hot paths (transfer, renew, record
+/// writes) touch a single slot. Records live under `recordsKey(node, epoch)`: a new registration bumps the
+/// epoch, which makes every record of the previous holder unreachable without clearing them one by one.
+library NameStorage {
+    /// @dev Flag bits in `Name.flags`: for typed kind k (1..3) bit 2(k-1) = set, bit 2(k-1)+1 = encrypted.
+    uint8 internal constant FLAG_TOKEN_APPROVAL = 0x80;
+    /// @dev Set on a node whose label the owner holds back from registration. Kept in the name word so the
+    /// registration path checks it without another storage read; survives transfer and burn, cleared on release.
+    uint8 internal constant FLAG_RESERVED = 0x40;
+
+    struct Name {
+        address owner; // zero: never registered or burnt
+        uint64 expiry; // unix seconds; the name is live while block.timestamp < expiry
+        uint24 epoch; // bumped at every registration; keys the records
+        uint8 flags; // typed-record flags, FLAG_RESERVED and FLAG_TOKEN_APPROVAL
+    }
+
+    /// @custom:storage-location erc7201:session.names.storage
+    struct Layout {
+        // ---- config word: read once per paid registration / renewal
+        address feeRecipient;
+        uint88 feePerYear;
+        bool paused;
+        // ----
+        bytes32 parentNode;
+        address commitments;
+        mapping(bytes32 node => Name) names;
+        mapping(address account => uint256) balances;
+        mapping(bytes32 node => address) tokenApprovals;
+        mapping(address owner => mapping(address operator => bool)) operatorApprovals;
+        mapping(address account => bool) registrars;
+        mapping(bytes32 recordsKey => mapping(uint256 kind => bytes32[2])) typedRecords;
+        mapping(bytes32 recordsKey => mapping(bytes32 keyHash => bytes)) textRecords;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("session.names.storage")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant LOCATION = 0x6035503f273171529118b3692b4dfe496862ab26debf00de5088cab7b4ad3a00;
+
+    /// @notice The storage struct.
+    function layout() internal pure returns (Layout storage $) {
+        assembly {
+            $.slot := LOCATION
+        }
+    }
+
+    /// @notice Key of the records of `node` in registration `epoch`.
+    function recordsKey(bytes32 node, uint24 epoch) internal pure returns (bytes32 key) {
+        assembly {
+            mstore(0x00, node)
+            mstore(0x20, epoch)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+}
