@@ -12,6 +12,7 @@ import { rewardRatePoolViewsAbi, serviceNodeRewardsViewsAbi } from "../abi";
 import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import { AllProvidersFailedError, ProviderDisputeError, isTimeout, isTooManyResults, shortError } from "../rpc/errors";
+import { receiptsArbiter } from "../rpc/proof";
 import type { Arbiter, ProviderSet } from "../rpc/providers";
 import { createOverlay, type StateContext } from "../state/context";
 import { UnknownNodeError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
@@ -51,8 +52,8 @@ export interface FollowerOptions {
   readonly undoRetentionBlocks: bigint;
   readonly heightRefreshMs?: number;
   readonly registry?: HandlerRegistry;
-  /** Decides provider disputes that no majority settles (e.g. receipts-root proofs). */
-  readonly logsArbiter?: (from: bigint, to: bigint) => Arbiter<ChainLog[]>;
+  /** Decides eth_getLogs disputes no majority settles; default: receipts-root proofs; null: none (hold still). */
+  readonly logsArbiter?: Arbiter<ChainLog[]> | null;
 }
 
 export interface PendingEvent {
@@ -154,6 +155,7 @@ export function createFollower(options: FollowerOptions): Follower {
     (Object.keys(registry) as ContractKind[]).map((k) => [k, new Set(topicsOf(registry[k]!))]),
   );
 
+  const arbiter = options.logsArbiter === undefined ? receiptsArbiter(providers, query, log) : (options.logsArbiter ?? undefined);
   let policy: SafeHeadPolicy = options.safeHead;
   let checkpoint: BlockRef | null = null;
   let safeHead: bigint | null = null;
@@ -303,7 +305,6 @@ export function createFollower(options: FollowerOptions): Follower {
 
   async function processRange(from: bigint, to: bigint): Promise<StepOutcome> {
     const started = Date.now();
-    const arbiter = options.logsArbiter?.(from, to);
     let toHeader: ChainHeader | null;
     let logs: ChainLog[];
     try {

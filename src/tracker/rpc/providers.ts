@@ -139,13 +139,17 @@ export function createProviderSet(options: ProviderSetOptions): ProviderSet {
 
   async function request<T>(what: string, fn: (client: PublicClient) => Promise<T>): Promise<T> {
     const failures: { url: string; error: string }[] = [];
-    for (const p of usable()) {
-      try {
-        return await requestFrom(p, what, fn);
-      } catch (error) {
-        if (isTooManyResults(error)) throw error; // the request must shrink, not move
-        failures.push({ url: p.url, error: shortError(error) });
-        log.warn("provider request failed, failing over", { url: p.url, what, error: shortError(error) });
+    // Two passes over the usable providers (the second after a short pause) absorb transient 5xx/timeouts.
+    for (let pass = 0; pass < 2; pass++) {
+      if (pass > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const p of usable()) {
+        try {
+          return await requestFrom(p, what, fn);
+        } catch (error) {
+          if (isTooManyResults(error)) throw error; // the request must shrink, not move
+          failures.push({ url: p.url, error: shortError(error) });
+          log.warn("provider request failed, failing over", { url: p.url, what, error: shortError(error) });
+        }
       }
     }
     throw new AllProvidersFailedError(what, failures);
@@ -176,7 +180,21 @@ export function createProviderSet(options: ProviderSetOptions): ProviderSet {
         }
       }
     }
-    if (answers.length === 0) throw new AllProvidersFailedError(what, failures);
+    if (answers.length === 0) {
+      // Nobody answered: one more pass after a short pause (transient 5xx/timeouts), then give up.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      for (const p of usable()) {
+        try {
+          const value = await requestFrom(p, what, fn);
+          answers.push({ provider: p, value, key: key(value) });
+          break;
+        } catch (error) {
+          if (isTooManyResults(error)) throw error;
+          failures.push({ url: p.url, error: shortError(error) });
+        }
+      }
+      if (answers.length === 0) throw new AllProvidersFailedError(what, failures);
+    }
     if (answers.length === 1 || answers[0].key === answers[1].key) return answers[0].value;
 
     // Disagreement: ask every other usable provider, then look for a strict majority.
