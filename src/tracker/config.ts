@@ -112,20 +112,21 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (v.length > 1) throw new ConfigError(`--${flag} given ${v.length} times`);
     return v[0];
   };
+  const label = (flag: string): string => `--${flag} (env ${OPTIONS.find((o) => o.flag === flag)!.env})`;
   const int = (flag: string, min: bigint): bigint => {
     const raw = one(flag)!;
-    if (!/^\d+$/.test(raw)) throw new ConfigError(`--${flag} must be a non-negative integer, got "${raw}"`);
+    if (!/^\d+$/.test(raw)) throw new ConfigError(`${label(flag)} must be a non-negative integer, got "${raw}"`);
     const n = BigInt(raw);
-    if (n < min) throw new ConfigError(`--${flag} must be at least ${min}, got ${n}`);
+    if (n < min) throw new ConfigError(`${label(flag)} must be at least ${min}, got ${n}`);
     return n;
   };
   const address = (flag: string, required: boolean): Address | undefined => {
     const raw = one(flag);
     if (raw === undefined) {
-      if (required) throw new ConfigError(`--${flag} is required (${OPTIONS.find((o) => o.flag === flag)!.help})`);
+      if (required) throw new ConfigError(`${label(flag)} is required: ${OPTIONS.find((o) => o.flag === flag)!.help}`);
       return undefined;
     }
-    if (!isAddress(raw, { strict: false })) throw new ConfigError(`--${flag} must be a 20-byte hex address, got "${raw}"`);
+    if (!isAddress(raw, { strict: false })) throw new ConfigError(`${label(flag)} must be a 20-byte hex address, got "${raw}"`);
     return raw.toLowerCase() as Address;
   };
 

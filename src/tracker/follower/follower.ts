@@ -125,6 +125,10 @@ const jsonSafe = (value: unknown): unknown => {
   return value;
 };
 
+/** Prune the undo log at most once per this many processed blocks. */
+const PRUNE_EVERY_BLOCKS = 1024n;
+const LAST_GOOD = "reconcile.lastGood";
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
@@ -168,6 +172,7 @@ export function createFollower(options: FollowerOptions): Follower {
   let lastReconciliation: ReconcileResult | null = null;
   let lastHealFrom: string | null = null;
   let blocksPerSecond = 0;
+  let lastPruneAt = 0n;
   let stopping = false;
   let running: Promise<void> | null = null;
   let wake: (() => void) | null = null;
@@ -241,7 +246,17 @@ export function createFollower(options: FollowerOptions): Follower {
   const crossCheckHeader = (n: bigint): Promise<ChainHeader | null> =>
     providers.crossCheck(`block ${n}`, (c) => fetchHeader(c, n), headerKey);
 
+  /** The last block reconciliation found correct, unless a rollback went below it. */
+  async function lastGoodReconciled(): Promise<BlockRef | null> {
+    const raw = await store.getMeta(LAST_GOOD);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as { number: string; hash: Hex };
+    return { number: BigInt(parsed.number), hash: parsed.hash };
+  }
+
   async function rollback(target: BlockRef, reason: string): Promise<void> {
+    const good = await lastGoodReconciled();
+    if (good !== null && good.number > target.number) await store.setMeta(LAST_GOOD, "");
     const result = await store.rollbackTo(target);
     checkpoint = target;
     pendingView = [];
@@ -251,6 +266,7 @@ export function createFollower(options: FollowerOptions): Follower {
   async function fullResync(reason: string): Promise<void> {
     log.error("full re-sync from the start block", { reason });
     await store.resetMirror();
+    await store.setMeta(LAST_GOOD, "");
     checkpoint = null;
     pendingView = [];
     emit({ type: "rollback", number: (options.startBlock - 1n).toString(), hash: "0x" as Hex, undone: -1, reason });
@@ -365,8 +381,9 @@ export function createFollower(options: FollowerOptions): Follower {
         samples.push(sample);
       }
     }
+    const withLogs = new Set(logs.map((l) => l.blockNumber));
     const storedBlocks: StoredBlock[] = [...headers.values()]
-      .filter((h) => h.number === to || logs.some((l) => l.blockNumber === h.number))
+      .filter((h) => h.number === to || withLogs.has(h.number))
       .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash }));
     const next: BlockRef = { number: to, hash: toHeader.hash };
     await store.commitRange({ blocks: storedBlocks, changes: overlay.changes, checkpoint: next });
@@ -385,7 +402,10 @@ export function createFollower(options: FollowerOptions): Follower {
     for (const s of samples) emit({ type: "rewardRate", ...s });
     emit({ type: "checkpoint", number: to.toString(), hash: toHeader.hash });
 
-    if (options.undoRetentionBlocks > 0n && to % 64n === 0n) await store.prune(to - options.undoRetentionBlocks);
+    if (to - lastPruneAt >= PRUNE_EVERY_BLOCKS) {
+      lastPruneAt = to;
+      await store.prune(to - options.undoRetentionBlocks);
+    }
     return "advanced";
   }
 
@@ -451,13 +471,12 @@ export function createFollower(options: FollowerOptions): Follower {
     let healed: ReconcileResult["healed"] = "none";
     metrics.inc("tracker_reconciliations_total", "Reconciliations against allServiceNodeIDs()/aggregatePubkey()", { result: ok ? "ok" : "mismatch" });
     if (ok) {
-      await store.setMeta("reconcile.lastGood", JSON.stringify({ number: cp.number.toString(), hash: cp.hash }));
+      await store.setMeta(LAST_GOOD, JSON.stringify({ number: cp.number.toString(), hash: cp.hash }));
       lastHealFrom = null;
     } else {
       metrics.inc("tracker_reconcile_differences_total", "Node ids/keys that differed at reconciliation", {}, missing.length + extra.length + keyMismatch.length + (aggregateMatches ? 0 : 1));
-      const lastGoodRaw = await store.getMeta("reconcile.lastGood");
-      const lastGood = lastGoodRaw ? (JSON.parse(lastGoodRaw) as { number: string; hash: Hex }) : null;
-      const healKey = lastGood?.number ?? "start";
+      const lastGood = await lastGoodReconciled();
+      const healKey = lastGood?.number.toString() ?? "start";
       log.error("reconciliation mismatch", { block: cp.number, missing, extra, keyMismatch, aggregateMatches, healFrom: healKey });
       if (lastHealFrom === healKey) {
         healed = "skipped-persistent";
@@ -465,8 +484,8 @@ export function createFollower(options: FollowerOptions): Follower {
       } else {
         lastHealFrom = healKey;
         const floor = await store.undoFloor();
-        if (lastGood && floor !== null && BigInt(lastGood.number) >= floor) {
-          await rollback({ number: BigInt(lastGood.number), hash: lastGood.hash }, "reconciliation mismatch");
+        if (lastGood && floor !== null && lastGood.number >= floor && lastGood.number <= cp.number) {
+          await rollback(lastGood, "reconciliation mismatch");
           healed = "rollback";
         } else {
           await fullResync("reconciliation mismatch");
