@@ -97,6 +97,8 @@ describe("tracker HTTP API and reconciliation", function () {
     expect(metrics.text).to.contain(`tracker_checkpoint_block ${head - 3n}`);
     expect(metrics.text).to.match(/tracker_events_applied_total \d+/);
     expect(metrics.text).to.contain("# TYPE tracker_blocks_processed_total counter");
+    expect(metrics.text).to.contain(`tracker_provider_quarantined{url="${node.url}"} 0`);
+    expect(metrics.text).to.contain("tracker_lag_blocks 3");
   });
 
   it("answers bad requests with 400 and a reason, unknown ids and paths with 404", async () => {

@@ -185,6 +185,38 @@ describe("tracker RPC providers: lying, failing and slow providers", function ()
     }
   });
 
+  it("honours removed: true — never applies a removed log, re-fetches the range", async () => {
+    let marked = 0;
+    const reorging = await proxy(
+      mapLogs((logs) => {
+        if (marked > 0 || logs.length === 0) return logs;
+        marked++;
+        return logs.map((l, i) => (i === 0 ? { ...l, removed: true } : l)) as RpcLogJson[];
+      }),
+    );
+    const tracker = await startTracker(testConfig([reorging.url], emitter), silentLogger);
+    try {
+      const outcomes = await syncToHead(tracker);
+      expect(marked).to.equal(1);
+      expect(outcomes).to.include("retry");
+      expect(await canonicalDump(tracker.store)).to.equal(reference);
+    } finally {
+      await tracker.close();
+    }
+  });
+
+  it("auto safe-head policy uses the chain's `safe` tag when it has one", async () => {
+    const tracker = await startTracker(testConfig([node.url], emitter, { safeHead: { mode: "auto", confirmations: 280n } }), silentLogger);
+    try {
+      expect(tracker.follower.status().safeHeadPolicy).to.equal("tag:safe");
+      await syncToHead(tracker);
+      const safe = await node.client.getBlock({ blockTag: "safe" });
+      expect(tracker.follower.status().checkpoint!.number).to.equal(safe.number.toString());
+    } finally {
+      await tracker.close();
+    }
+  });
+
   it("shrinks the eth_getLogs range when the provider reports too many results", async () => {
     const strict = await proxy(async (call) => {
       if (call.method !== "eth_getLogs") return undefined;

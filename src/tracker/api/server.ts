@@ -138,6 +138,17 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       return send(res, 200, await buildSnapshot(store));
     }
     if (path === "/metrics") {
+      for (const p of providers.status()) {
+        const labels = { url: p.url };
+        metrics.set("tracker_provider_quarantined", "1 when the provider is quarantined (never followed again)", p.state === "quarantined" ? 1 : 0, labels);
+        metrics.set("tracker_provider_demoted", "1 when the provider lags or fails and is ranked last", p.state === "demoted" ? 1 : 0, labels);
+        metrics.set("tracker_provider_requests", "Requests sent to the provider", p.requests, labels);
+        metrics.set("tracker_provider_failures", "Failed requests (errors, timeouts, 5xx)", p.failures, labels);
+        metrics.set("tracker_provider_disagreements", "Answers that disagreed with the other providers", p.disagreements, labels);
+      }
+      const status = follower.status();
+      if (status.lagBlocks !== null) metrics.set("tracker_lag_blocks", "Latest head minus the mirror's checkpoint", Number(status.lagBlocks));
+      metrics.set("tracker_sync_blocks_per_second", "Recent processing speed", status.blocksPerSecond);
       const text = metrics.render();
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       res.end(text);
