@@ -143,6 +143,16 @@ contract TrackerEventEmitter {
         emit RewardsBalanceUpdated(recipient, amount, previousBalance);
     }
 
+    /// @notice Emits `count` RewardsBalanceUpdated events for recipients first, first + 1, … (bulk load for benchmarks).
+    /// @param first First recipient, as an integer.
+    /// @param count Number of events.
+    /// @param amount Lifetime balance put in every event.
+    function emitRewardsBalanceBatch(uint160 first, uint160 count, uint256 amount) external {
+        for (uint160 i = 0; i < count; ++i) {
+            emit RewardsBalanceUpdated(address(first + i), amount, amount - 1);
+        }
+    }
+
     /// @notice Emits RewardsClaimed.
     /// @param recipient Recipient.
     /// @param amount Claimed amount.

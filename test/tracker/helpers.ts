@@ -53,6 +53,13 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 process.on("exit", () => {
   for (const c of children) killGroup(c, "SIGKILL");
 });
+// Interrupted runs must not orphan hardhat nodes or trackers: kill the children, then exit.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    for (const c of children) killGroup(c, "SIGKILL");
+    process.exit(128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1));
+  });
+}
 
 /** Spawns a detached child in its own process group and remembers it for cleanup. */
 export function spawnTracked(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
@@ -64,6 +71,9 @@ export function spawnTracked(cmd: string, args: readonly string[], env: NodeJS.P
   });
   children.add(child);
   child.once("exit", () => children.delete(child));
+  // Always drain the pipes: a child blocked on a full stdout pipe would distort every measurement.
+  child.stdout?.on("data", () => {});
+  child.stderr?.on("data", () => {});
   return child;
 }
 

@@ -142,7 +142,11 @@ export function createFollower(options: FollowerOptions): Follower {
   // Routing: static address → kinds; dynamic kinds by topic.
   const staticKinds = new Map<string, ContractKind[]>();
   const addStatic = (kind: ContractKind, address: Address | undefined): void => {
-    if (!address || !registry[kind]) return;
+    if (!address) return;
+    if (!registry[kind]) {
+      if (kind !== "rewardRatePool") log.warn("no event handlers registered for this contract kind; its events are not mirrored", { kind, address });
+      return;
+    }
     const k = address.toLowerCase();
     staticKinds.set(k, [...(staticKinds.get(k) ?? []), kind]);
   };
@@ -606,7 +610,8 @@ export function createFollower(options: FollowerOptions): Follower {
     pending: () => pendingView,
     status() {
       const lag = checkpoint !== null && latest !== null ? latest - checkpoint.number : null;
-      const remaining = checkpoint !== null && safeHead !== null ? safeHead - checkpoint.number : null;
+      const done = checkpoint !== null ? checkpoint.number : options.startBlock - 1n;
+      const remaining = safeHead !== null ? (safeHead > done ? safeHead - done : 0n) : null;
       return {
         checkpoint: checkpoint ? { number: checkpoint.number.toString(), hash: checkpoint.hash } : null,
         safeHead: safeHead?.toString() ?? null,
