@@ -85,7 +85,9 @@ async function main(): Promise<void> {
       if (i % 20 === 0) say(`  tx ${i}/${Math.max(nodeTxs, balanceTxs)}`);
     }
     // Bury the load under the confirmation depth so all of it is at or below the safe head.
-    await node.client.request({ method: "hardhat_mine", params: [numberToHex(CONFIRMATIONS)] } as never);
+    // (evm_mine, not hardhat_mine: hardhat_mine's reserved blocks report a zero parentHash, which the
+    // tracker rightly refuses to follow.)
+    for (let i = 0n; i < CONFIRMATIONS; i++) await node.client.request({ method: "evm_mine" } as never);
     const head = await node.client.getBlockNumber({ cacheTime: 0 });
     say(`loaded in ${((Date.now() - loadStart) / 1000).toFixed(1)} s; blocks ${emitter.deployBlock}..${head}`);
 
@@ -116,6 +118,7 @@ async function main(): Promise<void> {
       "--poll-ms", String(POLL_MS), "--reward-rate-interval", "0", "--reconcile-ms", "0",
       "--port", String(port), "--no-progress",
     ]);
+    if (process.env.BENCH_DEBUG) child.stdout?.on("data", (c: Buffer) => process.stderr.write(c));
     await waitForOutput(child, /"msg":"tracker starting"/, 60_000);
     const syncStart = Date.now();
     await waitForOutput(child, /"msg":"caught up"/, 3_600_000);
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
         fetch(`http://127.0.0.1:${port}/status`).then((r) => r.json() as Promise<{ checkpoint: { number: string } }>),
       ]);
       lags.push(Number(latest - BigInt(s.checkpoint.number)));
+      if (process.env.BENCH_DEBUG) say(JSON.stringify({ latest: latest.toString(), ...(s as object) }).slice(0, 400));
       await new Promise((r) => setTimeout(r, 100));
     }
     stop = true;

@@ -144,7 +144,7 @@ describe("tracker HTTP API and reconciliation", function () {
     expect((await get(base, "/nodes")).body.nodes.length).to.be.greaterThan(0);
     expect(received.join("")).to.not.contain("4242");
 
-    await node.client.request({ method: "hardhat_mine", params: ["0x3"] } as never);
+    for (let i = 0; i < 3; i++) await node.client.request({ method: "evm_mine" } as never);
     await syncToHead(tracker);
     await new Promise((r) => setTimeout(r, 100));
     const stream = received.join("");

@@ -276,9 +276,13 @@ export function createFollower(options: FollowerOptions): Follower {
     emit({ type: "rollback", number: (options.startBlock - 1n).toString(), hash: "0x" as Hex, undone: -1, reason });
   }
 
-  /** Finds the newest stored block that is still canonical and rolls the mirror back to it. */
-  async function handleReorg(reason: string): Promise<void> {
-    if (checkpoint === null) return;
+  /**
+   * Finds the newest stored block that is still canonical and rolls the mirror back to it. Returns
+   * false when the checkpoint itself is still canonical: the provider then contradicted itself (e.g. a
+   * parent hash that is not the hash it serves for the parent block) — nothing is rolled back or applied.
+   */
+  async function handleReorg(reason: string): Promise<boolean> {
+    if (checkpoint === null) return false;
     const from = checkpoint.number;
     let cursor = checkpoint.number;
     for (;;) {
@@ -288,12 +292,18 @@ export function createFollower(options: FollowerOptions): Follower {
       for (let i = 0; i < blocks.length; i++) {
         if (canonical[i] !== null && canonical[i]!.hash === blocks[i].hash) {
           const depth = from - blocks[i].number;
+          if (depth === 0n) {
+            metrics.inc("tracker_inconsistent_chain_total", "Provider answers whose parent hashes contradict the block hashes they serve");
+            log.error("provider served an inconsistent chain; not advancing", { reason, checkpoint: from });
+            dispute = `inconsistent chain from provider: ${reason}`;
+            return false;
+          }
           reorgs++;
           metrics.inc("tracker_reorgs_total", "Reorgs of processed blocks rolled back");
           metrics.set("tracker_last_reorg_depth", "Blocks rolled back by the last reorg", Number(depth));
           log.warn("reorg: rolling back to the common ancestor", { reason, from, ancestor: blocks[i].number, depth });
           await rollback({ number: blocks[i].number, hash: blocks[i].hash }, reason);
-          return;
+          return true;
         }
       }
       cursor = blocks[blocks.length - 1].number - 1n;
@@ -301,6 +311,7 @@ export function createFollower(options: FollowerOptions): Follower {
     reorgs++;
     metrics.inc("tracker_reorgs_total", "Reorgs of processed blocks rolled back");
     await fullResync(`reorg below the undo log (${reason})`);
+    return true;
   }
 
   async function sampleRewardRate(block: bigint): Promise<string | null> {
@@ -345,8 +356,8 @@ export function createFollower(options: FollowerOptions): Follower {
     const fromHeader = from === to ? toHeader : await providers.request(`block ${from}`, (c) => fetchHeader(c, from));
     if (fromHeader === null) return "retry";
     if (checkpoint !== null && fromHeader.parentHash !== checkpoint.hash) {
-      await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
-      return "reorg";
+      const rolledBack = await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
+      return rolledBack ? "reorg" : "retry";
     }
     if (logs.some((l) => l.removed)) {
       log.warn("provider returned removed logs inside the safe range; re-fetching", { from, to });
@@ -511,8 +522,7 @@ export function createFollower(options: FollowerOptions): Follower {
         // Idle (or the chain got shorter): make sure our head is still canonical.
         const header = await crossCheckHeader(checkpoint.number);
         if (header === null || header.hash !== checkpoint.hash) {
-          await handleReorg(`block ${checkpoint.number} is now ${header?.hash ?? "missing"}`);
-          return "reorg";
+          return (await handleReorg(`block ${checkpoint.number} is now ${header?.hash ?? "missing"}`)) ? "reorg" : "retry";
         }
         await updatePending();
         if (options.reconcileIntervalMs > 0 && Date.now() - lastReconcileAt >= options.reconcileIntervalMs) {
