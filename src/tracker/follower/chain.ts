@@ -1,0 +1,101 @@
+/** Raw chain data as the follower needs it: logs and headers fetched with plain JSON-RPC. */
+import { hexToBigInt, numberToHex, type Address, type Hex, type PublicClient } from "viem";
+
+export interface ChainLog {
+  readonly address: Address;
+  readonly topics: readonly Hex[];
+  readonly data: Hex;
+  readonly blockNumber: bigint;
+  readonly blockHash: Hex;
+  readonly logIndex: number;
+  readonly transactionHash: Hex;
+  readonly transactionIndex: number;
+  readonly removed: boolean;
+}
+
+export interface ChainHeader {
+  readonly number: bigint;
+  readonly hash: Hex;
+  readonly parentHash: Hex;
+}
+
+interface RpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  blockHash: string;
+  logIndex: string;
+  transactionHash: string;
+  transactionIndex: string;
+  removed?: boolean;
+}
+
+export function parseRpcLog(raw: RpcLog): ChainLog {
+  return {
+    address: raw.address.toLowerCase() as Address,
+    topics: raw.topics.map((t) => t.toLowerCase() as Hex),
+    data: raw.data.toLowerCase() as Hex,
+    blockNumber: hexToBigInt(raw.blockNumber as Hex),
+    blockHash: raw.blockHash.toLowerCase() as Hex,
+    logIndex: Number(hexToBigInt(raw.logIndex as Hex)),
+    transactionHash: raw.transactionHash.toLowerCase() as Hex,
+    transactionIndex: Number(hexToBigInt(raw.transactionIndex as Hex)),
+    removed: raw.removed === true,
+  };
+}
+
+export interface LogQuery {
+  /** Contracts whose every log is wanted. */
+  readonly addresses: readonly Address[];
+  /** topic0 values wanted from any address (dynamically discovered contracts, filtered afterwards). */
+  readonly anyAddressTopics: readonly Hex[];
+}
+
+const compareLogs = (a: ChainLog, b: ChainLog): number =>
+  a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
+
+/** All logs of the query in [from, to], deduplicated and in chain order. */
+export async function fetchLogs(client: PublicClient, query: LogQuery, from: bigint, to: bigint): Promise<ChainLog[]> {
+  const range = { fromBlock: numberToHex(from), toBlock: numberToHex(to) };
+  const requests: Promise<RpcLog[]>[] = [];
+  if (query.addresses.length > 0) {
+    requests.push(client.request({ method: "eth_getLogs", params: [{ ...range, address: [...query.addresses] }] } as never) as Promise<RpcLog[]>);
+  }
+  if (query.anyAddressTopics.length > 0) {
+    requests.push(client.request({ method: "eth_getLogs", params: [{ ...range, topics: [[...query.anyAddressTopics]] }] } as never) as Promise<RpcLog[]>);
+  }
+  const seen = new Set<string>();
+  const logs: ChainLog[] = [];
+  for (const batch of await Promise.all(requests)) {
+    if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");
+    for (const raw of batch) {
+      const log = parseRpcLog(raw);
+      const id = `${log.blockHash}:${log.logIndex}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      logs.push(log);
+    }
+  }
+  return logs.sort(compareLogs);
+}
+
+/** Canonical text of a log list, for comparing providers' answers. */
+export function logsKey(logs: readonly ChainLog[]): string {
+  return JSON.stringify(
+    logs.map((l) => [l.blockNumber.toString(), l.blockHash, l.logIndex, l.address, l.topics, l.data, l.transactionHash, l.removed]),
+  );
+}
+
+export async function fetchHeader(client: PublicClient, block: bigint | "latest" | "safe" | "finalized"): Promise<ChainHeader | null> {
+  const tag = typeof block === "bigint" ? numberToHex(block) : block;
+  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [tag, false] } as never)) as {
+    number: Hex;
+    hash: Hex;
+    parentHash: Hex;
+  } | null;
+  if (raw === null) return null;
+  return { number: hexToBigInt(raw.number), hash: raw.hash.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex };
+}
+
+export const headerKey = (h: ChainHeader | null): string => (h === null ? "null" : `${h.number}:${h.hash}:${h.parentHash}`);

@@ -1,0 +1,612 @@
+/**
+ * The follower: RPC → store. Processes block ranges at or below the safe head, each range (its blocks,
+ * state changes and the checkpoint) committed in one store transaction; detects reorgs by parent hash
+ * and rolls back through the undo log; cross-checks logs and block hashes between providers; samples
+ * the reward rate; reconciles the mirror against the registry's views; keeps a separate optimistic
+ * "pending" view of the blocks above the safe head.
+ */
+import { EventEmitter } from "node:events";
+import { BaseError, ContractFunctionExecutionError, ContractFunctionZeroDataError, type Address, type Hex, type PublicClient } from "viem";
+import { aggregatePublicKeys } from "../../bls";
+import { rewardRatePoolViewsAbi, serviceNodeRewardsViewsAbi } from "../abi";
+import type { Logger } from "../log";
+import type { Metrics } from "../metrics";
+import { AllProvidersFailedError, ProviderDisputeError, isTimeout, isTooManyResults, shortError } from "../rpc/errors";
+import type { Arbiter, ProviderSet } from "../rpc/providers";
+import { createOverlay, type StateContext } from "../state/context";
+import { UnknownNodeError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
+import { ENTITY, blockKey, isRegistered, parseRecord, serialize, type NodeRecord, type RewardRateSample } from "../state/model";
+import type { BlockRef, StoredBlock, TrackerStore } from "../store/types";
+import { createBatchSizer, recordSuccess, shrink, type BatchOptions } from "./batcher";
+import { fetchHeader, fetchLogs, headerKey, logsKey, type ChainHeader, type ChainLog, type LogQuery } from "./chain";
+
+export interface ContractAddresses {
+  readonly serviceNodeRewards: Address;
+  readonly contributionFactory?: Address;
+  readonly rewardRatePool?: Address;
+  readonly nameService?: Address;
+}
+
+export type SafeHeadPolicy =
+  | { readonly mode: "depth"; readonly confirmations: bigint }
+  | { readonly mode: "tag"; readonly tag: "safe" | "finalized" }
+  /** Use the `safe` tag when the chain answers it, else the confirmation depth. */
+  | { readonly mode: "auto"; readonly confirmations: bigint };
+
+export interface FollowerOptions {
+  readonly store: TrackerStore;
+  readonly providers: ProviderSet;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly contracts: ContractAddresses;
+  readonly startBlock: bigint;
+  readonly safeHead: SafeHeadPolicy;
+  readonly batch: BatchOptions;
+  readonly pollIntervalMs: number;
+  /** Sample `rewardRate()` at every block that is a multiple of this (0 = off). */
+  readonly rewardRateInterval: bigint;
+  /** Reconcile against the registry views at most this often once caught up (0 = off). */
+  readonly reconcileIntervalMs: number;
+  /** Keep undo entries / block records this many blocks below the checkpoint. */
+  readonly undoRetentionBlocks: bigint;
+  readonly heightRefreshMs?: number;
+  readonly registry?: HandlerRegistry;
+  /** Decides provider disputes that no majority settles (e.g. receipts-root proofs). */
+  readonly logsArbiter?: (from: bigint, to: bigint) => Arbiter<ChainLog[]>;
+}
+
+export interface PendingEvent {
+  readonly kind: ContractKind;
+  readonly eventName: string;
+  readonly address: Address;
+  readonly blockNumber: string;
+  readonly blockHash: Hex;
+  readonly logIndex: number;
+  readonly transactionHash: Hex;
+  readonly args: unknown;
+  /** Block at which the event becomes safe under a depth policy (null under a tag policy). */
+  readonly confirmsAtBlock: string | null;
+}
+
+export type ChangeEvent =
+  | ({ readonly type: "event" } & Omit<PendingEvent, "confirmsAtBlock">)
+  | { readonly type: "rewardRate"; readonly block: string; readonly rewardRate: string }
+  | { readonly type: "checkpoint"; readonly number: string; readonly hash: Hex }
+  | { readonly type: "rollback"; readonly number: string; readonly hash: Hex; readonly undone: number; readonly reason: string }
+  | { readonly type: "reconciliation"; readonly ok: boolean; readonly block: string; readonly detail: string };
+
+export interface ReconcileResult {
+  readonly block: string;
+  readonly ok: boolean;
+  readonly missing: string[];
+  readonly extra: string[];
+  readonly keyMismatch: string[];
+  readonly aggregateMatches: boolean;
+  readonly healed: "none" | "rollback" | "full-resync" | "skipped-persistent";
+}
+
+export interface FollowerStatus {
+  readonly checkpoint: { number: string; hash: Hex } | null;
+  readonly safeHead: string | null;
+  readonly latest: string | null;
+  readonly lagBlocks: string | null;
+  readonly syncing: boolean;
+  readonly batchSize: string;
+  readonly blocksPerSecond: number;
+  readonly etaSeconds: number | null;
+  readonly reorgs: number;
+  readonly dispute: string | null;
+  readonly lastReconciliation: ReconcileResult | null;
+  readonly safeHeadPolicy: string;
+}
+
+export type StepOutcome = "advanced" | "caught-up" | "reorg" | "retry";
+
+export interface Follower {
+  init(): Promise<void>;
+  step(): Promise<StepOutcome>;
+  /** Loops until `stop()`; resolves after the step in flight finishes. */
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  reconcile(): Promise<ReconcileResult | null>;
+  status(): FollowerStatus;
+  pending(): readonly PendingEvent[];
+  readonly changes: EventEmitter;
+}
+
+const jsonSafe = (value: unknown): unknown => {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : jsonSafe(v)]));
+  }
+  if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return value.toLowerCase();
+  return value;
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+export function createFollower(options: FollowerOptions): Follower {
+  const { store, providers, logger: log, metrics } = options;
+  const registry = options.registry ?? defaultRegistry();
+  const sizer = createBatchSizer(options.batch);
+  const changes = new EventEmitter();
+  changes.setMaxListeners(0);
+
+  // Routing: static address → kinds; dynamic kinds by topic.
+  const staticKinds = new Map<string, ContractKind[]>();
+  const addStatic = (kind: ContractKind, address: Address | undefined): void => {
+    if (!address || !registry[kind]) return;
+    const k = address.toLowerCase();
+    staticKinds.set(k, [...(staticKinds.get(k) ?? []), kind]);
+  };
+  addStatic("serviceNodeRewards", options.contracts.serviceNodeRewards);
+  addStatic("contributionFactory", options.contracts.contributionFactory);
+  addStatic("rewardRatePool", options.contracts.rewardRatePool);
+  addStatic("nameService", options.contracts.nameService);
+  const dynamicKinds = (Object.keys(registry) as ContractKind[]).filter((k) => registry[k]!.dynamic);
+  const query: LogQuery = {
+    addresses: [...staticKinds.keys()] as Address[],
+    anyAddressTopics: dynamicKinds.flatMap((k) => topicsOf(registry[k]!)),
+  };
+  const topicSets = new Map<ContractKind, Set<string>>(
+    (Object.keys(registry) as ContractKind[]).map((k) => [k, new Set(topicsOf(registry[k]!))]),
+  );
+
+  let policy: SafeHeadPolicy = options.safeHead;
+  let checkpoint: BlockRef | null = null;
+  let safeHead: bigint | null = null;
+  let latest: bigint | null = null;
+  let lastHeightRefresh = 0;
+  let reorgs = 0;
+  let dispute: string | null = null;
+  let pendingView: PendingEvent[] = [];
+  let lastReconcileAt = 0;
+  let lastReconciliation: ReconcileResult | null = null;
+  let lastHealFrom: string | null = null;
+  let blocksPerSecond = 0;
+  let stopping = false;
+  let running: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+
+  const emit = (event: ChangeEvent): void => {
+    changes.emit("change", event);
+  };
+
+  async function route(ctx: StateContext, log: ChainLog): Promise<DecodedEvent | null> {
+    const topic0 = log.topics[0];
+    if (topic0 === undefined) return null;
+    for (const kind of staticKinds.get(log.address) ?? []) {
+      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log);
+    }
+    for (const kind of dynamicKinds) {
+      const handlers = registry[kind]!;
+      if (topicSets.get(kind)!.has(topic0) && (await handlers.dynamic!.isKnownAddress(ctx, log.address))) {
+        return decodeLog(kind, handlers, log);
+      }
+    }
+    return null;
+  }
+
+  async function apply(ctx: StateContext, event: DecodedEvent): Promise<boolean> {
+    const handler = registry[event.kind]?.handlers[event.eventName];
+    if (!handler) return false;
+    try {
+      await handler(ctx, event);
+      return true;
+    } catch (error) {
+      if (error instanceof UnknownNodeError) {
+        metrics.inc("tracker_anomalies_total", "Events that referred to state the mirror does not have", { event: event.eventName });
+        log.warn("event refers to an unknown node; skipped (reconciliation will heal)", { error: error.message });
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  const toPending = (e: DecodedEvent, confirmsAtBlock: string | null): PendingEvent => ({
+    kind: e.kind,
+    eventName: e.eventName,
+    address: e.address,
+    blockNumber: e.blockNumber.toString(),
+    blockHash: e.blockHash,
+    logIndex: e.logIndex,
+    transactionHash: e.transactionHash,
+    args: jsonSafe(e.args),
+    confirmsAtBlock,
+  });
+
+  async function refreshHeads(): Promise<void> {
+    const now = Date.now();
+    if (now - lastHeightRefresh >= (options.heightRefreshMs ?? 10_000)) {
+      lastHeightRefresh = now;
+      await providers.refreshHeights();
+    }
+    latest = await providers.request("eth_blockNumber", (c) => c.getBlockNumber({ cacheTime: 0 }));
+    if (policy.mode === "depth") {
+      safeHead = latest - policy.confirmations;
+    } else {
+      const tag = policy.mode === "tag" ? policy.tag : "safe";
+      const header = await providers.request(`block ${tag}`, (c) => fetchHeader(c, tag));
+      if (header === null) throw new Error(`the chain returned no "${tag}" block`);
+      safeHead = minBig(header.number, latest);
+    }
+    metrics.set("tracker_latest_block", "Latest block height of the best provider", Number(latest));
+    metrics.set("tracker_safe_block", "Safe head the tracker acts at", Number(safeHead));
+  }
+
+  const crossCheckHeader = (n: bigint): Promise<ChainHeader | null> =>
+    providers.crossCheck(`block ${n}`, (c) => fetchHeader(c, n), headerKey);
+
+  async function rollback(target: BlockRef, reason: string): Promise<void> {
+    const result = await store.rollbackTo(target);
+    checkpoint = target;
+    pendingView = [];
+    emit({ type: "rollback", number: target.number.toString(), hash: target.hash, undone: result.undone, reason });
+  }
+
+  async function fullResync(reason: string): Promise<void> {
+    log.error("full re-sync from the start block", { reason });
+    await store.resetMirror();
+    checkpoint = null;
+    pendingView = [];
+    emit({ type: "rollback", number: (options.startBlock - 1n).toString(), hash: "0x" as Hex, undone: -1, reason });
+  }
+
+  /** Finds the newest stored block that is still canonical and rolls the mirror back to it. */
+  async function handleReorg(reason: string): Promise<void> {
+    if (checkpoint === null) return;
+    const from = checkpoint.number;
+    let cursor = checkpoint.number;
+    for (;;) {
+      const blocks: StoredBlock[] = await store.blocksDescending(cursor, 32);
+      if (blocks.length === 0) break;
+      const canonical = await Promise.all(blocks.map((b) => crossCheckHeader(b.number)));
+      for (let i = 0; i < blocks.length; i++) {
+        if (canonical[i] !== null && canonical[i]!.hash === blocks[i].hash) {
+          const depth = from - blocks[i].number;
+          reorgs++;
+          metrics.inc("tracker_reorgs_total", "Reorgs of processed blocks rolled back");
+          metrics.set("tracker_last_reorg_depth", "Blocks rolled back by the last reorg", Number(depth));
+          log.warn("reorg: rolling back to the common ancestor", { reason, from, ancestor: blocks[i].number, depth });
+          await rollback({ number: blocks[i].number, hash: blocks[i].hash }, reason);
+          return;
+        }
+      }
+      cursor = blocks[blocks.length - 1].number - 1n;
+    }
+    reorgs++;
+    metrics.inc("tracker_reorgs_total", "Reorgs of processed blocks rolled back");
+    await fullResync(`reorg below the undo log (${reason})`);
+  }
+
+  async function sampleRewardRate(block: bigint): Promise<string | null> {
+    const address = options.contracts.rewardRatePool!;
+    return providers.crossCheck(
+      `rewardRate() at ${block}`,
+      async (c: PublicClient) => {
+        try {
+          const v = await c.readContract({ address, abi: rewardRatePoolViewsAbi, functionName: "rewardRate", blockNumber: block });
+          return v.toString();
+        } catch (error) {
+          // A block before the pool existed (no code) or a revert: deterministic, recorded as "no sample".
+          if (error instanceof ContractFunctionZeroDataError) return null;
+          if (error instanceof ContractFunctionExecutionError && (error as BaseError).walk((e) => e instanceof ContractFunctionZeroDataError)) return null;
+          if (error instanceof ContractFunctionExecutionError && /revert/i.test(error.message)) return null;
+          throw error;
+        }
+      },
+      (v) => String(v),
+    );
+  }
+
+  async function processRange(from: bigint, to: bigint): Promise<StepOutcome> {
+    const started = Date.now();
+    const arbiter = options.logsArbiter?.(from, to);
+    let toHeader: ChainHeader | null;
+    let logs: ChainLog[];
+    try {
+      [toHeader, logs] = await Promise.all([
+        crossCheckHeader(to),
+        providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to), logsKey, arbiter),
+      ]);
+    } catch (error) {
+      if (isTooManyResults(error) || isTimeout(error) || error instanceof AllProvidersFailedError) {
+        shrink(sizer);
+        metrics.inc("tracker_getlogs_shrinks_total", "Times the eth_getLogs range was shrunk");
+        log.warn("range failed; shrinking", { from, to, size: sizer.size, error: shortError(error) });
+        return "retry";
+      }
+      throw error;
+    }
+    if (toHeader === null) return "retry"; // the provider's chain is shorter than its reported height
+    const fromHeader = from === to ? toHeader : await providers.request(`block ${from}`, (c) => fetchHeader(c, from));
+    if (fromHeader === null) return "retry";
+    if (checkpoint !== null && fromHeader.parentHash !== checkpoint.hash) {
+      await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
+      return "reorg";
+    }
+    if (logs.some((l) => l.removed)) {
+      log.warn("provider returned removed logs inside the safe range; re-fetching", { from, to });
+      return "retry";
+    }
+    // Headers of every block carrying a log: they must be the blocks the logs claim (else the chain moved).
+    const logBlocks = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => n !== to && n !== from);
+    const headers = new Map<bigint, ChainHeader>([[to, toHeader], [from, fromHeader]]);
+    const fetched = await Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n))));
+    fetched.forEach((h, i) => {
+      if (h) headers.set(logBlocks[i], h);
+    });
+    for (const l of logs) {
+      if (headers.get(l.blockNumber)?.hash !== l.blockHash) {
+        log.warn("log block hash does not match the canonical header; chain moved, retrying", { block: l.blockNumber });
+        return "retry";
+      }
+    }
+
+    const overlay = createOverlay(store);
+    const applied: DecodedEvent[] = [];
+    for (const l of logs) {
+      overlay.block = l.blockNumber;
+      const event = await route(overlay, l);
+      if (event && (await apply(overlay, event))) applied.push(event);
+    }
+    const samples: RewardRateSample[] = [];
+    if (options.rewardRateInterval > 0n && options.contracts.rewardRatePool) {
+      const interval = options.rewardRateInterval;
+      for (let k = ((from + interval - 1n) / interval) * interval; k <= to; k += interval) {
+        const rate = await sampleRewardRate(k);
+        if (rate === null) continue;
+        const sample: RewardRateSample = { block: k.toString(), rewardRate: rate };
+        overlay.block = k;
+        await overlay.put(ENTITY.rewardRate, blockKey(k), serialize(sample));
+        samples.push(sample);
+      }
+    }
+    const storedBlocks: StoredBlock[] = [...headers.values()]
+      .filter((h) => h.number === to || logs.some((l) => l.blockNumber === h.number))
+      .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash }));
+    const next: BlockRef = { number: to, hash: toHeader.hash };
+    await store.commitRange({ blocks: storedBlocks, changes: overlay.changes, checkpoint: next });
+    checkpoint = next;
+    dispute = null;
+
+    const elapsed = Date.now() - started;
+    recordSuccess(sizer, elapsed);
+    const rate = Number(to - from + 1n) / Math.max(elapsed / 1000, 0.001);
+    blocksPerSecond = blocksPerSecond === 0 ? rate : blocksPerSecond * 0.7 + rate * 0.3;
+    metrics.inc("tracker_blocks_processed_total", "Blocks processed into the mirror", {}, Number(to - from + 1n));
+    metrics.inc("tracker_events_applied_total", "Events applied to the mirror", {}, applied.length);
+    metrics.set("tracker_checkpoint_block", "Last block committed to the mirror", Number(to));
+    metrics.set("tracker_getlogs_range", "Current eth_getLogs block range", Number(sizer.size));
+    for (const e of applied) emit({ type: "event", ...toPending(e, null) });
+    for (const s of samples) emit({ type: "rewardRate", ...s });
+    emit({ type: "checkpoint", number: to.toString(), hash: toHeader.hash });
+
+    if (options.undoRetentionBlocks > 0n && to % 64n === 0n) await store.prune(to - options.undoRetentionBlocks);
+    return "advanced";
+  }
+
+  async function updatePending(): Promise<void> {
+    if (latest === null || safeHead === null || latest <= safeHead) {
+      pendingView = [];
+      return;
+    }
+    const from = safeHead + 1n > latest - sizer.max + 1n ? safeHead + 1n : latest - sizer.max + 1n;
+    const logs = await providers.request(`eth_getLogs pending ${from}-${latest}`, (c) => fetchLogs(c, query, from, latest!));
+    const overlay = createOverlay(store); // throw-away: pending changes are never committed
+    const view: PendingEvent[] = [];
+    for (const l of logs) {
+      if (l.removed) continue; // honoured: a removed log is gone from the pending view
+      overlay.block = l.blockNumber;
+      const event = await route(overlay, l);
+      if (!event) continue;
+      await apply(overlay, event).catch(() => false);
+      view.push(toPending(event, policy.mode === "depth" ? (l.blockNumber + policy.confirmations).toString() : null));
+    }
+    pendingView = view;
+    metrics.set("tracker_pending_events", "Events above the safe head (optimistic view)", view.length);
+  }
+
+  async function reconcile(): Promise<ReconcileResult | null> {
+    const cp = checkpoint;
+    if (cp === null) return null;
+    const address = options.contracts.serviceNodeRewards;
+    const [ids, agg] = await Promise.all([
+      providers.crossCheck(
+        `allServiceNodeIDs() at ${cp.number}`,
+        (c) => c.readContract({ address, abi: serviceNodeRewardsViewsAbi, functionName: "allServiceNodeIDs", blockNumber: cp.number }),
+        (v) => JSON.stringify(jsonSafe(v)),
+      ),
+      providers.crossCheck(
+        `aggregatePubkey() at ${cp.number}`,
+        (c) => c.readContract({ address, abi: serviceNodeRewardsViewsAbi, functionName: "aggregatePubkey", blockNumber: cp.number }),
+        (v) => JSON.stringify(jsonSafe(v)),
+      ),
+    ]);
+    if (checkpoint === null || checkpoint.hash !== cp.hash) return null; // the mirror moved meanwhile
+    const chain = new Map<string, string>();
+    ids[0].forEach((id, i) => chain.set(id.toString(), `${ids[1][i].X}:${ids[1][i].Y}`));
+    const mirror = new Map<string, string>();
+    const keys: { X: bigint; Y: bigint }[] = [];
+    for (const row of await store.listEntities(ENTITY.node)) {
+      const node = parseRecord<NodeRecord>(row.value);
+      if (!isRegistered(node)) continue;
+      mirror.set(node.id, `${node.pubkey.X}:${node.pubkey.Y}`);
+      keys.push({ X: BigInt(node.pubkey.X), Y: BigInt(node.pubkey.Y) });
+    }
+    const missing = [...chain.keys()].filter((id) => !mirror.has(id));
+    const extra = [...mirror.keys()].filter((id) => !chain.has(id));
+    const keyMismatch = [...chain.keys()].filter((id) => mirror.has(id) && mirror.get(id) !== chain.get(id));
+    let aggregateMatches: boolean;
+    try {
+      const mine = aggregatePublicKeys(keys);
+      aggregateMatches = mine.X === agg.X && mine.Y === agg.Y;
+    } catch {
+      aggregateMatches = false;
+    }
+    const ok = missing.length === 0 && extra.length === 0 && keyMismatch.length === 0 && aggregateMatches;
+    let healed: ReconcileResult["healed"] = "none";
+    metrics.inc("tracker_reconciliations_total", "Reconciliations against allServiceNodeIDs()/aggregatePubkey()", { result: ok ? "ok" : "mismatch" });
+    if (ok) {
+      await store.setMeta("reconcile.lastGood", JSON.stringify({ number: cp.number.toString(), hash: cp.hash }));
+      lastHealFrom = null;
+    } else {
+      metrics.inc("tracker_reconcile_differences_total", "Node ids/keys that differed at reconciliation", {}, missing.length + extra.length + keyMismatch.length + (aggregateMatches ? 0 : 1));
+      const lastGoodRaw = await store.getMeta("reconcile.lastGood");
+      const lastGood = lastGoodRaw ? (JSON.parse(lastGoodRaw) as { number: string; hash: Hex }) : null;
+      const healKey = lastGood?.number ?? "start";
+      log.error("reconciliation mismatch", { block: cp.number, missing, extra, keyMismatch, aggregateMatches, healFrom: healKey });
+      if (lastHealFrom === healKey) {
+        healed = "skipped-persistent";
+        metrics.inc("tracker_reconcile_persistent_total", "Mismatches that a re-sync did not heal");
+      } else {
+        lastHealFrom = healKey;
+        const floor = await store.undoFloor();
+        if (lastGood && floor !== null && BigInt(lastGood.number) >= floor) {
+          await rollback({ number: BigInt(lastGood.number), hash: lastGood.hash }, "reconciliation mismatch");
+          healed = "rollback";
+        } else {
+          await fullResync("reconciliation mismatch");
+          healed = "full-resync";
+        }
+      }
+    }
+    const result: ReconcileResult = { block: cp.number.toString(), ok, missing, extra, keyMismatch, aggregateMatches, healed };
+    lastReconciliation = result;
+    emit({ type: "reconciliation", ok, block: result.block, detail: ok ? "match" : `missing ${missing.length}, extra ${extra.length}, keys ${keyMismatch.length}, aggregate ${aggregateMatches}` });
+    return result;
+  }
+
+  async function step(): Promise<StepOutcome> {
+    try {
+      await refreshHeads();
+      const safe = safeHead!;
+      if (checkpoint !== null && checkpoint.number >= safe) {
+        // Idle (or the chain got shorter): make sure our head is still canonical.
+        const header = await crossCheckHeader(checkpoint.number);
+        if (header === null || header.hash !== checkpoint.hash) {
+          await handleReorg(`block ${checkpoint.number} is now ${header?.hash ?? "missing"}`);
+          return "reorg";
+        }
+        await updatePending();
+        if (options.reconcileIntervalMs > 0 && Date.now() - lastReconcileAt >= options.reconcileIntervalMs) {
+          lastReconcileAt = Date.now();
+          await reconcile();
+        }
+        return "caught-up";
+      }
+      const from = checkpoint === null ? options.startBlock : checkpoint.number + 1n;
+      if (from > safe) {
+        await updatePending();
+        return "caught-up";
+      }
+      const to = minBig(safe, from + sizer.size - 1n);
+      return await processRange(from, to);
+    } catch (error) {
+      if (error instanceof ProviderDisputeError) {
+        dispute = error.message;
+        metrics.inc("tracker_disputes_total", "Provider disagreements nothing could settle (tracker held still)");
+        log.error("provider dispute; holding still", { error: error.message });
+        return "retry";
+      }
+      if (error instanceof AllProvidersFailedError || isTimeout(error)) {
+        log.warn("RPC failure; retrying", { error: shortError(error) });
+        return "retry";
+      }
+      throw error;
+    }
+  }
+
+  async function init(): Promise<void> {
+    const chainId = await providers.init();
+    const identity = JSON.stringify({
+      chainId,
+      contracts: Object.fromEntries(Object.entries(options.contracts).map(([k, v]) => [k, (v as string | undefined)?.toLowerCase() ?? null])),
+      startBlock: options.startBlock.toString(),
+    });
+    const stored = await store.getMeta("identity");
+    if (stored !== null && stored !== identity) {
+      throw new Error(`tracker: the store was built for ${stored} but the configuration is ${identity}; use another --db`);
+    }
+    if (stored === null) await store.setMeta("identity", identity);
+    checkpoint = await store.getCheckpoint();
+    if (policy.mode === "auto") {
+      const confirmations = policy.confirmations;
+      const safe = await providers.request("block safe", (c) => fetchHeader(c, "safe")).catch(() => null);
+      policy = safe ? { mode: "tag", tag: "safe" } : { mode: "depth", confirmations };
+      log.info("safe head policy", { policy: describePolicy(policy) });
+    }
+    log.info("tracker starting", { chainId, checkpoint: checkpoint?.number ?? null, startBlock: options.startBlock });
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (!stopping) {
+      let outcome: StepOutcome;
+      try {
+        outcome = await step();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        log.error("follower step failed", { error: shortError(error), failures });
+        outcome = "retry";
+      }
+      if (stopping) break;
+      if (outcome === "caught-up" || outcome === "retry") {
+        const delay = outcome === "retry" ? Math.min(options.pollIntervalMs * 2 ** Math.min(failures, 5), 30_000) : options.pollIntervalMs;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    }
+  }
+
+  return {
+    init,
+    step,
+    reconcile,
+    changes,
+    async run() {
+      stopping = false;
+      running = loop();
+      await running;
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      if (running) await running;
+    },
+    pending: () => pendingView,
+    status() {
+      const lag = checkpoint !== null && latest !== null ? latest - checkpoint.number : null;
+      const remaining = checkpoint !== null && safeHead !== null ? safeHead - checkpoint.number : null;
+      return {
+        checkpoint: checkpoint ? { number: checkpoint.number.toString(), hash: checkpoint.hash } : null,
+        safeHead: safeHead?.toString() ?? null,
+        latest: latest?.toString() ?? null,
+        lagBlocks: lag?.toString() ?? null,
+        syncing: remaining === null || remaining > 0n,
+        batchSize: sizer.size.toString(),
+        blocksPerSecond: Math.round(blocksPerSecond * 10) / 10,
+        etaSeconds: remaining !== null && remaining > 0n && blocksPerSecond > 0 ? Math.round(Number(remaining) / blocksPerSecond) : remaining === 0n ? 0 : null,
+        reorgs,
+        dispute,
+        lastReconciliation,
+        safeHeadPolicy: describePolicy(policy),
+      };
+    },
+  };
+}
+
+export function describePolicy(policy: SafeHeadPolicy): string {
+  return policy.mode === "tag" ? `tag:${policy.tag}` : `${policy.mode}:${policy.confirmations}`;
+}
+
+export { sleep };

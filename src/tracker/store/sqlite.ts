@@ -1,0 +1,204 @@
+/**
+ * SQLite implementation of {@link TrackerStore} (better-sqlite3, WAL, synchronous=FULL).
+ * Every multi-statement write runs inside one SQLite transaction, so a kill at any instant leaves
+ * either the state before or after a whole range — never half of one.
+ */
+import Database from "better-sqlite3";
+import type { Hex } from "viem";
+import type { BlockRef, EntityRow, MirrorContents, RangeCommit, RollbackResult, StoredBlock, TrackerStore } from "./types";
+
+/** Schema migrations, applied in order; never edit a released one, append a new one. */
+export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), number TEXT NOT NULL, hash TEXT NOT NULL);
+      CREATE TABLE blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL, parent_hash TEXT NOT NULL);
+      CREATE TABLE entities (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key));
+      CREATE TABLE undo_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        block INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        before TEXT
+      );
+      CREATE INDEX undo_log_block ON undo_log (block);
+    `,
+  },
+];
+
+interface BlockRow {
+  number: number | bigint;
+  hash: string;
+  parent_hash: string;
+}
+
+const toBlock = (row: BlockRow): StoredBlock => ({
+  number: BigInt(row.number),
+  hash: row.hash as Hex,
+  parentHash: row.parent_hash as Hex,
+});
+
+/** Block numbers are stored as SQLite integers (safe: L2 heights stay far below 2^63). */
+const dbInt = (n: bigint): bigint => n;
+
+export function openSqliteStore(path: string): TrackerStore {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.pragma("foreign_keys = ON");
+  db.defaultSafeIntegers(true);
+  applyMigrations(db);
+
+  const stmt = {
+    getCheckpoint: db.prepare("SELECT number, hash FROM checkpoint WHERE id = 1"),
+    setCheckpoint: db.prepare(
+      "INSERT INTO checkpoint (id, number, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET number = excluded.number, hash = excluded.hash",
+    ),
+    getMeta: db.prepare("SELECT value FROM meta WHERE key = ?"),
+    setMeta: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    getEntity: db.prepare("SELECT value FROM entities WHERE kind = ? AND key = ?"),
+    listEntities: db.prepare("SELECT key, value FROM entities WHERE kind = ? ORDER BY key"),
+    listKinds: db.prepare("SELECT DISTINCT kind FROM entities ORDER BY kind"),
+    putEntity: db.prepare(
+      "INSERT INTO entities (kind, key, value) VALUES (?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value",
+    ),
+    delEntity: db.prepare("DELETE FROM entities WHERE kind = ? AND key = ?"),
+    putBlock: db.prepare(
+      "INSERT INTO blocks (number, hash, parent_hash) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash",
+    ),
+    getBlock: db.prepare("SELECT number, hash, parent_hash FROM blocks WHERE number = ?"),
+    blocksDesc: db.prepare("SELECT number, hash, parent_hash FROM blocks WHERE number <= ? ORDER BY number DESC LIMIT ?"),
+    addUndo: db.prepare("INSERT INTO undo_log (block, kind, key, before) VALUES (?, ?, ?, ?)"),
+    undoAbove: db.prepare("SELECT seq, kind, key, before FROM undo_log WHERE block > ? ORDER BY seq DESC"),
+    deleteUndoAbove: db.prepare("DELETE FROM undo_log WHERE block > ?"),
+    deleteBlocksAbove: db.prepare("DELETE FROM blocks WHERE number > ?"),
+    undoFloor: db.prepare("SELECT MIN(number) AS n FROM blocks"),
+    pruneUndo: db.prepare("DELETE FROM undo_log WHERE block < ?"),
+    pruneBlocks: db.prepare("DELETE FROM blocks WHERE number < ?"),
+  };
+
+  const commitTx = db.transaction((commit: RangeCommit) => {
+    for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash);
+    for (const change of commit.changes) {
+      stmt.addUndo.run(dbInt(change.block), change.kind, change.key, change.before);
+      if (change.after === null) stmt.delEntity.run(change.kind, change.key);
+      else stmt.putEntity.run(change.kind, change.key, change.after);
+    }
+    stmt.setCheckpoint.run(commit.checkpoint.number.toString(), commit.checkpoint.hash);
+  });
+
+  const rollbackTx = db.transaction((target: BlockRef): RollbackResult => {
+    const above = dbInt(target.number);
+    const rows = stmt.undoAbove.all(above) as { kind: string; key: string; before: string | null }[];
+    for (const row of rows) {
+      if (row.before === null) stmt.delEntity.run(row.kind, row.key);
+      else stmt.putEntity.run(row.kind, row.key, row.before);
+    }
+    stmt.deleteUndoAbove.run(above);
+    const dropped = stmt.deleteBlocksAbove.run(above).changes;
+    stmt.setCheckpoint.run(target.number.toString(), target.hash);
+    return { undone: rows.length, droppedBlocks: dropped };
+  });
+
+  const readAllTx = db.transaction((kinds: readonly string[] | undefined): MirrorContents => {
+    const row = stmt.getCheckpoint.get() as { number: string; hash: string } | undefined;
+    const all = kinds ?? (stmt.listKinds.all() as { kind: string }[]).map((r) => r.kind);
+    const entities: Record<string, EntityRow[]> = {};
+    for (const kind of [...all].sort()) entities[kind] = stmt.listEntities.all(kind) as EntityRow[];
+    return { checkpoint: row ? { number: BigInt(row.number), hash: row.hash as Hex } : null, entities };
+  });
+
+  const resetTx = db.transaction(() => {
+    db.exec("DELETE FROM entities; DELETE FROM undo_log; DELETE FROM blocks; DELETE FROM checkpoint;");
+  });
+
+  const pruneTx = db.transaction((below: bigint) => {
+    stmt.pruneUndo.run(dbInt(below));
+    stmt.pruneBlocks.run(dbInt(below));
+  });
+
+  let closed = false;
+  return {
+    backend: "sqlite",
+    async migrations() {
+      return (db.prepare("SELECT version FROM schema_migrations ORDER BY version").all() as { version: bigint }[]).map(
+        (r) => Number(r.version),
+      );
+    },
+    async getCheckpoint() {
+      const row = stmt.getCheckpoint.get() as { number: string; hash: string } | undefined;
+      return row ? { number: BigInt(row.number), hash: row.hash as Hex } : null;
+    },
+    async getMeta(key) {
+      const row = stmt.getMeta.get(key) as { value: string } | undefined;
+      return row?.value ?? null;
+    },
+    async setMeta(key, value) {
+      stmt.setMeta.run(key, value);
+    },
+    async getEntity(kind, key) {
+      const row = stmt.getEntity.get(kind, key) as { value: string } | undefined;
+      return row?.value ?? null;
+    },
+    async listEntities(kind) {
+      return stmt.listEntities.all(kind) as EntityRow[];
+    },
+    async readAll(kinds) {
+      return readAllTx(kinds);
+    },
+    async listKinds() {
+      return (stmt.listKinds.all() as { kind: string }[]).map((r) => r.kind);
+    },
+    async commitRange(commit) {
+      commitTx(commit);
+    },
+    async getBlock(number) {
+      const row = stmt.getBlock.get(dbInt(number)) as BlockRow | undefined;
+      return row ? toBlock(row) : null;
+    },
+    async blocksDescending(atOrBelow, limit) {
+      return (stmt.blocksDesc.all(dbInt(atOrBelow), limit) as BlockRow[]).map(toBlock);
+    },
+    async undoFloor() {
+      const row = stmt.undoFloor.get() as { n: bigint | null };
+      return row.n === null ? null : BigInt(row.n);
+    },
+    async rollbackTo(target) {
+      return rollbackTx(target);
+    },
+    async resetMirror() {
+      resetTx();
+    },
+    async prune(blockNumber) {
+      pruneTx(blockNumber);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+function applyMigrations(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: bigint }[]).map((r) => Number(r.version)),
+  );
+  const latestKnown = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1].version;
+  for (const version of applied) {
+    if (version > latestKnown) {
+      throw new Error(`tracker store: database schema version ${version} is newer than this tracker (knows up to ${latestKnown})`);
+    }
+  }
+  const insert = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+  for (const migration of SQLITE_MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      insert.run(migration.version, new Date().toISOString());
+    })();
+  }
+}

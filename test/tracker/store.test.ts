@@ -1,0 +1,86 @@
+import { expect } from "chai";
+import Database from "better-sqlite3";
+import type { Hex } from "viem";
+import { SQLITE_MIGRATIONS, openSqliteStore } from "../../src/tracker/store/sqlite";
+import { canonicalDump } from "../../src/tracker/state/dump";
+import { tmpDb } from "./helpers";
+
+const h = (n: number): Hex => `0x${n.toString(16).padStart(64, "0")}` as Hex;
+
+describe("tracker store (SQLite)", () => {
+  it("applies the schema migrations once and records them", async () => {
+    const path = tmpDb("migrations");
+    const store = openSqliteStore(path);
+    expect(await store.migrations()).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.version));
+    await store.close();
+    const again = openSqliteStore(path);
+    expect(await again.migrations()).to.deep.equal([1]);
+    await again.close();
+    const db = new Database(path);
+    expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
+    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'x')").run();
+    db.close();
+    expect(() => openSqliteStore(path)).to.throw("database schema version 99 is newer than this tracker (knows up to 1)");
+  });
+
+  it("commits a range (blocks, changes, checkpoint) atomically: all or nothing", async () => {
+    const store = openSqliteStore(tmpDb("atomic"));
+    await store.commitRange({
+      blocks: [{ number: 10n, hash: h(10), parentHash: h(9) }],
+      changes: [{ block: 10n, kind: "node", key: "a", before: null, after: '{"v":1}' }],
+      checkpoint: { number: 10n, hash: h(10) },
+    });
+    const before = await canonicalDump(store);
+    // The second change violates NOT NULL (kind) inside the same transaction: nothing of it may stick.
+    let failed = false;
+    try {
+      await store.commitRange({
+        blocks: [{ number: 11n, hash: h(11), parentHash: h(10) }],
+        changes: [
+          { block: 11n, kind: "node", key: "b", before: null, after: '{"v":2}' },
+          { block: 11n, kind: null as unknown as string, key: "c", before: null, after: '{"v":3}' },
+        ],
+        checkpoint: { number: 11n, hash: h(11) },
+      });
+    } catch {
+      failed = true;
+    }
+    expect(failed).to.equal(true);
+    expect(await canonicalDump(store)).to.equal(before);
+    expect(await store.getCheckpoint()).to.deep.equal({ number: 10n, hash: h(10) });
+    expect(await store.getBlock(11n)).to.equal(null);
+    await store.close();
+  });
+
+  it("rolls back to an ancestor through the undo log, restoring every overwritten value", async () => {
+    const store = openSqliteStore(tmpDb("undo"));
+    await store.commitRange({
+      blocks: [{ number: 5n, hash: h(5), parentHash: h(4) }],
+      changes: [{ block: 5n, kind: "node", key: "a", before: null, after: "A1" }],
+      checkpoint: { number: 5n, hash: h(5) },
+    });
+    const atFive = await canonicalDump(store);
+    await store.commitRange({
+      blocks: [
+        { number: 6n, hash: h(6), parentHash: h(5) },
+        { number: 8n, hash: h(8), parentHash: h(7) },
+      ],
+      changes: [
+        { block: 6n, kind: "node", key: "a", before: "A1", after: "A2" },
+        { block: 6n, kind: "balance", key: "x", before: null, after: "X1" },
+        { block: 8n, kind: "node", key: "a", before: "A2", after: null },
+      ],
+      checkpoint: { number: 8n, hash: h(8) },
+    });
+    expect((await store.listEntities("node")).length).to.equal(0);
+    expect((await store.blocksDescending(8n, 10)).map((b) => b.number)).to.deep.equal([8n, 6n, 5n]);
+    const result = await store.rollbackTo({ number: 5n, hash: h(5) });
+    expect(result).to.deep.equal({ undone: 3, droppedBlocks: 2 });
+    expect(await canonicalDump(store)).to.equal(atFive);
+    expect(await store.getEntity("node", "a")).to.equal("A1");
+    expect(await store.getEntity("balance", "x")).to.equal(null);
+    await store.prune(6n);
+    expect(await store.undoFloor()).to.equal(null);
+    await store.close();
+  });
+});
