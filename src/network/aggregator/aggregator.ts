@@ -177,7 +177,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       const counts = new Map<string, number>();
       for (const f of failures) counts.set(f.reason, (counts.get(f.reason) ?? 0) + 1);
       const breakdown = [...counts].map(([reason, n]) => `${n} ${reason}`).join(", ");
-      const sample = failures.find((f) => f.reason !== "timeout" && f.reason !== "unavailable")?.message;
+      const sample = (failures.find((f) => f.reason === "forbidden" || f.reason === "not_found" || f.reason === "bad_request") ?? failures.find((f) => f.reason === "disagreed"))?.message;
       throw new NetworkError(
         "refused",
         `${what}: ${nonSignerIds.length} of ${snapshot.registeredIds.length} registered nodes did not sign (${breakdown || "none answered"}); ` +

@@ -90,8 +90,17 @@ export function createContractView(options: ContractViewOptions): NetworkView {
     nextBlock = height + 1n;
   }
 
+  // Snapshots are taken one at a time: catchUp() mutates the node map.
+  let queue: Promise<unknown> = Promise.resolve();
   return {
-    async snapshot(): Promise<NetworkSnapshot> {
+    snapshot(): Promise<NetworkSnapshot> {
+      const next = queue.then(take, take);
+      queue = next.catch(() => undefined);
+      return next;
+    },
+  };
+
+  async function take(): Promise<NetworkSnapshot> {
       const block = await client.getBlock({ blockTag: "latest" });
       const height = block.number;
       await catchUp(height);
@@ -109,6 +118,5 @@ export function createContractView(options: ContractViewOptions): NetworkView {
         rewardRate,
         nonSignerMax,
       };
-    },
-  };
+  }
 }
