@@ -1,0 +1,25 @@
+/** The node network's BLS service: view of the chain, reward ledger, node signing services, aggregator, simulation. */
+export type { NetworkSnapshot, NetworkView, ViewContributor, ViewNode, ViewNodeStatus } from "./view";
+export { findNodeByPubkey, isRegistered, nonSignerThreshold } from "./view";
+export { createContractView } from "./views/contract";
+export type { ContractViewOptions } from "./views/contract";
+export { createTrackerView } from "./views/tracker";
+export type { TrackerViewOptions } from "./views/tracker";
+export { cachedView, memoryView } from "./views/memory";
+export { DEFAULT_LEDGER_CONFIG, LEDGER_MIGRATIONS, openLedger } from "./ledger/ledger";
+export type { AppliedBlock, Ledger, LedgerBlock, LedgerConfig } from "./ledger/ledger";
+export { clampRate, splitBlockReward, splitNodeShare, splitReturnedStake } from "./ledger/split";
+export { NETWORK_BLOCK_SECONDS, applySnapshot, networkHeightAt, syncLedger } from "./ledger/sync";
+export { createNodeService, NODE_METHODS } from "./node/service";
+export type { NodeService, NodeServiceOptions } from "./node/service";
+export { httpClient, inProcessClient, serveNode } from "./node/client";
+export type { NodeClient } from "./node/client";
+export { createAggregator } from "./aggregator/aggregator";
+export type { Aggregator, AggregatorOptions, NodeFailure, RemovalAnswer, RemovalCandidate, RewardsAnswer, SignedAnswer } from "./aggregator/aggregator";
+export { combinePartials } from "./aggregator/combine";
+export { AGGREGATOR_METHODS, aggregatorRpcHandler, serveAggregator } from "./aggregator/rpc";
+export { createSimulation } from "./simulation";
+export type { Behaviour, SimNode, Simulation, SimulationOptions } from "./simulation";
+export { NetworkError } from "./errors";
+export type { ErrorKind } from "./errors";
+export { rpcCall, serveRpc } from "./rpc";

@@ -1,0 +1,82 @@
+/**
+ * What the node network needs to know about the chain, as one immutable snapshot. Two sources implement
+ * {@link NetworkView}: the tracker's mirror (`views/tracker.ts`, production: data flows tracker → network)
+ * and the registry read directly with viem (`views/contract.ts`, tests and devnets).
+ */
+import type { Address, G1Affine } from "../bls";
+
+export type ViewNodeStatus = "active" | "exit-requested" | "exited" | "liquidated";
+
+export interface ViewContributor {
+  readonly addr: Address;
+  readonly beneficiary: Address;
+  readonly stakedAmount: bigint;
+}
+
+export interface ViewNode {
+  readonly id: bigint;
+  readonly pubkey: G1Affine;
+  /** Contributor 0 of the registration. */
+  readonly operator: Address;
+  /** Operator fee in basis points of 10,000. */
+  readonly fee: number;
+  /** Operator first; never empty. */
+  readonly contributors: readonly ViewContributor[];
+  /** Unix seconds of the registration (or seeding). */
+  readonly registeredAt: bigint;
+  /** Unix seconds of the first exit request, if any. */
+  readonly exitRequestedAt: bigint | null;
+  /** Unix seconds of the ServiceNodeExit, if it left. */
+  readonly exitedAt: bigint | null;
+  /** What the registry credited back to the owners (ServiceNodeExit.returnedAmount), if it left. */
+  readonly returnedAmount: bigint | null;
+  readonly status: ViewNodeStatus;
+}
+
+export interface NetworkSnapshot {
+  /** L2 block the snapshot is taken at, and its timestamp (unix seconds). */
+  readonly height: bigint;
+  readonly timestamp: bigint;
+  /** Every node the source knows, registered or gone, by id ascending. */
+  readonly nodes: readonly ViewNode[];
+  /** `allServiceNodeIDs()` at `height`: ids of the registered nodes, ascending (the non-signer order). */
+  readonly registeredIds: readonly bigint[];
+  /** `RewardRatePool.rewardRate()` at (or last sampled before) `height`: atomic SESH per 2-minute block. */
+  readonly rewardRate: bigint;
+  /** The registry's cap on non-signers (`blsNonSignerThresholdMax()`). */
+  readonly nonSignerMax: bigint;
+}
+
+export interface NetworkView {
+  /** The current snapshot (the source's latest confirmed height). */
+  snapshot(): Promise<NetworkSnapshot>;
+}
+
+/** The registry's non-signer threshold: min(registered / 3, max). */
+export function nonSignerThreshold(snapshot: Pick<NetworkSnapshot, "registeredIds" | "nonSignerMax">): bigint {
+  const third = BigInt(snapshot.registeredIds.length) / 3n;
+  return third < snapshot.nonSignerMax ? third : snapshot.nonSignerMax;
+}
+
+/** Still registered on chain (in the aggregate key and `allServiceNodeIDs()`). */
+export function isRegistered(node: ViewNode): boolean {
+  return node.status === "active" || node.status === "exit-requested";
+}
+
+/** Case-insensitive key for an address. */
+export function addressKey(address: string): Address {
+  return address.toLowerCase() as Address;
+}
+
+/** Node lookup by G1 key ("X:Y" in decimal). */
+export function pubkeyKey(pk: G1Affine): string {
+  return `${pk.X}:${pk.Y}`;
+}
+
+export function findNodeByPubkey(snapshot: NetworkSnapshot, pk: G1Affine): ViewNode | undefined {
+  const key = pubkeyKey(pk);
+  // A key may be re-registered after an exit; prefer the newest record.
+  let found: ViewNode | undefined;
+  for (const node of snapshot.nodes) if (pubkeyKey(node.pubkey) === key) found = node;
+  return found;
+}

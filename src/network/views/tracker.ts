@@ -1,0 +1,59 @@
+/**
+ * {@link NetworkView} over the tracker's mirror (its {@link TrackerStore}, read-only). The mirror keeps
+ * block numbers, not times, so the caller supplies `blockTimestamp` (e.g. a cached `eth_getBlockByNumber`).
+ * Data flows one way: this module reads the tracker's store; the tracker knows nothing of the network.
+ */
+import type { TrackerStore } from "../../tracker/store/types";
+import { ENTITY, isRegistered as trackerRegistered, parseRecord, type NodeRecord, type RewardRateSample } from "../../tracker/state/model";
+import { addressKey, type NetworkSnapshot, type NetworkView, type ViewNode } from "../view";
+
+export interface TrackerViewOptions {
+  readonly store: TrackerStore;
+  /** Unix seconds of an L2 block. */
+  readonly blockTimestamp: (block: bigint) => Promise<bigint>;
+  /** The registry's `blsNonSignerThresholdMax()` (not mirrored by the tracker; default 4,000). */
+  readonly nonSignerMax?: bigint;
+}
+
+/** Maps one mirrored node record to the view's shape. */
+export async function nodeFromRecord(record: NodeRecord, blockTimestamp: (block: bigint) => Promise<bigint>): Promise<ViewNode> {
+  const at = (block: string | null): Promise<bigint | null> => (block === null ? Promise.resolve(null) : blockTimestamp(BigInt(block)));
+  const contributors = record.contributors.map((c) => ({ addr: addressKey(c.addr), beneficiary: addressKey(c.beneficiary), stakedAmount: BigInt(c.stakedAmount) }));
+  if (contributors.length === 0) contributors.push({ addr: addressKey(record.operator), beneficiary: addressKey(record.operator), stakedAmount: 0n });
+  return {
+    id: BigInt(record.id),
+    pubkey: { X: BigInt(record.pubkey.X), Y: BigInt(record.pubkey.Y) },
+    operator: addressKey(record.operator),
+    fee: record.fee,
+    contributors,
+    registeredAt: (await at(record.addedBlock))!,
+    exitRequestedAt: await at(record.exitRequestedBlock),
+    exitedAt: await at(record.exitBlock),
+    returnedAmount: record.returnedAmount === null ? null : BigInt(record.returnedAmount),
+    status: record.status,
+  };
+}
+
+export function createTrackerView(options: TrackerViewOptions): NetworkView {
+  const { store, blockTimestamp } = options;
+  return {
+    async snapshot(): Promise<NetworkSnapshot> {
+      const { checkpoint, entities } = await store.readAll([ENTITY.node, ENTITY.rewardRate]);
+      if (checkpoint === null) throw new Error("tracker view: the tracker has not synced any block yet");
+      const records = (entities[ENTITY.node] ?? []).map((r) => parseRecord<NodeRecord>(r.value));
+      const nodes = await Promise.all(records.map((r) => nodeFromRecord(r, blockTimestamp)));
+      nodes.sort((a, b) => (a.id < b.id ? -1 : 1));
+      const samples = (entities[ENTITY.rewardRate] ?? []).map((r) => parseRecord<RewardRateSample>(r.value));
+      const last = samples.filter((s) => BigInt(s.block) <= checkpoint.number).pop();
+      if (last === undefined) throw new Error("tracker view: no rewardRate() sample at or below the checkpoint (is --reward-rate-pool set?)");
+      return {
+        height: checkpoint.number,
+        timestamp: await blockTimestamp(checkpoint.number),
+        nodes,
+        registeredIds: records.filter(trackerRegistered).map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        rewardRate: BigInt(last.rewardRate),
+        nonSignerMax: options.nonSignerMax ?? 4000n,
+      };
+    },
+  };
+}
