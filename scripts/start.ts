@@ -33,7 +33,8 @@ class StartError extends Error {}
 
 function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions {
   let port = env.START_PORT ?? "8545";
-  let exitWhenReady = env.START_EXIT_WHEN_READY === "1" || env.START_EXIT_WHEN_READY === "true";
+  // CI systems set CI=true and give no terminal: there the main job proves it comes up, then stops.
+  let exitWhenReady = env.START_EXIT_WHEN_READY === "1" || env.START_EXIT_WHEN_READY === "true" || env.CI === "true";
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--exit-when-ready") exitWhenReady = true;

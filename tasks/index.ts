@@ -3,3 +3,4 @@ import "./deploy";
 import "./SESH";
 import "./RewardRatePool";
 import "./devnet";
+import "./tracker";

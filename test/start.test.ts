@@ -47,7 +47,8 @@ interface Started {
 function start(args: readonly string[], env: NodeJS.ProcessEnv): Started {
   const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "scripts/start.ts", ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // CI=true would make the main job stop by itself after ready; these tests choose that explicitly.
+    env: { ...process.env, CI: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
