@@ -19,7 +19,10 @@ export type ContractName =
   | "RewardRatePool"
   | "ServiceNodeRewards"
   | "ServiceNodeContributionFactory"
-  | "SessionNameService";
+  | "SessionNameService"
+  // Recorded by the ServiceNodeRewards / ServiceNodeContributionFactory modules (no module of their own).
+  | "BLSVerifier"
+  | "ServiceNodeContribution";
 
 /** How a contract is deployed: a plain contract, or a UUPS proxy in front of an implementation. */
 export type DeploymentKind = "contract" | "uups";

@@ -36,10 +36,19 @@ export interface NetworkFlavour {
   /** Block confirmations to wait for after each deploy transaction. */
   readonly confirmations: number;
   readonly delays: Readonly<Delays>;
+  /** ServiceNodeRewards: stake per node (atomic SESH) it is initialised with. */
+  readonly stakingRequirement: bigint;
+  /**
+   * Whether the deploy calls ServiceNodeRewards.start(). Mainnet: no — the owner seeds the existing
+   * network's nodes first (seeding closes at start), then starts it deliberately.
+   */
+  readonly startRegistry: boolean;
 }
 
 export const SESH_DECIMALS = 9;
 export const SESH_UNIT = 10n ** BigInt(SESH_DECIMALS);
+/** The production staking requirement (PROTOCOL.md: 25,000 SESH). */
+export const STAKING_REQUIREMENT = 25_000n * SESH_UNIT;
 
 const DEVNET: NetworkFlavour = Object.freeze({
   kind: "devnet",
@@ -50,6 +59,8 @@ const DEVNET: NetworkFlavour = Object.freeze({
   allowFresh: true,
   confirmations: 1,
   delays: PRODUCTION_DELAYS,
+  stakingRequirement: STAKING_REQUIREMENT,
+  startRegistry: true,
 });
 
 const ARBITRUM_SEPOLIA: NetworkFlavour = Object.freeze({
@@ -62,6 +73,8 @@ const ARBITRUM_SEPOLIA: NetworkFlavour = Object.freeze({
   confirmations: 1,
   // A testnet may shorten delays here (e.g. `{ ...PRODUCTION_DELAYS, exitWait: 600 }`).
   delays: PRODUCTION_DELAYS,
+  stakingRequirement: STAKING_REQUIREMENT,
+  startRegistry: true,
 });
 
 const ARBITRUM_ONE: NetworkFlavour = Object.freeze({
@@ -74,6 +87,8 @@ const ARBITRUM_ONE: NetworkFlavour = Object.freeze({
   allowFresh: false,
   confirmations: 2,
   delays: PRODUCTION_DELAYS,
+  stakingRequirement: STAKING_REQUIREMENT,
+  startRegistry: false,
 });
 
 const FLAVOURS: ReadonlyMap<number, NetworkFlavour> = new Map([
@@ -93,6 +108,9 @@ export function assertFlavourSafe(flavour: NetworkFlavour): void {
     }
   }
   if (flavour.faucet) throw new Error("mainnet flavour must not enable the faucet");
+  if (flavour.stakingRequirement !== STAKING_REQUIREMENT) {
+    throw new Error(`mainnet flavour must use the production staking requirement (${STAKING_REQUIREMENT} atomic SESH)`);
+  }
 }
 
 /** The flavour of chain `chainId`; throws for a chain this suite does not know. */

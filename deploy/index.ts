@@ -8,9 +8,16 @@
  */
 import { rewardRatePoolModule } from "./RewardRatePool";
 import { seshModule } from "./SESH";
+import { serviceNodeContributionFactoryModule } from "./ServiceNodeContributionFactory";
+import { serviceNodeRewardsModule } from "./ServiceNodeRewards";
 import type { DeployModule } from "./types";
 
-export const DEPLOY_MODULES: readonly DeployModule[] = [seshModule, rewardRatePoolModule];
+export const DEPLOY_MODULES: readonly DeployModule[] = [
+  seshModule,
+  rewardRatePoolModule,
+  serviceNodeRewardsModule,
+  serviceNodeContributionFactoryModule,
+];
 
 /** Orders modules so each comes after everything it depends on; throws on a missing or cyclic dependency. */
 export function orderModules(modules: readonly DeployModule[]): DeployModule[] {

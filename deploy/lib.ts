@@ -125,18 +125,33 @@ async function assertDeployerOwns(ctx: DeployContext, name: ContractName, addres
  * it, compares the proxy's current implementation with the compiled one and upgrades (after the
  * plugin's storage-layout validation against the running implementation) when they differ.
  */
+export interface UupsOptions {
+  /** The initializer's name (default "initialize"). */
+  readonly initializer?: string;
+  /** Constructor arguments of the implementation (immutables such as the token). */
+  readonly constructorArgs?: readonly unknown[];
+  /**
+   * Called with the running implementation when its code equals the compiled code: returns why it
+   * must be replaced anyway (e.g. an immutable points at an outdated contract), or undefined.
+   */
+  readonly staleBecause?: (implementation: string) => Promise<string | undefined>;
+}
+
 export async function deployOrUpgradeUups(
   ctx: DeployContext,
   name: ContractName,
   initArgs: readonly unknown[],
-  initializer = "initialize",
+  options: UupsOptions | string = {},
 ): Promise<string> {
+  const { initializer = "initialize", constructorArgs, staleBecause } =
+    typeof options === "string" ? { initializer: options } : (options as UupsOptions);
+  const pluginOptions = constructorArgs === undefined ? {} : { constructorArgs: [...constructorArgs] };
   const { upgrades, ethers } = ctx.hre;
   const factory = await ethers.getContractFactory(name, ctx.deployer);
   const existing = ctx.get(name);
   if (existing === undefined) {
     ctx.log(`deploying ${name} behind a UUPS proxy, ${initializer}(${initArgs.map(String).join(", ")})`);
-    const proxy = await upgrades.deployProxy(factory, [...initArgs], { kind: "uups", initializer });
+    const proxy = await upgrades.deployProxy(factory, [...initArgs], { kind: "uups", initializer, ...pluginOptions });
     const receipt = await confirm(ctx, proxy.deploymentTransaction(), `deploy ${name} proxy`);
     const address = await proxy.getAddress();
     const implementation = await upgrades.erc1967.getImplementationAddress(address);
@@ -161,7 +176,9 @@ export async function deployOrUpgradeUups(
   if (existing.kind !== "uups") throw new Error(`address book records ${name} as ${existing.kind}, not a UUPS proxy`);
   const current = await upgrades.erc1967.getImplementationAddress(existing.address);
   const { code, masked } = await compiledRuntime(ctx, name);
-  if (sameRuntimeCode(await ethers.provider.getCode(current), code, masked)) {
+  const sameCode = sameRuntimeCode(await ethers.provider.getCode(current), code, masked);
+  const stale = sameCode && staleBecause !== undefined ? await staleBecause(current) : undefined;
+  if (sameCode && stale === undefined) {
     if (current.toLowerCase() !== existing.implementation?.toLowerCase()) {
       // Upgraded outside this tool to the same code: record the truth.
       ctx.record(name, { ...existing, implementation: current });
@@ -170,9 +187,13 @@ export async function deployOrUpgradeUups(
     return existing.address;
   }
 
-  ctx.log(`${name}: the implementation at ${current} differs from the compiled ${name}; validating and upgrading`);
+  ctx.log(
+    stale === undefined
+      ? `${name}: the implementation at ${current} differs from the compiled ${name}; validating and upgrading`
+      : `${name}: the implementation at ${current} ${stale}; validating and upgrading`,
+  );
   await assertDeployerOwns(ctx, name, existing.address);
-  const upgraded = await upgrades.upgradeProxy(existing.address, factory, { kind: "uups" });
+  const upgraded = await upgrades.upgradeProxy(existing.address, factory, { kind: "uups", ...pluginOptions });
   const upgradeTx = (upgraded as unknown as { deployTransaction?: ContractTransactionResponse }).deployTransaction;
   const receipt = await confirm(ctx, upgradeTx ?? null, `upgrade ${name}`);
   const implementation = await upgrades.erc1967.getImplementationAddress(existing.address);
@@ -185,4 +206,57 @@ export async function deployOrUpgradeUups(
     txHash: receipt.hash,
   });
   return existing.address;
+}
+
+/**
+ * Like {@link deployContractOnce}, for a plain contract that is replaced rather than upgraded (a
+ * stateless verifier, a clone implementation): keeps the recorded one when its runtime code equals the
+ * compiled code and `staleBecause` (if given) finds nothing wrong with it; otherwise deploys a new one
+ * and records it. Returns the address in use and whether it is new.
+ */
+export async function deployOrReplaceContract(
+  ctx: DeployContext,
+  name: ContractName,
+  args: readonly unknown[],
+  staleBecause?: (address: string) => Promise<string | undefined>,
+): Promise<{ address: string; replaced: boolean }> {
+  const existing = ctx.get(name);
+  let reason = "";
+  if (existing !== undefined) {
+    if (existing.kind !== "contract") throw new Error(`address book records ${name} as ${existing.kind}, not a contract`);
+    const { code, masked } = await compiledRuntime(ctx, name);
+    const sameCode = sameRuntimeCode(await ctx.hre.ethers.provider.getCode(existing.address), code, masked);
+    const stale = sameCode ? await staleBecause?.(existing.address) : "runs different code than the compiled one";
+    if (stale === undefined) {
+      ctx.report({ contract: name, action: "unchanged", detail: `at ${existing.address}` });
+      return { address: existing.address, replaced: false };
+    }
+    reason = ` (replaces ${existing.address}, which ${stale})`;
+  }
+  ctx.log(`deploying ${name}(${args.map(String).join(", ")}) from ${ctx.deployer.address}${reason}`);
+  const factory = await ctx.hre.ethers.getContractFactory(name, ctx.deployer);
+  const contract = await factory.deploy(...args);
+  const receipt = await confirm(ctx, contract.deploymentTransaction(), `deploy ${name}`);
+  const address = await contract.getAddress();
+  ctx.record(name, {
+    kind: "contract",
+    address,
+    implementation: null,
+    txHash: receipt.hash,
+    blockNumber: receipt.blockNumber,
+    deployer: ctx.deployer.address,
+    chainId: ctx.chainId,
+  });
+  ctx.report({ contract: name, action: "deployed", detail: `at ${address}, gas ${receipt.gasUsed}${reason}`, txHash: receipt.hash });
+  return { address, replaced: true };
+}
+
+/**
+ * Whether the deployer may call `onlyOwner` functions of `address`; when not, the caller reports the
+ * step as skipped with the call the owner has to make.
+ */
+export async function deployerIsOwner(ctx: DeployContext, address: string): Promise<{ ok: boolean; owner: string }> {
+  const ownable = new Contract(address, ["function owner() view returns (address)"], ctx.hre.ethers.provider);
+  const owner = (await ownable.getFunction("owner").staticCall()) as string;
+  return { ok: owner.toLowerCase() === ctx.deployer.address.toLowerCase(), owner };
 }

@@ -12,6 +12,8 @@ import {
 } from "../deploy/addressBook";
 import { assertFlavourSafe, flavourForChain, PRODUCTION_DELAYS, SESH_UNIT, type NetworkFlavour } from "../deploy/flavours";
 import { DEPLOY_MODULES, orderModules } from "../deploy/index";
+import { rewardRatePoolModule } from "../deploy/RewardRatePool";
+import { seshModule } from "../deploy/SESH";
 import { compiledRuntime, deployContractOnce, sameRuntimeCode, stripMetadata } from "../deploy/lib";
 import { networksFromEnv } from "../deploy/networks";
 import { runDeploy, type DeployResult } from "../deploy/run";
@@ -21,7 +23,10 @@ const { ethers, upgrades } = hre;
 const SILENT = { log: () => undefined };
 const DEVNET_FUNDING = 40_000_000n * SESH_UNIT;
 
-/** A stand-in for the ServiceNodeRewards module that another branch writes: records a contract under that name. */
+/** SESH and the pool only (the wiring tests put a stand-in for ServiceNodeRewards next to them). */
+const TOKEN_AND_POOL: readonly DeployModule[] = [seshModule, rewardRatePoolModule];
+
+/** A stand-in for the ServiceNodeRewards module: records a plain contract under that name. */
 const rewardsStandIn: DeployModule = {
   name: "ServiceNodeRewards",
   dependsOn: ["RewardRatePool"],
@@ -78,13 +83,20 @@ describe("deploy", () => {
       const rewardPool = await ethers.getContractAt("RewardRatePool", pool.address);
       expect(await rewardPool.owner()).to.equal(deployer.address);
       expect(await rewardPool.token()).to.equal(sesh.address);
-      expect(await rewardPool.beneficiary()).to.equal(ethers.ZeroAddress);
+      expect(await rewardPool.beneficiary()).to.equal(book.contracts.ServiceNodeRewards!.address);
       expect(await token.balanceOf(pool.address)).to.equal(DEVNET_FUNDING);
       expect(await token.balanceOf(deployer.address)).to.equal(240_000_000n * SESH_UNIT - DEVNET_FUNDING);
       expect(result.actions.map((a) => `${a.contract}:${a.action}`)).to.deep.equal([
         "SESH:deployed",
         "RewardRatePool:deployed",
-        "RewardRatePool:skipped",
+        "BLSVerifier:deployed",
+        "ServiceNodeRewards:deployed",
+        "ServiceNodeContributionFactory:deployed",
+        "ServiceNodeContribution:deployed",
+        "RewardRatePool:wired",
+        "ServiceNodeRewards:unchanged",
+        "ServiceNodeRewards:wired",
+        "ServiceNodeContributionFactory:wired",
         "RewardRatePool:funded",
       ]);
     });
@@ -101,6 +113,15 @@ describe("deploy", () => {
       expect(await token.balanceOf(receiver.address)).to.equal(240_000_000n * SESH_UNIT);
       expect(await pool.owner()).to.equal(owner.address);
       expect(await token.balanceOf(await pool.getAddress())).to.equal(0n);
+      // The deployer cannot do the owner's wiring: the run lists it instead of failing.
+      const skipped = result.actions.filter((a) => a.action === "skipped").map((a) => a.detail);
+      const rewards = result.book.contracts.ServiceNodeRewards!.address;
+      expect(skipped).to.deep.equal([
+        `beneficiary: the owner ${owner.address} must call setBeneficiary(${rewards})`,
+        `start: the owner ${owner.address} must call start()`,
+        `pool implementation: the owner ${owner.address} must call setImplementation(${result.book.contracts.ServiceNodeContribution!.address})`,
+        "no funding asked for",
+      ]);
     });
   });
 
@@ -116,7 +137,8 @@ describe("deploy", () => {
 
       const again = await deployAll();
       expect(again.wrote).to.equal(false);
-      expect(again.actions.map((a) => a.action)).to.deep.equal(["unchanged", "unchanged", "skipped", "unchanged"]);
+      expect(again.actions).to.have.length(11);
+      expect(again.actions.filter((a) => a.action !== "unchanged")).to.deep.equal([]);
       expect(again.actions.every((a) => a.txHash === undefined)).to.equal(true);
       expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
       expect(await ethers.provider.getBlockNumber()).to.equal(block);
@@ -145,8 +167,8 @@ describe("deploy", () => {
 
   describe("wiring", () => {
     it("points the pool at ServiceNodeRewards once its module exists, in the same run, then leaves it", async () => {
-      await deployAll();
-      const modules = [...DEPLOY_MODULES, rewardsStandIn];
+      await runDeploy(hre, SILENT, TOKEN_AND_POOL);
+      const modules = [...TOKEN_AND_POOL, rewardsStandIn];
       const wired = await runDeploy(hre, SILENT, modules);
       const rewards = wired.book.contracts.ServiceNodeRewards!.address;
       const pool = await ethers.getContractAt("RewardRatePool", wired.book.contracts.RewardRatePool!.address);
@@ -165,7 +187,7 @@ describe("deploy", () => {
     it("initialises the pool with ServiceNodeRewards when that is already recorded", async () => {
       // The rewards stand-in has no dependency on the pool here, so it is deployed first.
       const early: DeployModule = { ...rewardsStandIn, dependsOn: ["SESH"] };
-      const result = await runDeploy(hre, SILENT, [early, ...DEPLOY_MODULES]);
+      const result = await runDeploy(hre, SILENT, [early, ...TOKEN_AND_POOL]);
       const pool = await ethers.getContractAt("RewardRatePool", result.book.contracts.RewardRatePool!.address);
       expect(await pool.beneficiary()).to.equal(result.book.contracts.ServiceNodeRewards!.address);
       expect(result.actions.some((a) => a.action === "wired")).to.equal(false);
@@ -295,7 +317,12 @@ describe("deploy", () => {
   describe("configuration", () => {
     it("orders modules by dependency and rejects cycles and unknown dependencies", () => {
       const reversed = [...DEPLOY_MODULES].reverse();
-      expect(orderModules(reversed).map((m) => m.name)).to.deep.equal(["SESH", "RewardRatePool"]);
+      expect(orderModules(reversed).map((m) => m.name)).to.deep.equal([
+        "SESH",
+        "RewardRatePool",
+        "ServiceNodeRewards",
+        "ServiceNodeContributionFactory",
+      ]);
       const a: DeployModule = { name: "SESH", dependsOn: ["RewardRatePool"], deploy: async () => undefined };
       const b: DeployModule = { name: "RewardRatePool", dependsOn: ["SESH"], deploy: async () => undefined };
       expect(() => orderModules([a, b])).to.throw(/cycle: SESH → RewardRatePool → SESH/);
