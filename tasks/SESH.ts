@@ -3,7 +3,7 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatSesh, parseAddress, parseSesh } from "./lib/args";
 import { contractAddress, loadDeployment, networkInfo } from "./lib/deployment";
-import { TaskError } from "./lib/errors";
+import { TaskArgumentError, TaskError } from "./lib/errors";
 import { out } from "./lib/output";
 import { send } from "./lib/send";
 
@@ -71,4 +71,39 @@ task("sesh:faucet", "Devnets and testnets: hands out SESH from the deployer's ac
     assertFaucetAllowed(hre.network.name, flavour);
     const amount = parseSesh("--amount", args.amount, { max: flavour.faucetMax });
     return transfer(hre, to, amount, `faucet: ${formatSesh(amount)} to ${to}`);
+  });
+
+task("devnet:faucet", "Devnets only: sends SESH and ETH (for gas) from the deployer's account")
+  .addParam("to", "receiving account")
+  .addOptionalParam("amount", "SESH to send", "25000")
+  .addOptionalParam("eth", "ETH to send for gas", "1")
+  .setAction(async (args: { to: string; amount: string; eth: string }, hre) => {
+    const to = parseAddress("--to", args.to);
+    const { flavour } = await networkInfo(hre);
+    if (flavour.kind !== "devnet") {
+      throw new TaskError(
+        `devnet:faucet hands out ETH and is for devnets only; ${hre.network.name} (chain id ${flavour.chainId}) is a ${flavour.kind}: ` +
+          (flavour.faucet ? "use `npx hardhat sesh:faucet` for SESH" : "move real SESH with `npx hardhat sesh:transfer`"),
+      );
+    }
+    const amount = parseSesh("--amount", args.amount, { max: flavour.faucetMax });
+    if (!/^\d+(\.\d{1,18})?$/.test(args.eth.trim()) || hre.ethers.parseEther(args.eth.trim()) > hre.ethers.parseEther("100")) {
+      throw new TaskArgumentError("--eth", `"${args.eth}" is not an ETH amount of at most 100: write e.g. 1 or 0.5`);
+    }
+    const eth = hre.ethers.parseEther(args.eth.trim());
+    const from = await sender(hre);
+    const ethBalance = await hre.ethers.provider.getBalance(from.address);
+    if (ethBalance < eth) throw new TaskError(`${from.address} holds ${hre.ethers.formatEther(ethBalance)} ETH, less than --eth ${args.eth}: lower --eth`);
+    const seshAfter = await transfer(hre, to, amount, `faucet: ${formatSesh(amount)} to ${to}`);
+    let ethTx: string | undefined;
+    if (eth > 0n) {
+      out(`→ faucet: ${args.eth} ETH to ${to}`);
+      const tx = await from.sendTransaction({ to, value: eth });
+      const receipt = await tx.wait();
+      ethTx = receipt?.hash;
+      out(`  tx ${receipt?.hash}  block ${receipt?.blockNumber}  gas used ${receipt?.gasUsed}`);
+    }
+    const ethAfter = await hre.ethers.provider.getBalance(to);
+    out(`  ${to} now holds ${formatSesh(seshAfter)} and ${hre.ethers.formatEther(ethAfter)} ETH`);
+    return { sesh: seshAfter, eth: ethAfter, ethTx };
   });

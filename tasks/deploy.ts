@@ -1,6 +1,8 @@
 /** Deployer tasks: `deploy` (everything, idempotent) and `deploy:verify` (address book vs chain). */
 import { task } from "hardhat/config";
+import { compiledRuntime, sameRuntimeCode } from "../deploy/lib";
 import { runDeploy } from "../deploy/run";
+import type { DeployContext } from "../deploy/types";
 import { parseAddress, parseSesh } from "./lib/args";
 import { TaskError } from "./lib/errors";
 import { loadDeployment } from "./lib/deployment";
@@ -31,12 +33,41 @@ task("deploy", "Deploys every contract (skips what exists, upgrades what changed
     }
   });
 
-task("deploy:verify", "Checks that every contract in the address book has code on this chain").setAction(async (_args, hre) => {
-  const deployment = await loadDeployment(hre);
-  table([
-    ["contract", "address", "implementation", "block"],
-    ...Object.entries(deployment.book.contracts).map(([name, r]) => [name, r.address, r.implementation ?? "-", String(r.blockNumber)]),
-  ]);
-  out(`${deployment.file}: every address has code on ${hre.network.name} (chain id ${deployment.chainId})`);
-  return deployment;
-});
+task("deploy:verify", "Checks every contract in the address book: code exists, and equals the compiled artifact (implementations too)").setAction(
+  async (_args, hre) => {
+    const deployment = await loadDeployment(hre);
+    const rows: string[][] = [["contract", "address", "implementation", "block", "code"]];
+    const problems: string[] = [];
+    for (const [name, record] of Object.entries(deployment.book.contracts)) {
+      let running = record.address;
+      let check = "matches the artifact";
+      if (record.kind === "uups") {
+        running = await hre.upgrades.erc1967.getImplementationAddress(record.address);
+        if (running.toLowerCase() !== record.implementation?.toLowerCase()) {
+          problems.push(`${name}: the proxy runs ${running}, the address book says ${record.implementation}`);
+          check = "implementation moved";
+        }
+      }
+      let compiled: Awaited<ReturnType<typeof compiledRuntime>> | undefined;
+      try {
+        compiled = await compiledRuntime({ hre } as DeployContext, name);
+      } catch {
+        check = "no artifact to compare";
+      }
+      if (compiled !== undefined && !sameRuntimeCode(await hre.ethers.provider.getCode(running), compiled.code, compiled.masked)) {
+        problems.push(`${name}: the code at ${running} differs from the compiled ${name}`);
+        check = "DIFFERS";
+      }
+      rows.push([name, record.address, record.implementation ?? "-", String(record.blockNumber), check]);
+    }
+    table(rows);
+    if (problems.length > 0) {
+      throw new TaskError(
+        `${deployment.file} does not match the compiled contracts on ${hre.network.name}:\n  ${problems.join("\n  ")}\n` +
+          `run \`npx hardhat deploy --network ${hre.network.name}\` to upgrade or record what runs`,
+      );
+    }
+    out(`${deployment.file}: every address has code on ${hre.network.name} (chain id ${deployment.chainId}), equal to the compiled artifacts`);
+    return deployment;
+  },
+);

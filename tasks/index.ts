@@ -2,5 +2,8 @@
 import "./deploy";
 import "./SESH";
 import "./RewardRatePool";
+import "./ServiceNodeRewards";
+import "./ServiceNodeContributionFactory";
+import "./ServiceNodeContribution";
 import "./devnet";
 import "./tracker";

@@ -1,0 +1,295 @@
+/**
+ * Node registry tasks.
+ *
+ * Node operators: `node:register` (solo), `node:request-exit`, `node:exit` (with the network's
+ * signature), `node:exit-after-wait`. Anyone: `node:liquidate`, `node:list`. Contributors and operators:
+ * `rewards:claim` (fetches the network's signed balance, submits it, claims).
+ */
+import { task } from "hardhat/config";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { publicKeyToHex } from "../src/bls";
+import { formatSesh, parseAddress } from "./lib/args";
+import { TaskArgumentError, TaskError } from "./lib/errors";
+import { out, table } from "./lib/output";
+import { REVERT_HINTS, send } from "./lib/send";
+import {
+  assertBalance,
+  assertSignatureFresh,
+  chainTime,
+  fetchAnswer,
+  formatTime,
+  parseBlsKey,
+  parseBytes32,
+  parseEd25519Signature,
+  parseNodeId,
+  parseRemovalAnswer,
+  parseRewardsAnswer,
+  proofOfPossession,
+  saveGeneratedKey,
+  serviceNodeContracts,
+  type AnswerSource,
+  type BlsKeyArgs,
+} from "./lib/serviceNodes";
+
+Object.assign(REVERT_HINTS, {
+  ContractNotStarted: "the registry is not started yet: its owner calls start() (the deploy does on devnets and testnets)",
+  ContractPaused: "the registry is paused by its owner: try again once it is unpaused",
+  BLSPubkeyAlreadyExists: "this BLS key already belongs to a registered node: use another key (--new-bls-key <file>)",
+  Ed25519PubkeyAlreadyExists: "this Ed25519 key already belongs to a registered node: give the node's own --ed25519 key",
+  InvalidProofOfPossession: "the proof of possession does not match: sign with the node's BLS key from the account that registers",
+  CallerNotContributor: "only the node's operator (or a listed contributor) may do this: run the task with that account",
+  ExitRequestTooSoon: "exit requests must be an hour apart: wait until allowedAt",
+  ExitWaitNotOver: "the 30-day wait after the exit request is not over (allowedAt 0: no exit was requested — run node:request-exit)",
+  SignatureExpired: "the network's signature is too old: request a fresh one from the aggregator",
+  SignatureFromFuture: "the network's signature is dated after the chain's time: wait and retry",
+  ServiceNodeTooYoung: "a node must be 2 hours old before it can exit or be liquidated: wait until allowedAt",
+  InvalidBLSSignature: "the network's signature does not verify for this contract and node set: request a fresh one",
+  RewardsNotIncreased: "the chain already has this (or a larger) balance: claim it with rewards:claim",
+  NothingToClaim: "nothing to claim: every signed reward has been paid out",
+  ClaimLimitExceeded: "the network-wide claim limit of this cycle is reached: claim less or wait for the next cycle",
+});
+
+const DAY = 86_400n;
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+interface RegisterArgs extends BlsKeyArgs {
+  ed25519: string;
+  ed25519Signature?: string;
+}
+
+task("node:register", "Registers a solo node: stakes the full requirement from your account")
+  .addOptionalParam("blsKey", "the node's BLS secret key: 0x + 64 hex digits, or a file holding it")
+  .addOptionalParam("newBlsKey", "generate a BLS key and save it to this (new) file")
+  .addParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits")
+  .addOptionalParam("ed25519Signature", "the node's Ed25519 signature of its registration, 0x + 128 hex digits (checked by the network)")
+  .setAction(async (args: RegisterArgs, hre) => {
+    const key = parseBlsKey(args);
+    const ed25519 = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
+    const [sig0, sig1] = args.ed25519Signature === undefined ? [0n, 0n] : parseEd25519Signature("--ed25519-signature", args.ed25519Signature);
+    const { registry, token, signer, domain } = await serviceNodeContracts(hre);
+    if (!(await registry.isStarted())) throw new TaskError(`${REVERT_HINTS.ContractNotStarted}; nothing was sent`);
+    const existing = await registry.serviceNodeIDs(publicKeyToHex(key.pk));
+    if (existing !== 0n) throw new TaskArgumentError("--bls-key", `this key is node ${existing} already: use another key (--new-bls-key <file>)`);
+    const taken = await registry.ed25519ToServiceNodeID(ed25519);
+    if (taken !== 0n) throw new TaskArgumentError("--ed25519", `this Ed25519 key is node ${taken} already: give your node's own key`);
+    const requirement = await registry.stakingRequirement();
+    await assertBalance(token, signer.address, requirement, "registering a solo node");
+
+    out(`registering a solo node with BLS key ${publicKeyToHex(key.pk)}, stake ${formatSesh(requirement)} from ${signer.address}`);
+    saveGeneratedKey(key, out);
+    const registryAddress = await registry.getAddress();
+    if ((await token.allowance(signer.address, registryAddress)) < requirement) {
+      await send(hre, {
+        description: `allow ServiceNodeRewards to take the ${formatSesh(requirement)} stake`,
+        contract: token,
+        contractName: "SESH",
+        method: "approve",
+        args: [registryAddress, requirement],
+      });
+    }
+    const receipt = await send(hre, {
+      description: "register the node",
+      contract: registry,
+      contractName: "ServiceNodeRewards",
+      method: "addBLSPublicKey",
+      args: [
+        { X: key.pk.X, Y: key.pk.Y },
+        proofOfPossession(key, domain, signer.address, ed25519),
+        { ed25519Pubkey: ed25519, ed25519Signature0: sig0, ed25519Signature1: sig1, fee: 0 },
+        [],
+      ],
+    });
+    const event = receipt.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "NewServiceNodeV2");
+    const id = event?.args[0] as bigint;
+    out(`  node ${id} registered; ${await registry.totalNodes()} nodes active`);
+    return { id, pubkey: publicKeyToHex(key.pk), txHash: receipt.hash };
+  });
+
+async function activeNode(hre: HardhatRuntimeEnvironment, argument: string, rawId: unknown) {
+  const id = parseNodeId(argument, rawId);
+  const contracts = await serviceNodeContracts(hre);
+  const node = await contracts.registry.serviceNodes(id);
+  if (node.operator === ZERO) {
+    throw new TaskArgumentError(argument, `no active node ${id}: see \`npx hardhat node:list --network ${hre.network.name}\``);
+  }
+  return { id, node, ...contracts };
+}
+
+task("node:request-exit", "Asks for your node to leave (starts the 30-day wait; the network then signs its exit)")
+  .addParam("id", "the node id")
+  .setAction(async (args: { id: string }, hre) => {
+    const { id, node, registry, signer } = await activeNode(hre, "--id", args.id);
+    if (node.operator !== signer.address) {
+      throw new TaskError(`node ${id} is operated by ${node.operator}, not by ${signer.address}: run the task with the operator's key`);
+    }
+    const now = await chainTime(hre);
+    if (node.lastExitRequestTimestamp !== 0n && now < node.lastExitRequestTimestamp + 3600n) {
+      throw new TaskError(`node ${id} asked to exit at ${formatTime(node.lastExitRequestTimestamp)}; a repeat is allowed from ${formatTime(node.lastExitRequestTimestamp + 3600n)}`);
+    }
+    const receipt = await send(hre, {
+      description: `request the exit of node ${id}`,
+      contract: registry,
+      contractName: "ServiceNodeRewards",
+      method: "initiateExitBLSPublicKey(uint64)",
+      args: [id],
+    });
+    const after = await registry.serviceNodes(id);
+    out(`  exit requested at ${formatTime(after.exitRequestTimestamp)}; anyone may remove it after ${formatTime(after.exitRequestTimestamp + 30n * DAY)}`);
+    return { id, txHash: receipt.hash, exitRequestTimestamp: after.exitRequestTimestamp };
+  });
+
+async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerSource & { id: string }, liquidate: boolean) {
+  const { id, node, registry } = await activeNode(hre, "--id", args.id);
+  const pubkey = publicKeyToHex({ X: node.pubkey.X, Y: node.pubkey.Y });
+  const { source, value } = await fetchAnswer(args, "bls_exit_liquidation_request", { pubkey, liquidate });
+  const answer = parseRemovalAnswer(source, value);
+  const want = liquidate ? "liquidate" : "exit";
+  if (answer.type !== want) throw new TaskArgumentError("--signature", `${source} is a ${answer.type} signature; ${liquidate ? "node:liquidate" : "node:exit"} needs a ${want} signature`);
+  if (answer.pubkey.X !== node.pubkey.X || answer.pubkey.Y !== node.pubkey.Y) {
+    throw new TaskArgumentError("--signature", `${source} signs node ${answer.serviceNodeId} (${publicKeyToHex(answer.pubkey)}), not node ${id} (${pubkey}): pass the answer for node ${id}`);
+  }
+  assertSignatureFresh(answer.timestamp, await chainTime(hre), await registry.signatureExpiry());
+  const method = liquidate ? "liquidateBLSPublicKeyWithSignature" : "exitBLSPublicKeyWithSignature";
+  const receipt = await send(hre, {
+    description: `${liquidate ? "liquidate" : "remove"} node ${id} with the network's signature of ${formatTime(answer.timestamp)} (${answer.nonSignerIds.length} non-signers)`,
+    contract: registry,
+    contractName: "ServiceNodeRewards",
+    method,
+    args: [{ X: answer.pubkey.X, Y: answer.pubkey.Y }, answer.timestamp, answer.signature, answer.nonSignerIds],
+  });
+  const exit = receipt.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "ServiceNodeExit");
+  const returned = (exit?.args[2] as bigint | undefined) ?? 0n;
+  out(`  node ${id} removed; ${formatSesh(returned)} is credited back to its owners by the network; ${await registry.totalNodes()} nodes active`);
+  return { id, txHash: receipt.hash, returned };
+}
+
+task("node:exit", "Removes your node with the network's exit signature (from a file or the aggregator)")
+  .addParam("id", "the node id")
+  .addOptionalParam("signature", "file with the aggregator's bls_exit_liquidation_request answer")
+  .addOptionalParam("aggregator", "the aggregator's URL, asked for the signature")
+  .setAction(async (args: AnswerSource & { id: string }, hre) => removeWithSignature(hre, args, false));
+
+task("node:liquidate", "Liquidates a node the network allows (signature from a file or the aggregator); you receive the liquidator's share")
+  .addParam("id", "the node id")
+  .addOptionalParam("signature", "file with the aggregator's bls_exit_liquidation_request answer (liquidate: true)")
+  .addOptionalParam("aggregator", "the aggregator's URL, asked for the signature")
+  .setAction(async (args: AnswerSource & { id: string }, hre) => removeWithSignature(hre, args, true));
+
+task("node:exit-after-wait", "Removes a node 30 days after its exit request (anyone may)")
+  .addParam("id", "the node id")
+  .setAction(async (args: { id: string }, hre) => {
+    const { id, node, registry } = await activeNode(hre, "--id", args.id);
+    if (node.exitRequestTimestamp === 0n) {
+      throw new TaskError(`node ${id} has not asked to exit: its operator runs \`npx hardhat node:request-exit --id ${id}\` first`);
+    }
+    const allowedAt = node.exitRequestTimestamp + (await registry.EXIT_WAIT_TIME());
+    const now = await chainTime(hre);
+    if (now < allowedAt) throw new TaskError(`node ${id} may be removed from ${formatTime(allowedAt)}, ${allowedAt - now} s from now: wait, or use node:exit with the network's signature`);
+    const receipt = await send(hre, {
+      description: `remove node ${id} (exit requested ${formatTime(node.exitRequestTimestamp)})`,
+      contract: registry,
+      contractName: "ServiceNodeRewards",
+      method: "exitBLSPublicKeyAfterWaitTime",
+      args: [id],
+    });
+    out(`  node ${id} removed; ${await registry.totalNodes()} nodes active`);
+    return { id, txHash: receipt.hash };
+  });
+
+export interface NodeRow {
+  readonly id: bigint;
+  readonly operator: string;
+  readonly pubkey: string;
+  readonly deposit: bigint;
+  readonly pooled: boolean;
+  readonly added: bigint;
+  readonly exitRequested: bigint;
+  readonly status: string;
+}
+
+task("node:list", "Lists the active nodes and their status").setAction(async (_args, hre) => {
+  const { registry } = await serviceNodeContracts(hre);
+  const [ids] = await registry.allServiceNodeIDs();
+  const wait = await registry.EXIT_WAIT_TIME();
+  const now = await chainTime(hre);
+  const rows: NodeRow[] = [];
+  for (const id of ids) {
+    const n = await registry.serviceNodes(id);
+    const unlock = n.exitRequestTimestamp + wait;
+    const status =
+      n.exitRequestTimestamp === 0n ? "active" : now >= unlock ? "exit requested; removable now" : `exit requested; removable from ${formatTime(unlock)}`;
+    rows.push({
+      id,
+      operator: n.operator,
+      pubkey: publicKeyToHex({ X: n.pubkey.X, Y: n.pubkey.Y }),
+      deposit: n.deposit,
+      pooled: n.contributorsHash !== `0x${"0".repeat(64)}`,
+      added: n.addedTimestamp,
+      exitRequested: n.exitRequestTimestamp,
+      status,
+    });
+  }
+  out(`${rows.length} active nodes on ${hre.network.name}; staking requirement ${formatSesh(await registry.stakingRequirement())}`);
+  if (rows.length > 0) {
+    table([
+      ["id", "operator", "kind", "BLS key", "deposit", "status"],
+      ...rows.map((r) => [String(r.id), r.operator, r.pooled ? "pooled" : "solo", `${r.pubkey.slice(0, 18)}…`, formatSesh(r.deposit), r.status]),
+    ]);
+  }
+  return rows;
+});
+
+task("rewards:claim", "Fetches your signed reward balance from the aggregator (or a file), submits it and claims it")
+  .addOptionalParam("signature", "file with the aggregator's bls_rewards_request answer")
+  .addOptionalParam("aggregator", "the aggregator's URL, asked for your balance")
+  .setAction(async (args: AnswerSource, hre) => {
+    const { registry, signer, token } = await serviceNodeContracts(hre);
+    const { source, value } = await fetchAnswer(args, "bls_rewards_request", { address: signer.address });
+    const answer = parseRewardsAnswer(source, value);
+    if (answer.address !== signer.address) {
+      throw new TaskArgumentError("--signature", `${source} is the balance of ${answer.address}, not of your account ${signer.address}: request your own`);
+    }
+    const [onChain, claimed] = await registry.recipients(signer.address);
+    const lifetime = answer.amount > onChain ? answer.amount : onChain;
+    if (lifetime - claimed === 0n) {
+      throw new TaskError(`nothing to claim: the network signs ${formatSesh(answer.amount)} in total for ${signer.address} and ${formatSesh(claimed)} was paid already`);
+    }
+    const hashes: string[] = [];
+    if (answer.amount > onChain) {
+      const receipt = await send(hre, {
+        description: `record your lifetime rewards ${formatSesh(answer.amount)} (was ${formatSesh(onChain)})`,
+        contract: registry,
+        contractName: "ServiceNodeRewards",
+        method: "updateRewardsBalance",
+        args: [signer.address, answer.amount, answer.signature, answer.nonSignerIds],
+      });
+      hashes.push(receipt.hash);
+    }
+    const before = await token.balanceOf(signer.address);
+    const receipt = await send(hre, {
+      description: `claim ${formatSesh(lifetime - claimed)}`,
+      contract: registry,
+      contractName: "ServiceNodeRewards",
+      method: "claimRewards()",
+      args: [],
+    });
+    hashes.push(receipt.hash);
+    const paid = (await token.balanceOf(signer.address)) - before;
+    out(`  paid ${formatSesh(paid)}; ${signer.address} now holds ${formatSesh(before + paid)}`);
+    return { paid, txHashes: hashes };
+  });
+
+task("rewards:status", "Prints an account's signed lifetime rewards and what it has claimed")
+  .addOptionalParam("account", "the account (default: yours)")
+  .setAction(async (args: { account?: string }, hre) => {
+    const { registry, signer } = await serviceNodeContracts(hre);
+    const account = args.account === undefined ? signer.address : parseAddress("--account", args.account);
+    const [rewards, claimed] = await registry.recipients(account);
+    table([
+      ["account", account],
+      ["lifetime rewards (signed)", formatSesh(rewards)],
+      ["claimed", formatSesh(claimed)],
+      ["claimable", formatSesh(rewards - claimed)],
+    ]);
+    return { rewards, claimed };
+  });

@@ -1,0 +1,357 @@
+/**
+ * Shared pieces of the node-operator, contributor and liquidator tasks: the deployed contracts, BLS key
+ * files, Ed25519/fee/reservation parsers, aggregator answers (from a file or a URL) and their checks
+ * against the chain's clock, and ERC-2612 permits.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { Signature } from "ethers";
+import {
+  hashToFieldDst,
+  proofOfPossessionMessage,
+  publicKey,
+  publicKeyFromHex,
+  publicKeyToHex,
+  randomSecretKey,
+  R,
+  sign,
+  signatureToParams,
+  type BLSSignatureParams,
+  type G1Affine,
+  type SecretKey,
+  type SigningDomain,
+} from "../../src/bls";
+import { rpcCall } from "../../src/network/rpc";
+import { formatSesh, parseAddress, parseSesh } from "./args";
+import { contractAddress, loadDeployment, type Deployment } from "./deployment";
+import { TaskArgumentError, TaskError } from "./errors";
+
+export async function signerOf(hre: HardhatRuntimeEnvironment): Promise<HardhatEthersSigner> {
+  const [signer] = await hre.ethers.getSigners();
+  if (signer === undefined) throw new TaskError(`network ${hre.network.name} has no account to send from: set PRIVATE_KEY`);
+  return signer;
+}
+
+/** The registry, factory and token of this network's deployment, connected to the first account. */
+export async function serviceNodeContracts(hre: HardhatRuntimeEnvironment) {
+  const deployment: Deployment = await loadDeployment(hre);
+  const signer = await signerOf(hre);
+  const registryAddress = contractAddress(deployment, "ServiceNodeRewards");
+  const registry = await hre.ethers.getContractAt("ServiceNodeRewards", registryAddress, signer);
+  const factory = await hre.ethers.getContractAt(
+    "ServiceNodeContributionFactory",
+    contractAddress(deployment, "ServiceNodeContributionFactory"),
+    signer,
+  );
+  const token = await hre.ethers.getContractAt("SESH", contractAddress(deployment, "SESH"), signer);
+  const domain: SigningDomain = { chainId: BigInt(deployment.chainId), contract: registryAddress as `0x${string}` };
+  return { deployment, signer, registry, factory, token, domain };
+}
+
+/** The latest block's timestamp (what the contracts compare signatures and waits against). */
+export async function chainTime(hre: HardhatRuntimeEnvironment): Promise<bigint> {
+  const block = await hre.ethers.provider.getBlock("latest");
+  if (block === null) throw new TaskError("the node returned no latest block");
+  return BigInt(block.timestamp);
+}
+
+export function formatTime(seconds: bigint): string {
+  return `${new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z")} (${seconds})`;
+}
+
+// ------------------------------------------------------------------------------------ BLS keys
+
+const SECRET_HEX = /^(0x)?[0-9a-fA-F]{64}$/;
+
+function secretFromHex(argument: string, raw: string, source: string): SecretKey {
+  if (!SECRET_HEX.test(raw)) {
+    throw new TaskArgumentError(argument, `${source} is not a BLS secret key: write 0x followed by 64 hexadecimal digits, or a file holding that`);
+  }
+  const sk = BigInt(raw.startsWith("0x") ? raw : `0x${raw}`);
+  if (sk === 0n || sk >= R) throw new TaskArgumentError(argument, `${source} is not a BLS secret key: it must be between 1 and the group order − 1`);
+  return sk;
+}
+
+export interface BlsKeyArgs {
+  /** A secret key as hex, or a file holding one. */
+  readonly blsKey?: string;
+  /** Generate a key and save it to this file (must not exist). */
+  readonly newBlsKey?: string;
+}
+
+export interface BlsKey {
+  readonly sk: SecretKey;
+  readonly pk: G1Affine;
+  /** Where a generated key must be saved before anything is sent (undefined: nothing to save). */
+  readonly saveTo?: string;
+}
+
+/** Reads `--bls-key` (hex or file) or prepares a new key for `--new-bls-key <file>`; exactly one. */
+export function parseBlsKey(args: BlsKeyArgs): BlsKey {
+  if ((args.blsKey === undefined) === (args.newBlsKey === undefined)) {
+    throw new TaskArgumentError(
+      "--bls-key",
+      "give exactly one of --bls-key <secret key hex or file> (an existing node key) or --new-bls-key <file> (generate and save one)",
+    );
+  }
+  if (args.newBlsKey !== undefined) {
+    const file = path.resolve(args.newBlsKey);
+    if (existsSync(file)) {
+      throw new TaskArgumentError("--new-bls-key", `${file} already exists: pass it as --bls-key ${args.newBlsKey}, or name a new file`);
+    }
+    if (!existsSync(path.dirname(file))) throw new TaskArgumentError("--new-bls-key", `directory ${path.dirname(file)} does not exist`);
+    const sk = randomSecretKey();
+    return { sk, pk: publicKey(sk), saveTo: file };
+  }
+  const raw = String(args.blsKey).trim();
+  if (SECRET_HEX.test(raw)) {
+    const sk = secretFromHex("--bls-key", raw, "the value");
+    return { sk, pk: publicKey(sk) };
+  }
+  if (!existsSync(raw)) {
+    throw new TaskArgumentError("--bls-key", `"${raw}" is neither a secret key (0x + 64 hex digits) nor an existing file`);
+  }
+  const sk = secretFromHex("--bls-key", readFileSync(raw, "utf8").trim(), `the file ${raw}`);
+  return { sk, pk: publicKey(sk) };
+}
+
+/** Saves a generated key (mode 0600, never overwriting) — call once all checks passed, before sending. */
+export function saveGeneratedKey(key: BlsKey, log: (line: string) => void): void {
+  if (key.saveTo === undefined) return;
+  writeFileSync(key.saveTo, `0x${key.sk.toString(16).padStart(64, "0")}\n`, { mode: 0o600, flag: "wx" });
+  log(`  new BLS secret key saved to ${key.saveTo} (keep it: the node signs with it); public key ${publicKeyToHex(key.pk)}`);
+}
+
+/** The key's proof of possession for registration by `operator`. */
+export function proofOfPossession(key: BlsKey, domain: SigningDomain, operator: string, ed25519: bigint): BLSSignatureParams {
+  return signatureToParams(sign(key.sk, proofOfPossessionMessage(domain, key.pk, operator as `0x${string}`, ed25519), hashToFieldDst(domain)));
+}
+
+// ------------------------------------------------------------------------------ other parsers
+
+/** A 32-byte value written as 0x + 64 hex digits (Ed25519 key); non-zero. */
+export function parseBytes32(argument: string, value: unknown, what: string): bigint {
+  const raw = String(value ?? "").trim();
+  if (!/^0x[0-9a-fA-F]{64}$/.test(raw)) throw new TaskArgumentError(argument, `"${raw}" is not ${what}: write 0x followed by 64 hexadecimal digits`);
+  const n = BigInt(raw);
+  if (n === 0n) throw new TaskArgumentError(argument, `${what} cannot be zero`);
+  return n;
+}
+
+/** An Ed25519 signature, 0x + 128 hex digits, split into the two words the contracts take. */
+export function parseEd25519Signature(argument: string, value: unknown): [bigint, bigint] {
+  const raw = String(value ?? "").trim();
+  if (!/^0x[0-9a-fA-F]{128}$/.test(raw)) {
+    throw new TaskArgumentError(argument, `"${raw.slice(0, 20)}…" is not an Ed25519 signature: write 0x followed by 128 hexadecimal digits`);
+  }
+  return [BigInt(`0x${raw.slice(2, 66)}`), BigInt(`0x${raw.slice(66)}`)];
+}
+
+/** The operator fee in basis points (0–10000). */
+export function parseFee(argument: string, value: unknown): number {
+  const raw = String(value ?? "").trim();
+  if (!/^\d+$/.test(raw) || Number(raw) > 10_000) {
+    throw new TaskArgumentError(argument, `"${raw}" is not a fee: write basis points from 0 to 10000 (e.g. 500 for 5 %)`);
+  }
+  return Number(raw);
+}
+
+export interface ReservationInput {
+  readonly addr: string;
+  readonly amount: bigint;
+}
+
+/** "0xabc…:5000,0xdef…:2500" → reservations; addresses distinct. */
+export function parseReservations(argument: string, value: string | undefined): ReservationInput[] {
+  if (value === undefined || value.trim() === "") return [];
+  const seen = new Set<string>();
+  return value.split(",").map((part, i) => {
+    const [addr, amount, extra] = part.trim().split(":");
+    if (amount === undefined || extra !== undefined) {
+      throw new TaskArgumentError(argument, `entry ${i + 1} "${part}" must be address:SESH, e.g. 0x70997970C51812dc3A010C7d01b50e0d17dc79C8:5000`);
+    }
+    const r = { addr: parseAddress(`${argument} entry ${i + 1}`, addr), amount: parseSesh(`${argument} entry ${i + 1}`, amount) };
+    if (seen.has(r.addr)) throw new TaskArgumentError(argument, `${r.addr} is reserved twice: give each address once`);
+    seen.add(r.addr);
+    return r;
+  });
+}
+
+export function parseNodeId(argument: string, value: unknown): bigint {
+  const raw = String(value ?? "").trim();
+  if (!/^\d+$/.test(raw) || BigInt(raw) === 0n || BigInt(raw) >= 1n << 64n) {
+    throw new TaskArgumentError(argument, `"${raw}" is not a node id: write the id shown by \`npx hardhat node:list\` (1, 2, …)`);
+  }
+  return BigInt(raw);
+}
+
+// --------------------------------------------------------------------------- aggregator answers
+
+export interface RemovalAnswer {
+  readonly type: "exit" | "liquidate";
+  readonly serviceNodeId: bigint;
+  readonly pubkey: G1Affine;
+  readonly timestamp: bigint;
+  readonly signature: BLSSignatureParams;
+  readonly nonSignerIds: bigint[];
+}
+
+export interface RewardsAnswer {
+  readonly address: string;
+  readonly amount: bigint;
+  readonly signature: BLSSignatureParams;
+  readonly nonSignerIds: bigint[];
+}
+
+function field(source: string, o: Record<string, unknown>, name: string, kind: "string" | "object"): unknown {
+  const v = o[name];
+  if (typeof v !== kind || v === null) throw new TaskError(`${source}: "${name}" is missing or not a ${kind}; pass the aggregator's answer unchanged`);
+  return v;
+}
+
+function decimal(source: string, o: Record<string, unknown>, name: string): bigint {
+  const v = field(source, o, name, "string") as string;
+  if (!/^\d+$/.test(v)) throw new TaskError(`${source}: "${name}" must be a decimal string, got ${JSON.stringify(v)}`);
+  return BigInt(v);
+}
+
+function signatureAndNonSigners(source: string, o: Record<string, unknown>) {
+  const sig = field(source, o, "signature", "object") as Record<string, unknown>;
+  const words = (["sigs0", "sigs1", "sigs2", "sigs3"] as const).map((k) => {
+    const w = sig[k];
+    if (typeof w !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(w)) throw new TaskError(`${source}: signature.${k} must be 0x-hex, got ${JSON.stringify(w)}`);
+    return BigInt(w);
+  });
+  const list = o.non_signer_ids;
+  if (!Array.isArray(list) || list.some((x) => typeof x !== "string" || !/^\d+$/.test(x))) {
+    throw new TaskError(`${source}: "non_signer_ids" must be a list of decimal strings`);
+  }
+  return {
+    signature: { sigs0: words[0], sigs1: words[1], sigs2: words[2], sigs3: words[3] },
+    nonSignerIds: (list as string[]).map((x) => BigInt(x)),
+  };
+}
+
+/** Parses a `bls_exit_liquidation_request` answer (the aggregator's JSON, as saved or fetched). */
+export function parseRemovalAnswer(source: string, value: unknown): RemovalAnswer {
+  if (typeof value !== "object" || value === null) throw new TaskError(`${source} is not a JSON object`);
+  const o = value as Record<string, unknown>;
+  const type = o.type;
+  if (type !== "exit" && type !== "liquidate") throw new TaskError(`${source}: "type" must be "exit" or "liquidate", got ${JSON.stringify(type)}`);
+  let pubkey: G1Affine;
+  try {
+    pubkey = publicKeyFromHex(field(source, o, "pubkey", "string") as string);
+  } catch (error) {
+    throw new TaskError(`${source}: pubkey: ${(error as Error).message}`);
+  }
+  return {
+    type,
+    serviceNodeId: decimal(source, o, "service_node_id"),
+    pubkey,
+    timestamp: decimal(source, o, "timestamp"),
+    ...signatureAndNonSigners(source, o),
+  };
+}
+
+/** Parses a `bls_rewards_request` answer. */
+export function parseRewardsAnswer(source: string, value: unknown): RewardsAnswer {
+  if (typeof value !== "object" || value === null) throw new TaskError(`${source} is not a JSON object`);
+  const o = value as Record<string, unknown>;
+  const address = parseAddress(`${source} address`, field(source, o, "address", "string"), { allowZero: false });
+  return { address, amount: decimal(source, o, "amount"), ...signatureAndNonSigners(source, o) };
+}
+
+export interface AnswerSource {
+  /** A file holding the aggregator's JSON answer. */
+  readonly signature?: string;
+  /** The aggregator's JSON-RPC URL. */
+  readonly aggregator?: string;
+}
+
+/** Reads the answer from `--signature <file>` or asks `--aggregator <url>` (exactly one). */
+export async function fetchAnswer(args: AnswerSource, method: string, params: Record<string, unknown>): Promise<{ source: string; value: unknown }> {
+  if ((args.signature === undefined) === (args.aggregator === undefined)) {
+    throw new TaskArgumentError(
+      "--signature",
+      `give exactly one of --signature <file with the aggregator's ${method} answer> or --aggregator <aggregator URL, e.g. http://127.0.0.1:8600/>`,
+    );
+  }
+  if (args.signature !== undefined) {
+    const file = args.signature;
+    if (!existsSync(file)) throw new TaskArgumentError("--signature", `file ${file} does not exist`);
+    try {
+      return { source: `--signature ${file}`, value: JSON.parse(readFileSync(file, "utf8")) };
+    } catch (error) {
+      throw new TaskArgumentError("--signature", `${file} is not JSON (${(error as Error).message}): save the aggregator's answer as it came`);
+    }
+  }
+  let url: URL;
+  try {
+    url = new URL(String(args.aggregator));
+  } catch {
+    throw new TaskArgumentError("--aggregator", `"${args.aggregator}" is not a URL: write e.g. http://127.0.0.1:8600/`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TaskArgumentError("--aggregator", `"${args.aggregator}" must be http(s)`);
+  try {
+    return { source: `the aggregator at ${url.href}`, value: await rpcCall(url.href, method, params) };
+  } catch (error) {
+    throw new TaskError(`the aggregator at ${url.href} refused ${method}: ${(error as Error).message}`);
+  }
+}
+
+/** Refuses a signature the contract would reject for its age, before anything is sent. */
+export function assertSignatureFresh(timestamp: bigint, now: bigint, expiry: bigint): void {
+  if (timestamp > now) {
+    throw new TaskError(`the network's signature is dated ${formatTime(timestamp)}, after the chain's time ${formatTime(now)}: wait ${timestamp - now} s and retry`);
+  }
+  if (now - timestamp > expiry) {
+    throw new TaskError(
+      `the network's signature is ${now - timestamp} s old (signed ${formatTime(timestamp)}), but the contract accepts ` +
+        `signatures up to ${expiry} s old: request a fresh one (run again with --aggregator <URL>)`,
+    );
+  }
+}
+
+// ------------------------------------------------------------------------------------ permits
+
+/** An ERC-2612 permit by `owner` for `spender`, signed here with the task's account. */
+export async function signPermit(
+  hre: HardhatRuntimeEnvironment,
+  token: Awaited<ReturnType<typeof serviceNodeContracts>>["token"],
+  owner: HardhatEthersSigner,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<Signature> {
+  const domain = await token.eip712Domain();
+  const signature = await owner.signTypedData(
+    { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract },
+    {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline },
+  );
+  void hre;
+  return Signature.from(signature);
+}
+
+/** Refuses when `account` holds less than `amount` SESH. */
+export async function assertBalance(
+  token: Awaited<ReturnType<typeof serviceNodeContracts>>["token"],
+  account: string,
+  amount: bigint,
+  what: string,
+): Promise<void> {
+  const balance = await token.balanceOf(account);
+  if (balance < amount) {
+    throw new TaskError(`${what} needs ${formatSesh(amount)}, but ${account} holds ${formatSesh(balance)}: get SESH first (devnets: npx hardhat devnet:faucet --to ${account})`);
+  }
+}
