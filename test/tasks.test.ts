@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { readAddressBook } from "../deploy/addressBook";
 import { flavourForChain, SESH_UNIT } from "../deploy/flavours";
+import { rewardRatePoolModule } from "../deploy/RewardRatePool";
 import { runDeploy } from "../deploy/run";
+import { seshModule } from "../deploy/SESH";
 import { formatSesh, parseAddress, parsePositiveInt, parseSesh } from "../tasks/lib/args";
 import { TaskArgumentError } from "../tasks/lib/errors";
 import { RevertError, send } from "../tasks/lib/send";
@@ -38,6 +41,13 @@ describe("tasks", () => {
     const token = await ethers.getContractAt("SESH", result.book.contracts.SESH!.address);
     const pool = await ethers.getContractAt("RewardRatePool", result.book.contracts.RewardRatePool!.address);
     return { deployer, alice, bob, token, pool };
+  }
+
+  /** Only SESH and the pool (no ServiceNodeRewards, so the pool has no beneficiary). */
+  async function tokenAndPool() {
+    await runDeploy(hre, { log: () => undefined, fresh: true }, [seshModule, rewardRatePoolModule]);
+    const [deployer] = await ethers.getSigners();
+    return { deployer };
   }
 
   /** Runs `body` and asserts that `account` sent no transaction meanwhile. */
@@ -142,18 +152,26 @@ describe("tasks", () => {
 
   describe("reverts", () => {
     it("pool:payout without a beneficiary is decoded to BeneficiaryNotSet and sends nothing", async () => {
-      const { deployer } = await loadFixture(deployed);
-      await sendsNothing(deployer.address, async () => {
-        const error = await hre.run("pool:payout").then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(error).to.be.instanceOf(RevertError);
-        expect((error as RevertError).errorName).to.equal("BeneficiaryNotSet");
-        expect((error as RevertError).message).to.match(
-          /RewardRatePool.payoutReleased\(\) would revert \(nothing was sent\): BeneficiaryNotSet\(\) — the reward pool has no beneficiary yet/,
-        );
-      });
+      // Its own address book: the shared one belongs to the full deployment's snapshot.
+      const own = mkdtempSync(path.join(os.tmpdir(), "deployments-pool-only-"));
+      process.env.DEPLOYMENTS_DIR = own;
+      try {
+        const { deployer } = await loadFixture(tokenAndPool);
+        await sendsNothing(deployer.address, async () => {
+          const error = await hre.run("pool:payout").then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).to.be.instanceOf(RevertError);
+          expect((error as RevertError).errorName).to.equal("BeneficiaryNotSet");
+          expect((error as RevertError).message).to.match(
+            /RewardRatePool.payoutReleased\(\) would revert \(nothing was sent\): BeneficiaryNotSet\(\) — the reward pool has no beneficiary yet/,
+          );
+        });
+      } finally {
+        process.env.DEPLOYMENTS_DIR = dir;
+        rmSync(own, { recursive: true, force: true });
+      }
     });
 
     it("send decodes a custom error with its arguments (ERC20InsufficientBalance)", async () => {
@@ -223,7 +241,7 @@ describe("tasks", () => {
       expect(status.ratePerBlock).to.equal((DEVNET_FUNDING * 1510n * 120n) / (10_000n * YEAR));
       expect(status.ratePerDay).to.equal((DEVNET_FUNDING * 1510n * 86_400n) / (10_000n * YEAR));
       expect(status.ratePerYear).to.equal((DEVNET_FUNDING * 1510n) / 10_000n);
-      expect(status.beneficiary).to.equal(ethers.ZeroAddress);
+      expect(status.beneficiary).to.equal(readAddressBook("hardhat", dir)!.contracts.ServiceNodeRewards!.address);
       expect(await hre.run("pool:fund", { amount: "1000000" })).to.equal(DEVNET_FUNDING + 1_000_000n * SESH_UNIT);
       expect(await pool.calculateTotalDeposited()).to.equal(DEVNET_FUNDING + 1_000_000n * SESH_UNIT);
     });
@@ -241,7 +259,14 @@ describe("tasks", () => {
     it("deploy:verify confirms every recorded address", async () => {
       await loadFixture(deployed);
       const deployment = await hre.run("deploy:verify");
-      expect(Object.keys(deployment.book.contracts)).to.deep.equal(["SESH", "RewardRatePool"]);
+      expect(Object.keys(deployment.book.contracts)).to.deep.equal([
+        "SESH",
+        "RewardRatePool",
+        "BLSVerifier",
+        "ServiceNodeRewards",
+        "ServiceNodeContributionFactory",
+        "ServiceNodeContribution",
+      ]);
     });
   });
 });
