@@ -19,7 +19,6 @@ import { deriveNodeKey } from "./keys";
 import { openLedger, type Ledger } from "./ledger/ledger";
 import { applySnapshot, networkHeightAt } from "./ledger/sync";
 import { httpClient, type NodeClient } from "./node/client";
-import type { RpcServer } from "./rpc";
 import { createSimulation, type Behaviour, type Simulation } from "./simulation";
 import type { NetworkSnapshot, ViewNode } from "./view";
 import { createContractView } from "./views/contract";
@@ -298,15 +297,22 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
   try {
     const all = Array.from({ length: config.nodes }, (_, i) => i);
     const nodes: RunningNode[] = [];
-    let aggregatorServer: RpcServer;
-    const isServing = (node: ViewNode): boolean => !config.deregistered.includes(node.id);
+    const clients: NodeClient[] = [];
+    let snapshot: () => Promise<NetworkSnapshot>;
     if (config.processes === 1) {
       const ledger = openLedger({ path: path.join(ledgerDir, "ledger-0.db"), config: ledgerConfig });
       closers.push(async () => ledger.close());
       const group = await startNodeGroup({ config, indices: all, domain, client, view, ledger, startHeight, onError });
       closers.push(() => group.close());
-      for (const n of group.sim.nodes) nodes.push({ index: n.index, url: n.url!, publicKey: publicKeyToHex(n.publicKey), behaviour: n.behaviour, process: 0 });
-      aggregatorServer = await serveAggregator(group.sim.aggregator, config.port, config.host);
+      for (const n of group.sim.nodes) {
+        clients.push(n.client);
+        nodes.push({ index: n.index, url: n.url!, publicKey: publicKeyToHex(n.publicKey), behaviour: n.behaviour, process: 0 });
+      }
+      // A request starts from a fresh snapshot (which the nodes then share through the cache), the ledger brought up to it.
+      snapshot = () => {
+        view.invalidate();
+        return group.snapshot();
+      };
     } else {
       const share = Math.ceil(config.nodes / config.processes);
       const groups = Array.from({ length: config.processes }, (_, k) => all.slice(k * share, (k + 1) * share)).filter((g) => g.length > 0);
@@ -321,7 +327,6 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       for (const s of started) if (s.status === "fulfilled") closers.push(() => stopWorker(s.value.worker));
       const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
       if (failed !== undefined) throw failed.reason;
-      const clients: NodeClient[] = [];
       started.forEach((s, k) => {
         for (const n of (s as PromiseFulfilledResult<{ nodes: { index: number; url: string }[] }>).value.nodes) {
           const pk = deriveNodeKey(config.seed, n.index).blsPublicKey;
@@ -329,17 +334,21 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
           nodes.push({ index: n.index, url: n.url, publicKey: publicKeyToHex(pk), behaviour: behaviourOf(config, n.index), process: k + 1 });
         }
       });
-      const aggregator = createAggregator({
-        domain,
-        nodes: clients,
-        snapshot: () => view.snapshot(),
-        timeoutMs: config.timeoutMs,
-        clock: clockOf(config, client),
-        unlockSeconds: config.unlockSeconds,
-        isServing,
-      });
-      aggregatorServer = await serveAggregator(aggregator, config.port, config.host);
+      snapshot = () => {
+        view.invalidate();
+        return view.snapshot();
+      };
     }
+    const aggregator = createAggregator({
+      domain,
+      nodes: clients,
+      snapshot,
+      timeoutMs: config.timeoutMs,
+      clock: clockOf(config, client),
+      unlockSeconds: config.unlockSeconds,
+      isServing: (node: ViewNode) => !config.deregistered.includes(node.id),
+    });
+    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host);
     closers.push(() => aggregatorServer.close());
     let closed: Promise<void> | null = null;
     return {
