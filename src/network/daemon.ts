@@ -256,11 +256,12 @@ function startWorker(start: WorkerStart, timeoutMs: number): Promise<{ worker: W
       child.kill("SIGKILL");
       reject(new NetworkStartError(`worker for nodes ${start.indices[0]}…${start.indices.at(-1)} ${why}${output.length ? `:\n  ${output.join("\n  ")}` : ""}`));
     };
-    child.once("exit", (code) => fail(`exited (code ${code}) before it was ready`));
+    const early = (code: number | null): void => fail(`exited (code ${code}) before it was ready`);
+    child.once("exit", early);
     child.on("message", (message: WorkerMessage) => {
       if (message.type === "error") return fail(`failed: ${message.message}`);
       clearTimeout(timer);
-      child.removeAllListeners("exit");
+      child.off("exit", early);
       resolve({ worker, nodes: message.nodes });
     });
     child.send(start);
