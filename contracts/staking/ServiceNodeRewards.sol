@@ -116,6 +116,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint128 claimed;
     }
 
+    /// @dev Where a call's non-signers are in calldata: `count` ids (`uint64[]` words) or, `hinted`,
+    /// `count` packed `uint64 id ‖ uint256 Y` entries. Not stored.
+    struct NonSigners {
+        uint256 offset;
+        uint256 count;
+        bool hinted;
+    }
+
     /// @custom:storage-location erc7201:session.storage.ServiceNodeRewards
     struct Layout {
         State state;
@@ -230,12 +238,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
         uint256 packed = _checkNewKeys($, pk, ed25519Pubkey);
-        {
-            bytes memory message = abi.encodePacked(
-                BLS.tag(BLS.PROOF_OF_POSSESSION_TAG, address(this)), pk.X, pk.Y, operator, ed25519Pubkey
-            );
-            if (!_verify(pk, proofOfPossession, message)) revert InvalidProofOfPossession();
-        }
+        _checkProofOfPossession(pk, proofOfPossession, operator, ed25519Pubkey);
 
         uint64 id = _storeNode($, s, packed, operator, ed25519Pubkey, requirement, contributorsHash);
         $.aggregateKey = PackedG1.pack(BN254.add(PackedG1.unpack($.aggregateKey), pk));
@@ -249,6 +252,22 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
             emit NewServiceNodeV2(id, msg.sender, pk, serviceNodeParams, contributors);
         }
         designatedToken.safeTransferFrom(msg.sender, address(this), requirement);
+    }
+
+    /// @notice Reverts with {InvalidProofOfPossession} unless `proofOfPossession` is `blsPubkey`'s signature
+    /// of popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey — the check {addBLSPublicKey} makes, for pooled-node
+    /// contracts and portals to run before collecting stakes.
+    /// @param blsPubkey The node's BLS key.
+    /// @param proofOfPossession Its signature of the proof-of-possession message.
+    /// @param operator The operator the key is bound to (contributor 0, or the solo registrant).
+    /// @param ed25519Pubkey The node's Ed25519 key.
+    function validateProofOfPossession(
+        BN254.G1Point calldata blsPubkey,
+        BLSSignatureParams calldata proofOfPossession,
+        address operator,
+        uint256 ed25519Pubkey
+    ) external view {
+        _checkProofOfPossession(blsPubkey, proofOfPossession, operator, ed25519Pubkey);
     }
 
     /// @notice Migrates nodes of the existing network (owner only, before {start}). No stake is pulled
@@ -335,6 +354,30 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external {
+        _exit(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
+    }
+
+    /// @notice {exitBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied (cheaper per
+    /// non-signer: no square root is computed on chain).
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    function exitBLSPublicKeyWithSignatureHinted(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external {
+        _exit(blsPubkey, timestamp, blsSignature, _hinted(nonSigners));
+    }
+
+    function _exit(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        NonSigners memory nonSigners
+    ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         BN254.G1Point memory pk = blsPubkey;
@@ -374,6 +417,29 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external {
+        _liquidate(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
+    }
+
+    /// @notice {liquidateBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    function liquidateBLSPublicKeyWithSignatureHinted(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external {
+        _liquidate(blsPubkey, timestamp, blsSignature, _hinted(nonSigners));
+    }
+
+    function _liquidate(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        NonSigners memory nonSigners
+    ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         BN254.G1Point memory pk = blsPubkey;
@@ -406,6 +472,30 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external {
+        _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _ids(nonSigners));
+    }
+
+    /// @notice {updateRewardsBalance} with the non-signers' Y coordinates supplied (cheaper per
+    /// non-signer: no square root is computed on chain).
+    /// @param recipient Whose balance.
+    /// @param lifetimeRewards New lifetime total (atomic SESH).
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    function updateRewardsBalanceHinted(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external {
+        _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _hinted(nonSigners));
+    }
+
+    function _updateRewardsBalance(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        NonSigners memory nonSigners
+    ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         if (recipient == address(0)) revert ZeroAddress("recipient");
@@ -730,6 +820,18 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         return blsVerifier.verify(apk, sig, message, BLS.tag(BLS.HASH_TO_FIELD_TAG, address(this)));
     }
 
+    /// @dev The verifier returns false (never reverts) for keys or signatures off their curves.
+    function _checkProofOfPossession(
+        BN254.G1Point memory pk,
+        BLSSignatureParams memory pop,
+        address operator,
+        uint256 ed25519Pubkey
+    ) private view {
+        bytes memory message =
+            abi.encodePacked(BLS.tag(BLS.PROOF_OF_POSSESSION_TAG, address(this)), pk.X, pk.Y, operator, ed25519Pubkey);
+        if (!_verify(pk, pop, message)) revert InvalidProofOfPossession();
+    }
+
     function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
         if (requirement == 0 || requirement > type(uint96).max) {
             revert InvalidParameter("stakingRequirement", requirement);
@@ -754,7 +856,12 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint256 total;
         for (uint256 i = 0; i < n; ++i) {
             Contributor calldata c = contributors[i];
-            if (c.staker.addr == address(0) || c.staker.beneficiary == address(0)) revert InvalidContributor(i);
+            address addr = c.staker.addr;
+            if (addr == address(0) || c.staker.beneficiary == address(0)) revert InvalidContributor(i);
+            // At most maxContributors (≤ 255) entries, so the quadratic scan stays small.
+            for (uint256 j = 0; j < i; ++j) {
+                if (contributors[j].staker.addr == addr) revert DuplicateContributor(i, addr);
+            }
             total += c.stakedAmount;
         }
         if (total != requirement) revert ContributionTotalMismatch(requirement, total);
@@ -836,7 +943,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint256 timestamp,
         string memory tagBase,
         BLSSignatureParams calldata blsSignature,
-        uint64[] calldata nonSigners
+        NonSigners memory nonSigners
     ) private view returns (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) {
         // On the curve, X and the parity of Y determine the point, so the packed lookup is exact.
         if (!BN254.isOnCurve(pk)) revert BLSPubkeyNotFound(pk.X, pk.Y);
@@ -861,23 +968,52 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         State memory s,
         bytes memory message,
         BLSSignatureParams calldata blsSignature,
-        uint64[] calldata nonSigners
+        NonSigners memory nonSigners
     ) private view returns (BN254.G1Point memory aggregate) {
         aggregate = PackedG1.unpack($.aggregateKey);
         BN254.G1Point memory signers = aggregate;
-        if (nonSigners.length != 0) {
+        uint256 count = nonSigners.count;
+        if (count != 0) {
             uint256 max = _nonSignerThreshold(s.totalNodes, $.config.nonSignerMax);
-            if (nonSigners.length > max) revert TooManyNonSigners(nonSigners.length, max);
+            if (count > max) revert TooManyNonSigners(count, max);
             uint256 nodesSlot;
             assembly {
                 nodesSlot := add(_STORAGE_LOCATION, 5)
             }
-            BN254.G1Point memory missing = PackedG1.sumStoredKeys(
-                nonSigners, nodesSlot, NonSignersNotAscending.selector, UnknownNonSigner.selector
-            );
+            BN254.G1Point memory missing = nonSigners.hinted
+                ? PackedG1.sumStoredKeysHinted(
+                    nonSigners.offset,
+                    count,
+                    nodesSlot,
+                    NonSignersNotAscending.selector,
+                    UnknownNonSigner.selector,
+                    InvalidNonSignerY.selector
+                )
+                : PackedG1.sumStoredKeys(
+                    nonSigners.offset, count, nodesSlot, NonSignersNotAscending.selector, UnknownNonSigner.selector
+                );
             signers = BN254.add(aggregate, BN254.negate(missing));
         }
         if (!_verify(signers, blsSignature, message)) revert InvalidBLSSignature();
+    }
+
+    function _ids(uint64[] calldata ids) private pure returns (NonSigners memory) {
+        return NonSigners(_offset(ids), ids.length, false);
+    }
+
+    function _offset(uint64[] calldata ids) private pure returns (uint256 offset) {
+        assembly {
+            offset := ids.offset
+        }
+    }
+
+    function _hinted(bytes calldata entries) private pure returns (NonSigners memory) {
+        if (entries.length % 40 != 0) revert InvalidNonSignerEntries(entries.length);
+        uint256 offset;
+        assembly {
+            offset := entries.offset
+        }
+        return NonSigners(offset, entries.length / 40, true);
     }
 
     /// @dev Deletes the node, subtracts its key from the aggregate and emits {ServiceNodeExit}.
@@ -904,28 +1040,44 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         emit ServiceNodeExit(id, msg.sender, returnedAmount, pk);
     }
 
+    /// @dev Works on the two raw words it needs (claim state, recipient): one SLOAD and one SSTORE each.
+    /// Bit layouts follow Solidity's packing (first member lowest): ClaimState = limit [0, 88),
+    /// claimedInCycle [88, 176), cycleIndex [176, 216), cycleLength [216, 248), paused [248, 256);
+    /// Recipient = rewards [0, 128), claimed [128, 256).
     function _claim(uint256 requested) private {
         Layout storage $ = _layout();
-        ClaimState memory c = $.claims;
-        if (c.paused) revert ContractPaused();
-        Recipient memory r = $.recipients[msg.sender];
-        // Cannot underflow: claimed never exceeds rewards (checked below on every claim).
+        ClaimState storage claims = $.claims;
+        Recipient storage recipient = $.recipients[msg.sender];
+        uint256 c;
+        uint256 r;
+        assembly {
+            c := sload(claims.slot)
+            r := sload(recipient.slot)
+        }
+        if (c >> 248 != 0) revert ContractPaused();
+        uint256 claimed = r >> 128;
         uint256 available;
+        // Cannot underflow: claimed never exceeds rewards (checked below on every claim).
         unchecked {
-            available = uint256(r.rewards) - r.claimed;
+            available = uint128(r) - claimed;
         }
         uint256 amount = requested == type(uint256).max ? available : requested;
         if (amount == 0) revert NothingToClaim();
         if (amount > available) revert ClaimExceedsBalance(amount, available);
-        uint256 cycleIndex = block.timestamp / c.cycleLength;
-        uint256 total = (cycleIndex == c.cycleIndex ? uint256(c.claimedInCycle) : 0) + amount;
-        if (total > c.limit) revert ClaimLimitExceeded(total, c.limit);
-        // total ≤ limit < 2^88; the index fits in 40 bits for any timestamp below 2^40.
-        c.claimedInCycle = uint88(total);
-        c.cycleIndex = uint40(cycleIndex);
-        $.claims = c;
-        // amount ≤ available ≤ rewards < 2^128.
-        $.recipients[msg.sender].claimed = r.claimed + uint128(amount);
+        uint256 cycleIndex = uint40(block.timestamp / uint32(c >> 216));
+        uint256 limit = uint88(c);
+        uint256 total = (cycleIndex == uint40(c >> 176) ? uint88(c >> 88) : 0) + amount;
+        if (total > limit) revert ClaimLimitExceeded(total, limit);
+        // total ≤ limit < 2^88 and cycleIndex < 2^40 (truncated like the stored field, which only has to
+        // tell consecutive cycles apart); claimed + amount ≤ rewards < 2^128.
+        unchecked {
+            c = (c & ~(uint256(type(uint128).max) << 88)) | (total << 88) | (cycleIndex << 176);
+            r = uint128(r) | ((claimed + amount) << 128);
+        }
+        assembly {
+            sstore(claims.slot, c)
+            sstore(recipient.slot, r)
+        }
         emit RewardsClaimed(msg.sender, amount);
         _pay($, msg.sender, amount);
     }
@@ -936,10 +1088,19 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// attempt is a plain call so that the common case pays no balance check and no pool lookup.
     function _pay(Layout storage $, address to, uint256 amount) private {
         IERC20 token = designatedToken;
-        // A plain call: a failing transfer (short balance) must not revert here but trigger the pull below.
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory returned) = address(token).call(abi.encodeCall(IERC20.transfer, (to, amount)));
-        if (ok && (returned.length == 0 ? address(token).code.length != 0 : abi.decode(returned, (bool)))) return;
+        bool ok;
+        // A plain call (a failing transfer must trigger the pull below, not revert), accepted as SafeERC20
+        // does: the call succeeded and returned true, or returned nothing from an account with code.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, 0xa9059cbb00000000000000000000000000000000000000000000000000000000) // transfer(address,uint256)
+            mstore(add(m, 0x04), to)
+            mstore(add(m, 0x24), amount)
+            mstore(0x00, 0)
+            ok := call(gas(), token, 0, m, 0x44, 0x00, 0x20)
+            ok := and(ok, or(and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1)), and(iszero(returndatasize()), gt(extcodesize(token), 0))))
+        }
+        if (ok) return;
         IRewardRatePool($.rewardPool).payoutReleased();
         token.safeTransfer(to, amount);
     }
