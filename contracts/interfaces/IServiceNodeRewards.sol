@@ -216,7 +216,7 @@ interface IServiceNodeRewards {
         uint64[] calldata nonSigners
     ) external;
     /// @notice {exitBLSPublicKeyWithSignature} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
-    function exitBLSPublicKeyWithSignatureHinted(
+    function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
         BLSSignatureParams calldata blsSignature,
@@ -232,7 +232,7 @@ interface IServiceNodeRewards {
         uint64[] calldata nonSigners
     ) external;
     /// @notice {liquidateBLSPublicKeyWithSignature} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
-    function liquidateBLSPublicKeyWithSignatureHinted(
+    function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
         BLSSignatureParams calldata blsSignature,
@@ -248,7 +248,7 @@ interface IServiceNodeRewards {
         uint64[] calldata nonSigners
     ) external;
     /// @notice {updateRewardsBalance} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
-    function updateRewardsBalanceHinted(
+    function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,
         BLSSignatureParams calldata blsSignature,

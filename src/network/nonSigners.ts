@@ -1,5 +1,5 @@
 /**
- * Encoding of the `bytes nonSigners` argument of the registry's `…Hinted` functions: for each non-signer,
+ * Encoding of the `bytes nonSigners` argument of the registry's `…NonSignerKeys` functions (updateRewardsBalanceWithNonSignerKeys, exitBLSPublicKeyWithSignatureAndNonSignerKeys, liquidateBLSPublicKeyWithSignatureAndNonSignerKeys): for each non-signer,
  * ascending by id, `uint64 id ‖ uint256 Y` (40 bytes, big-endian) — Y being the Y coordinate of the node's
  * BLS key as `allServiceNodeIDs()` returns it. The contract then checks Y against the stored X and parity
  * instead of computing a square root (about 1.4k gas less per non-signer).

@@ -103,7 +103,7 @@ export function g1(pk: G1Affine): { X: bigint; Y: bigint } {
   return { X: pk.X, Y: pk.Y };
 }
 
-/** The `bytes nonSigners` of the registry's `…Hinted` functions for `ids` (keys from the simulated network). */
+/** The `bytes nonSigners` of the registry's `…NonSignerKeys` functions (updateRewardsBalanceWithNonSignerKeys, exitBLSPublicKeyWithSignatureAndNonSignerKeys, liquidateBLSPublicKeyWithSignatureAndNonSignerKeys) for `ids` (keys from the simulated network). */
 export function hinted(network: SimNetwork, ids: readonly bigint[]): `0x${string}` {
   return hintedNonSignersFor(ids, (id) => network.nodes.get(id)?.pk);
 }
