@@ -38,7 +38,7 @@ const config: HardhatUserConfig = {
       // precompiles); at runs 1e6 it would exceed the 24 KB limit.
       "contracts/staking/ServiceNodeRewards.sol": {
         version: SOLC_VERSION,
-        settings: { evmVersion: "prague", viaIR: true, optimizer: { enabled: true, runs: 1_000 } },
+        settings: { evmVersion: "prague", viaIR: true, optimizer: { enabled: true, runs: 750 } },
       },
     },
   },

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { ethers, network as hhNetwork } from "hardhat";
 import { aggregatePublicKeys } from "../src/bls";
-import { g1, nodeKey, proofOfPossession, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
+import { g1, hinted, nodeKey, proofOfPossession, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
 import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "./helpers/serviceNodeRewards";
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
@@ -135,7 +135,12 @@ describe("ServiceNodeRewards property: token accounting, aggregate key, payouts"
             const r = recipients[a.r].address as `0x${string}`;
             const total = signed[a.r] + BigInt(a.inc) * SESH_UNIT;
             await at(clock);
-            await (await d.snr.updateRewardsBalance(r, total, signReward(net(), r, total), [])).wait();
+            // inc 2: the lowest active node did not sign, sent with its key's Y (…WithNonSignerKeys);
+            // inc 3: the same non-signer as a plain id. Needs 3 nodes (threshold nodes / 3).
+            const ns = a.inc > 1 && nodes.size >= 3 ? [[...nodes.keys()].sort((x, y) => (x < y ? -1 : 1))[0]] : [];
+            const sig = signReward(net(), r, total, ns);
+            const tx = a.inc === 2 ? d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, sig, hinted(net(), ns)) : d.snr.updateRewardsBalance(r, total, sig, ns);
+            await (await tx).wait();
             signed[a.r] = total;
           } else if (a.kind === "claim") {
             const who = recipients[a.r];

@@ -16,6 +16,7 @@ import {
 } from "../src/bls";
 import {
   g1,
+  hinted,
   networkSign,
   nodeKey,
   proofOfPossession,
@@ -25,6 +26,8 @@ import {
   signersSecret,
   type NodeKey,
 } from "./helpers/network";
+import { encodeHintedNonSigners } from "../src/network/nonSigners";
+import { P } from "../src/bls";
 import { deployServiceNodeRewards, now, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "./helpers/serviceNodeRewards";
 
 const HOUR = 3600n;
@@ -476,6 +479,115 @@ describe("ServiceNodeRewards", () => {
       await d.snr.unpause();
       await expect(d.snr.connect(b)["claimRewards()"]()).to.emit(d.snr, "RewardsClaimed").withArgs(b.address, 600n * SESH_UNIT);
     });
+  });
+});
+
+describe("ServiceNodeRewards: hinted non-signers, duplicate contributors, pool views", () => {
+  const fixture = () => deployServiceNodeRewards({ seeded: 50 });
+
+  it("exits, liquidates and updates balances with hinted non-signers, matching the id-only functions", async () => {
+    const d = await load(fixture);
+    await registerSolo(d, nodeKey("funding"), d.accounts[6]); // the registry holds a stake for the payouts
+    const ns = [2n, 17n, 33n, 49n];
+    const exitKey = d.seedKeys[9];
+    let ts = await now();
+    await expect(d.snr.connect(d.accounts[8]).exitBLSPublicKeyWithSignatureAndNonSignerKeys(g1(exitKey.pk), ts, signExit(d.network, exitKey.pk, ts, ns), hinted(d.network, ns)))
+      .to.emit(d.snr, "ServiceNodeExit")
+      .withArgs(10n, d.accounts[8].address, STAKING_REQUIREMENT, [exitKey.pk.X, exitKey.pk.Y]);
+    d.network.nodes.delete(10n);
+    await expectAggregateMatches(d);
+
+    const liqKey = d.seedKeys[11];
+    ts = await now();
+    const before = await d.token.balanceOf(d.accounts[7].address);
+    await expect(d.snr.connect(d.accounts[7]).liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(g1(liqKey.pk), ts, signLiquidation(d.network, liqKey.pk, ts, ns), hinted(d.network, ns)))
+      .to.emit(d.snr, "ServiceNodeLiquidated")
+      .withArgs(12n, d.accounts[7].address, [liqKey.pk.X, liqKey.pk.Y]);
+    expect(await d.token.balanceOf(d.accounts[7].address)).to.equal(before + (STAKING_REQUIREMENT * 3n) / 10_000n);
+    d.network.nodes.delete(12n);
+    await expectAggregateMatches(d);
+
+    const r = d.accounts[4].address as `0x${string}`;
+    const total = 500n * SESH_UNIT;
+    await expect(d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, signReward(d.network, r, total, ns), hinted(d.network, ns)))
+      .to.emit(d.snr, "RewardsBalanceUpdated")
+      .withArgs(r, total, 0n);
+    expect(await d.snr.recipients(r)).to.deep.equal([total, 0n]);
+    // With no non-signers the packed list is empty.
+    await expect(d.snr.updateRewardsBalanceWithNonSignerKeys(r, total + 1n, signReward(d.network, r, total + 1n), "0x")).to.emit(d.snr, "RewardsBalanceUpdated").withArgs(r, total + 1n, total);
+  });
+
+  it("rejects wrong Ys, bad entries, order, duplicates, unknown ids, too many, and keys that did sign", async () => {
+    const d = await load(fixture);
+    const r = d.accounts[4].address as `0x${string}`;
+    const total = 10n * SESH_UNIT;
+    const upd = (bytes: `0x${string}`, ns: bigint[]) => d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, signReward(d.network, r, total, ns), bytes);
+    const y = (id: bigint) => d.network.nodes.get(id)!.pk.Y;
+    // Raw entries (bypassing the encoder's own checks) to reach the contract's.
+    const raw = (entries: [bigint, bigint][]) => ("0x" + entries.map(([id, v]) => id.toString(16).padStart(16, "0") + v.toString(16).padStart(64, "0")).join("")) as `0x${string}`;
+    await expect(upd(raw([[5n, P - y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, P - y(5n));
+    await expect(upd(raw([[5n, y(5n) + P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + P);
+    await expect(upd(raw([[5n, y(6n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(6n));
+    await expect(upd(raw([[5n, y(5n)], [5n, y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
+    await expect(upd(raw([[7n, y(7n)], [5n, y(5n)]]), [5n, 7n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
+    await expect(upd(raw([[0n, 0n]]), [])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(0n, 0n);
+    await expect(upd(raw([[5n, y(5n)], [99n, 2n]]), [5n])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(99n);
+    const packed = hinted(d.network, [5n]);
+    await expect(upd(`${packed}00` as `0x${string}`, [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerEntries").withArgs(41n);
+    const seventeen = Array.from({ length: 17 }, (_, i) => BigInt(i + 2));
+    await expect(upd(hinted(d.network, seventeen), seventeen)).to.be.revertedWithCustomError(d.snr, "TooManyNonSigners").withArgs(17n, 16n);
+    // Listed as a non-signer although it signed (and the other way round): the signature fails.
+    await expect(d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, signReward(d.network, r, total), packed)).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
+    await expect(d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, signReward(d.network, r, total, [5n]), "0x")).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
+    // A removed node's id is unknown afterwards.
+    const key = d.seedKeys[5];
+    const ts = await now();
+    await d.snr.exitBLSPublicKeyWithSignature(g1(key.pk), ts, signExit(d.network, key.pk, ts), []);
+    await expect(upd(raw([[6n, key.pk.Y]]), [])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(6n);
+    // The encoder refuses what the contract would.
+    expect(() => encodeHintedNonSigners([{ id: 7n, y: 1n }, { id: 5n, y: 1n }])).to.throw(/ascending/);
+    expect(() => encodeHintedNonSigners([{ id: 7n, y: P }])).to.throw(/field element/);
+  });
+
+  it("rejects a contributor list naming the same address twice", async () => {
+    const d = await load(fixture);
+    const [sender, op, c1] = d.accounts;
+    const k = nodeKey("dup");
+    await d.token.connect(sender).approve(d.address, STAKING_REQUIREMENT);
+    const add = (list: ReturnType<typeof contributor>[]) =>
+      d.snr.connect(sender).addBLSPublicKey(g1(k.pk), proofOfPossession(k, d.network.domain, op.address as `0x${string}`), params(k), list);
+    const q = STAKING_REQUIREMENT / 4n;
+    await expect(add([contributor(op.address, q), contributor(c1.address, q), contributor(c1.address, q, sender.address), contributor(d.accounts[3].address, q)]))
+      .to.be.revertedWithCustomError(d.snr, "DuplicateContributor")
+      .withArgs(2n, c1.address);
+    await expect(add([contributor(op.address, 2n * q), contributor(c1.address, q), contributor(op.address, q)]))
+      .to.be.revertedWithCustomError(d.snr, "DuplicateContributor")
+      .withArgs(2n, op.address);
+    // Seeding applies the same rule.
+    const seedKey = nodeKey("dup-seed");
+    const fresh = await deployServiceNodeRewards({ seeded: 0, start: false });
+    await expect(fresh.snr.seedPublicKeyList([{ blsPubkey: g1(seedKey.pk), ed25519Pubkey: seedKey.ed25519, contributors: [contributor(op.address, 3n * q), contributor(op.address, q)] }]))
+      .to.be.revertedWithCustomError(fresh.snr, "DuplicateContributor")
+      .withArgs(1n, op.address);
+    await expect(add([contributor(op.address, 2n * q), contributor(c1.address, q), contributor(sender.address, q)])).to.emit(d.snr, "NewServiceNodeV2");
+  });
+
+  it("exposes the views pooled nodes need through the interface, and validateProofOfPossession", async () => {
+    const d = await load(fixture);
+    const i = await ethers.getContractAt("IServiceNodeRewards", d.address);
+    expect(await i.stakingRequirement()).to.equal(STAKING_REQUIREMENT);
+    expect(await i.maxContributors()).to.equal(10n);
+    expect(await i.designatedToken()).to.equal(await d.token.getAddress());
+    expect(await i.blsVerifier()).to.equal(await d.snr.blsVerifier());
+    const k = nodeKey("pop-view");
+    const op = d.accounts[2].address as `0x${string}`;
+    const pop = proofOfPossession(k, d.network.domain, op);
+    await i.validateProofOfPossession(g1(k.pk), pop, op, k.ed25519); // does not revert
+    await expect(i.validateProofOfPossession(g1(k.pk), pop, d.accounts[3].address, k.ed25519)).to.be.revertedWithCustomError(d.snr, "InvalidProofOfPossession");
+    await expect(i.validateProofOfPossession(g1(k.pk), pop, op, k.ed25519 + 1n)).to.be.revertedWithCustomError(d.snr, "InvalidProofOfPossession");
+    await expect(i.validateProofOfPossession({ X: k.pk.X, Y: k.pk.Y + 1n }, pop, op, k.ed25519)).to.be.revertedWithCustomError(d.snr, "InvalidProofOfPossession");
+    const other = { ...d.network.domain, contract: op };
+    await expect(i.validateProofOfPossession(g1(k.pk), proofOfPossession(k, other, op), op, k.ed25519)).to.be.revertedWithCustomError(d.snr, "InvalidProofOfPossession");
   });
 });
 

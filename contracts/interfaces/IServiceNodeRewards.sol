@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {BN254} from "../libraries/BN254.sol";
 import {BLSSignatureParams} from "../libraries/BLS.sol";
+import {BLSVerifier} from "../staking/BLSVerifier.sol";
 
 /// @notice Who staked: the account that owns the stake and the account its rewards are paid to.
 struct Staker {
@@ -128,6 +130,9 @@ interface IServiceNodeRewards {
     error OperatorStakeTooLow(uint256 amount, uint256 required);
     /// @notice Contributor `index` has a zero address or beneficiary.
     error InvalidContributor(uint256 index);
+    /// @notice Contributor `index` repeats the address `addr` of an earlier contributor: list each staker once
+    /// (sum its stakes into one entry).
+    error DuplicateContributor(uint256 index, address addr);
     /// @notice The operator fee `fee` exceeds 10,000 basis points.
     error InvalidFee(uint256 fee);
     /// @notice The Ed25519 key is zero.
@@ -164,6 +169,11 @@ interface IServiceNodeRewards {
     error NonSignersNotAscending(uint256 index, uint256 id);
     /// @notice Non-signer `id` is not an active node.
     error UnknownNonSigner(uint256 id);
+    /// @notice The Y supplied for non-signer `id` is not the Y of its stored key (≥ P, off the curve for
+    /// the stored X, or the other root): pass the key's Y exactly as {allServiceNodeIDs} returns it.
+    error InvalidNonSignerY(uint256 id, uint256 y);
+    /// @notice Packed non-signers must be 40-byte entries (`uint64 id ‖ uint256 Y`); `length` is not a multiple of 40.
+    error InvalidNonSignerEntries(uint256 length);
     /// @notice The network's aggregate signature does not verify.
     error InvalidBLSSignature();
     /// @notice The new lifetime total `amount` does not exceed the current `previous`.
@@ -184,6 +194,15 @@ interface IServiceNodeRewards {
         Contributor[] calldata contributors
     ) external;
 
+    /// @notice Reverts with {InvalidProofOfPossession} unless `proofOfPossession` is `blsPubkey`'s signature
+    /// of popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey (PROTOCOL.md §1), as {addBLSPublicKey} requires.
+    function validateProofOfPossession(
+        BN254.G1Point calldata blsPubkey,
+        BLSSignatureParams calldata proofOfPossession,
+        address operator,
+        uint256 ed25519Pubkey
+    ) external view;
+
     // ---------------------------------------------------------------- exits and liquidation
     /// @notice The operator asks for its node to leave.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external;
@@ -196,6 +215,13 @@ interface IServiceNodeRewards {
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
+    /// @notice {exitBLSPublicKeyWithSignature} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
+    function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external;
     /// @notice Removes a node 30 days after its first exit request, without a signature.
     function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external;
     /// @notice Liquidates a node with a network signature, paying the liquidator and the pool.
@@ -205,6 +231,13 @@ interface IServiceNodeRewards {
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
+    /// @notice {liquidateBLSPublicKeyWithSignature} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
+    function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external;
 
     // ---------------------------------------------------------------- rewards
     /// @notice Sets `recipient`'s lifetime reward total with a network signature.
@@ -213,6 +246,13 @@ interface IServiceNodeRewards {
         uint256 lifetimeRewards,
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
+    ) external;
+    /// @notice {updateRewardsBalance} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
+    function updateRewardsBalanceWithNonSignerKeys(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
     ) external;
     /// @notice Pays the caller everything unclaimed.
     function claimRewards() external;
@@ -226,5 +266,15 @@ interface IServiceNodeRewards {
     function aggregatePubkey() external view returns (BN254.G1Point memory);
     /// @notice What is stored about node `serviceNodeID` (all zero if it is not active).
     function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory);
+
+    // ---------------------------------------------------------------- views pooled nodes and portals call
+    /// @notice The stake a registration must bring (atomic SESH).
+    function stakingRequirement() external view returns (uint256);
+    /// @notice Maximum contributors per node, operator included.
+    function maxContributors() external view returns (uint256);
+    /// @notice The staking and reward token (SESH).
+    function designatedToken() external view returns (IERC20);
+    /// @notice The stateless BLS verifier the registry uses.
+    function blsVerifier() external view returns (BLSVerifier);
 }
 /* solhint-enable gas-indexed-events */

@@ -40,17 +40,20 @@ library PackedG1 {
     /// @notice Σ of the packed keys stored at `keySlot(id)` for `ids` (strictly ascending, each non-zero).
     /// Reverts with the given error selectors: `notAscending(index, id)` when an id does not exceed the one
     /// before it, `unknown(id)` when the slot holds no key.
-    /// @param ids Calldata array of ids.
+    /// @dev P is made opaque (`shr(255, gas())` is 0) so that the optimizer keeps it on the stack instead
+    /// of re-reading the constant from code at every use (as it does at the registry's optimizer runs).
+    /// @param offset Calldata offset of the ids (a `uint64[]`'s elements, one word each).
+    /// @param count Number of ids.
     /// @param mappingSlot Storage slot of a `mapping(uint64 => Node)` whose first word is the packed key.
-    function sumStoredKeys(uint64[] calldata ids, uint256 mappingSlot, bytes4 notAscending, bytes4 unknown)
+    function sumStoredKeys(uint256 offset, uint256 count, uint256 mappingSlot, bytes4 notAscending, bytes4 unknown)
         internal
         view
         returns (BN254.G1Point memory sum)
     {
-        uint256 p = BN254.P;
         uint256 exponent = SQRT_EXPONENT;
         bool ok = true;
         assembly ("memory-safe") {
+            let p := or(0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47, shr(255, gas()))
             // Layout at m: [0x00, 0x80) ecAdd input (accumulator, next point); [0x80, 0x140) modexp input.
             let m := mload(0x40)
             let e := add(m, 0x80)
@@ -61,9 +64,10 @@ library PackedG1 {
             mstore(add(e, 0x40), 0x20)
             mstore(add(e, 0x80), exponent)
             mstore(add(e, 0xa0), p)
+            mstore(0x20, mappingSlot)
             let last := 0
-            for { let i := 0 } lt(i, ids.length) { i := add(i, 1) } {
-                let id := calldataload(add(ids.offset, shl(5, i)))
+            for { let i := 0 } lt(i, count) { i := add(i, 1) } {
+                let id := calldataload(add(offset, shl(5, i)))
                 if iszero(gt(id, last)) {
                     let r := add(m, 0x140)
                     mstore(r, notAscending)
@@ -73,7 +77,6 @@ library PackedG1 {
                 }
                 last := id
                 mstore(0x00, id)
-                mstore(0x20, mappingSlot)
                 let packed := sload(keccak256(0x00, 0x40))
                 if iszero(packed) {
                     let r := add(m, 0x140)
@@ -93,6 +96,99 @@ library PackedG1 {
             mcopy(sum, m, 0x40)
         }
         if (!ok) revert BN254.PrecompileFailed(0x06);
+    }
+
+    /// @notice {sumStoredKeys} with each key's Y supplied by the caller instead of recomputed: the
+    /// calldata bytes at `offset` hold `count` entries of 40 bytes, `uint64 id ‖ uint256 y` (big-endian,
+    /// `abi.encodePacked`). Each `y` is accepted only if it is below P, satisfies y² = x³ + 3 for the
+    /// stored X and has the stored parity — that singles out the stored point, since the two roots ±y
+    /// have different parities. Costs one cold SLOAD and one ecAdd per id, no square root.
+    /// Reverts with `notAscending(index, id)`, `unknown(id)` or `badY(id, y)`.
+    /// @param offset Calldata offset of the first entry.
+    /// @param count Number of entries.
+    /// @param mappingSlot Storage slot of a `mapping(uint64 => Node)` whose first word is the packed key.
+    function sumStoredKeysHinted(
+        uint256 offset,
+        uint256 count,
+        uint256 mappingSlot,
+        bytes4 notAscending,
+        bytes4 unknown,
+        bytes4 badY
+    ) internal view returns (BN254.G1Point memory sum) {
+        bool ok;
+        uint256 failed; // 1 + offset of the first entry that fails a check, 0 if none
+        assembly ("memory-safe") {
+            // [m, m + 0x80): ecAdd input (accumulator, next point); scratch words: (id, mappingSlot).
+            let m := mload(0x40)
+            mstore(m, 0) // accumulator = infinity
+            mstore(add(m, 0x20), 0)
+            mstore(0x20, mappingSlot)
+            // P made opaque (shr(255, gas()) is 0): kept on the stack, not re-read from code at every use.
+            let p := or(0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47, shr(255, gas()))
+            let last := 0
+            ok := 1
+            let end := add(offset, mul(count, 40))
+            for { let ptr := offset } lt(ptr, end) { ptr := add(ptr, 40) } {
+                let id := shr(192, calldataload(ptr))
+                let y := calldataload(add(ptr, 8))
+                mstore(0x00, id)
+                let packed := sload(keccak256(0x00, 0x40))
+                let x := shr(2, shl(2, packed))
+                // One branch for all checks. An unknown id (packed = 0) fails the curve equation: x = 0
+                // would need y² = 3, not a square mod P (G1 has prime order: no point of order 3).
+                if iszero(
+                    and(
+                        and(gt(id, last), lt(y, p)),
+                        and(
+                            eq(and(y, 1), shr(255, packed)),
+                            eq(mulmod(y, y, p), addmod(mulmod(mulmod(x, x, p), x, p), 3, p))
+                        )
+                    )
+                ) {
+                    failed := add(ptr, 1)
+                    break
+                }
+                last := id
+                mstore(add(m, 0x40), x)
+                mstore(add(m, 0x60), y)
+                // Precompiles are always warm; the sum overwrites the accumulator.
+                ok := and(ok, staticcall(gas(), 0x06, m, 0x80, m, 0x40))
+            }
+            mcopy(sum, m, 0x40)
+        }
+        if (failed != 0) _revertHinted(failed - 1, offset, mappingSlot, notAscending, unknown, badY);
+        if (!ok) revert BN254.PrecompileFailed(0x06);
+    }
+
+    /// @dev Reverts with the error for the hinted entry at calldata offset `ptr`, which failed a check.
+    function _revertHinted(
+        uint256 ptr,
+        uint256 offset,
+        uint256 mappingSlot,
+        bytes4 notAscending,
+        bytes4 unknown,
+        bytes4 badY
+    ) private view {
+        uint256 id;
+        uint256 y;
+        uint256 last;
+        uint256 packed;
+        assembly ("memory-safe") {
+            id := shr(192, calldataload(ptr))
+            y := calldataload(add(ptr, 8))
+            if gt(ptr, offset) { last := shr(192, calldataload(sub(ptr, 40))) }
+            mstore(0x00, id)
+            mstore(0x20, mappingSlot)
+            packed := sload(keccak256(0x00, 0x40))
+        }
+        bytes memory data;
+        // solhint-disable-next-line gas-strict-inequalities
+        if (id <= last) data = abi.encodeWithSelector(notAscending, (ptr - offset) / 40, id);
+        else if (packed == 0) data = abi.encodeWithSelector(unknown, id);
+        else data = abi.encodeWithSelector(badY, id, y);
+        assembly ("memory-safe") {
+            revert(add(data, 0x20), mload(data))
+        }
     }
 
     /// @dev √(x³ + 3) with the parity bit `odd` (x is known to be on the curve).

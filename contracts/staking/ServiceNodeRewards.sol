@@ -53,7 +53,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @notice A node must be this old before a signed exit or liquidation.
     uint256 public constant MIN_NODE_AGE = 2 hours;
     /// @notice Anyone may remove a node this long after its first exit request, without a signature.
-    uint256 public constant EXIT_WAIT_TIME = 30 days;
+    /// @dev Not public: its getter's selector would sort before claimRewards() in the dispatcher and cost
+    /// every claim 22 gas.
+    uint256 internal constant EXIT_WAIT_TIME = 30 days;
     /// @notice A contributor of less than a quarter may only request an exit this long after registration.
     uint256 public constant SMALL_CONTRIBUTOR_LEAVE_DELAY = 30 days;
     /// @notice Minimum time between two exit requests of one node.
@@ -114,6 +116,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     struct Recipient {
         uint128 rewards;
         uint128 claimed;
+    }
+
+    /// @dev Where a call's non-signers are in calldata: `count` ids (`uint64[]` words) or, `hinted`,
+    /// `count` packed `uint64 id ‖ uint256 Y` entries. Not stored.
+    struct NonSigners {
+        uint256 offset;
+        uint256 count;
+        bool hinted;
     }
 
     /// @custom:storage-location erc7201:session.storage.ServiceNodeRewards
@@ -230,12 +240,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
         uint256 packed = _checkNewKeys($, pk, ed25519Pubkey);
-        {
-            bytes memory message = abi.encodePacked(
-                BLS.tag(BLS.PROOF_OF_POSSESSION_TAG, address(this)), pk.X, pk.Y, operator, ed25519Pubkey
-            );
-            if (!_verify(pk, proofOfPossession, message)) revert InvalidProofOfPossession();
-        }
+        _checkProofOfPossession(pk, proofOfPossession, operator, ed25519Pubkey);
 
         uint64 id = _storeNode($, s, packed, operator, ed25519Pubkey, requirement, contributorsHash);
         $.aggregateKey = PackedG1.pack(BN254.add(PackedG1.unpack($.aggregateKey), pk));
@@ -249,6 +254,22 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
             emit NewServiceNodeV2(id, msg.sender, pk, serviceNodeParams, contributors);
         }
         designatedToken.safeTransferFrom(msg.sender, address(this), requirement);
+    }
+
+    /// @notice Reverts with {InvalidProofOfPossession} unless `proofOfPossession` is `blsPubkey`'s signature
+    /// of popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey — the check {addBLSPublicKey} makes, for pooled-node
+    /// contracts and portals to run before collecting stakes.
+    /// @param blsPubkey The node's BLS key.
+    /// @param proofOfPossession Its signature of the proof-of-possession message.
+    /// @param operator The operator the key is bound to (contributor 0, or the solo registrant).
+    /// @param ed25519Pubkey The node's Ed25519 key.
+    function validateProofOfPossession(
+        BN254.G1Point calldata blsPubkey,
+        BLSSignatureParams calldata proofOfPossession,
+        address operator,
+        uint256 ed25519Pubkey
+    ) external view {
+        _checkProofOfPossession(blsPubkey, proofOfPossession, operator, ed25519Pubkey);
     }
 
     /// @notice Migrates nodes of the existing network (owner only, before {start}). No stake is pulled
@@ -335,6 +356,30 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external {
+        _exit(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
+    }
+
+    /// @notice {exitBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied (cheaper per
+    /// non-signer: no square root is computed on chain).
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external {
+        _exit(blsPubkey, timestamp, blsSignature, _hinted(nonSigners));
+    }
+
+    function _exit(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        NonSigners memory nonSigners
+    ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         BN254.G1Point memory pk = blsPubkey;
@@ -374,6 +419,29 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external {
+        _liquidate(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
+    }
+
+    /// @notice {liquidateBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external {
+        _liquidate(blsPubkey, timestamp, blsSignature, _hinted(nonSigners));
+    }
+
+    function _liquidate(
+        BN254.G1Point calldata blsPubkey,
+        uint256 timestamp,
+        BLSSignatureParams calldata blsSignature,
+        NonSigners memory nonSigners
+    ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         BN254.G1Point memory pk = blsPubkey;
@@ -406,6 +474,30 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external {
+        _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _ids(nonSigners));
+    }
+
+    /// @notice {updateRewardsBalance} with the non-signers' Y coordinates supplied (cheaper per
+    /// non-signer: no square root is computed on chain).
+    /// @param recipient Whose balance.
+    /// @param lifetimeRewards New lifetime total (atomic SESH).
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    function updateRewardsBalanceWithNonSignerKeys(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        bytes calldata nonSigners
+    ) external {
+        _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _hinted(nonSigners));
+    }
+
+    function _updateRewardsBalance(
+        address recipient,
+        uint256 lifetimeRewards,
+        BLSSignatureParams calldata blsSignature,
+        NonSigners memory nonSigners
+    ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         if (recipient == address(0)) revert ZeroAddress("recipient");
@@ -730,6 +822,18 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         return blsVerifier.verify(apk, sig, message, BLS.tag(BLS.HASH_TO_FIELD_TAG, address(this)));
     }
 
+    /// @dev The verifier returns false (never reverts) for keys or signatures off their curves.
+    function _checkProofOfPossession(
+        BN254.G1Point memory pk,
+        BLSSignatureParams memory pop,
+        address operator,
+        uint256 ed25519Pubkey
+    ) private view {
+        bytes memory message =
+            abi.encodePacked(BLS.tag(BLS.PROOF_OF_POSSESSION_TAG, address(this)), pk.X, pk.Y, operator, ed25519Pubkey);
+        if (!_verify(pk, pop, message)) revert InvalidProofOfPossession();
+    }
+
     function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
         if (requirement == 0 || requirement > type(uint96).max) {
             revert InvalidParameter("stakingRequirement", requirement);
@@ -752,9 +856,20 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint256 n = contributors.length;
         if (n > max) revert MaxContributorsExceeded(n, max);
         uint256 total;
+        // Duplicate addresses: a 256-bit filter on the low address byte; only a hit (rare for ≤ 10
+        // contributors) pays for a scan of the earlier entries.
+        uint256 seen;
         for (uint256 i = 0; i < n; ++i) {
             Contributor calldata c = contributors[i];
-            if (c.staker.addr == address(0) || c.staker.beneficiary == address(0)) revert InvalidContributor(i);
+            address addr = c.staker.addr;
+            if (addr == address(0) || c.staker.beneficiary == address(0)) revert InvalidContributor(i);
+            uint256 bit = 1 << (uint160(addr) & 0xff);
+            if (seen & bit != 0) {
+                for (uint256 j = 0; j < i; ++j) {
+                    if (contributors[j].staker.addr == addr) revert DuplicateContributor(i, addr);
+                }
+            }
+            seen |= bit;
             total += c.stakedAmount;
         }
         if (total != requirement) revert ContributionTotalMismatch(requirement, total);
@@ -836,7 +951,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint256 timestamp,
         string memory tagBase,
         BLSSignatureParams calldata blsSignature,
-        uint64[] calldata nonSigners
+        NonSigners memory nonSigners
     ) private view returns (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) {
         // On the curve, X and the parity of Y determine the point, so the packed lookup is exact.
         if (!BN254.isOnCurve(pk)) revert BLSPubkeyNotFound(pk.X, pk.Y);
@@ -861,23 +976,52 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         State memory s,
         bytes memory message,
         BLSSignatureParams calldata blsSignature,
-        uint64[] calldata nonSigners
+        NonSigners memory nonSigners
     ) private view returns (BN254.G1Point memory aggregate) {
         aggregate = PackedG1.unpack($.aggregateKey);
         BN254.G1Point memory signers = aggregate;
-        if (nonSigners.length != 0) {
+        uint256 count = nonSigners.count;
+        if (count != 0) {
             uint256 max = _nonSignerThreshold(s.totalNodes, $.config.nonSignerMax);
-            if (nonSigners.length > max) revert TooManyNonSigners(nonSigners.length, max);
+            if (count > max) revert TooManyNonSigners(count, max);
             uint256 nodesSlot;
             assembly {
                 nodesSlot := add(_STORAGE_LOCATION, 5)
             }
-            BN254.G1Point memory missing = PackedG1.sumStoredKeys(
-                nonSigners, nodesSlot, NonSignersNotAscending.selector, UnknownNonSigner.selector
-            );
+            BN254.G1Point memory missing = nonSigners.hinted
+                ? PackedG1.sumStoredKeysHinted(
+                    nonSigners.offset,
+                    count,
+                    nodesSlot,
+                    NonSignersNotAscending.selector,
+                    UnknownNonSigner.selector,
+                    InvalidNonSignerY.selector
+                )
+                : PackedG1.sumStoredKeys(
+                    nonSigners.offset, count, nodesSlot, NonSignersNotAscending.selector, UnknownNonSigner.selector
+                );
             signers = BN254.add(aggregate, BN254.negate(missing));
         }
         if (!_verify(signers, blsSignature, message)) revert InvalidBLSSignature();
+    }
+
+    function _ids(uint64[] calldata ids) private pure returns (NonSigners memory) {
+        return NonSigners(_offset(ids), ids.length, false);
+    }
+
+    function _offset(uint64[] calldata ids) private pure returns (uint256 offset) {
+        assembly {
+            offset := ids.offset
+        }
+    }
+
+    function _hinted(bytes calldata entries) private pure returns (NonSigners memory) {
+        if (entries.length % 40 != 0) revert InvalidNonSignerEntries(entries.length);
+        uint256 offset;
+        assembly {
+            offset := entries.offset
+        }
+        return NonSigners(offset, entries.length / 40, true);
     }
 
     /// @dev Deletes the node, subtracts its key from the aggregate and emits {ServiceNodeExit}.
@@ -904,30 +1048,66 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         emit ServiceNodeExit(id, msg.sender, returnedAmount, pk);
     }
 
+    /// @dev The hot path in assembly on the two raw words it needs (claim state, recipient): one SLOAD
+    /// and one SSTORE each. Bit layouts follow Solidity's packing (first member lowest): ClaimState =
+    /// limit [0, 88), claimedInCycle [88, 176), cycleIndex [176, 216), cycleLength [216, 248), paused
+    /// [248, 256); Recipient = rewards [0, 128), claimed [128, 256). Both slots are fixed offsets in the
+    /// namespace, derived from one opaque copy (`shr(255, gas())` is 0) so that the optimizer keeps them
+    /// on the stack instead of re-reading constants from code. The cycle index is truncated to the stored
+    /// 40 bits, which only have to tell consecutive cycles apart; cycleLength > 0 (initializer, setter).
+    /// The transfer of {_pay} is inlined for the common case, its call data built in the scratch words
+    /// (no memory growth): selector at 0x10, caller at 0x20, amount at 0x34 (over the free memory
+    /// pointer, restored after the call).
     function _claim(uint256 requested) private {
         Layout storage $ = _layout();
-        ClaimState memory c = $.claims;
-        if (c.paused) revert ContractPaused();
-        Recipient memory r = $.recipients[msg.sender];
-        // Cannot underflow: claimed never exceeds rewards (checked below on every claim).
-        uint256 available;
-        unchecked {
-            available = uint256(r.rewards) - r.claimed;
+        ClaimState storage claims = $.claims;
+        mapping(address => Recipient) storage recipients_ = $.recipients;
+        uint256 amount;
+        bool paid;
+        IERC20 token = designatedToken;
+        bytes4 paused_ = ContractPaused.selector;
+        bytes4 nothing = NothingToClaim.selector;
+        bytes4 exceeds = ClaimExceedsBalance.selector;
+        bytes4 overLimit = ClaimLimitExceeded.selector;
+        bytes32 claimedEvent = RewardsClaimed.selector;
+        assembly ("memory-safe") {
+            let recipientsMapSlot := or(recipients_.slot, shr(255, gas()))
+            let claimsSlot := sub(recipientsMapSlot, sub(recipients_.slot, claims.slot))
+            mstore(0x00, caller())
+            mstore(0x20, recipientsMapSlot)
+            let recipientSlot := keccak256(0x00, 0x40)
+            let c := sload(claimsSlot)
+            let r := sload(recipientSlot)
+            // Cannot underflow: claimed never exceeds rewards (enforced below on every claim).
+            let available := sub(and(r, 0xffffffffffffffffffffffffffffffff), shr(128, r))
+            amount := requested
+            if eq(requested, not(0)) { amount := available }
+            let cycleIndex := and(div(timestamp(), and(shr(216, c), 0xffffffff)), 0xffffffffff)
+            let limit := and(c, 0xffffffffffffffffffffff)
+            let total := amount
+            // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
+            if eq(cycleIndex, and(shr(176, c), 0xffffffffff)) { total := add(amount, and(shr(88, c), 0xffffffffffffffffffffff)) }
+            // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
+            let m := mload(0x40)
+            if shr(248, c) { mstore(m, paused_) revert(m, 0x04) }
+            if iszero(amount) { mstore(m, nothing) revert(m, 0x04) }
+            if gt(amount, available) { mstore(m, exceeds) mstore(add(m, 0x04), amount) mstore(add(m, 0x24), available) revert(m, 0x44) }
+            if gt(total, limit) { mstore(m, overLimit) mstore(add(m, 0x04), total) mstore(add(m, 0x24), limit) revert(m, 0x44) }
+            // total ≤ limit < 2^88 fits its field; claimed + amount ≤ rewards < 2^128 fits its half.
+            sstore(claimsSlot, or(and(c, not(shl(88, 0xffffffffffffffffffffffffffffffff))), or(shl(88, total), shl(176, cycleIndex))))
+            sstore(recipientSlot, add(r, shl(128, amount)))
+            mstore(0x00, amount)
+            log2(0x00, 0x20, claimedEvent, caller()) // RewardsClaimed(msg.sender, amount)
+            mstore(0x14, caller())
+            mstore(0x34, amount)
+            mstore(0x00, 0xa9059cbb000000000000000000000000) // transfer(address,uint256), ends at 0x14
+            paid := call(gas(), token, 0, 0x10, 0x44, 0x00, 0x20)
+            // Accepted as SafeERC20 does: returned true, or returned nothing from an account with code.
+            if iszero(and(eq(mload(0x00), 1), paid)) { paid := and(paid, and(iszero(returndatasize()), gt(extcodesize(token), 0))) }
+            mstore(0x40, m)
         }
-        uint256 amount = requested == type(uint256).max ? available : requested;
-        if (amount == 0) revert NothingToClaim();
-        if (amount > available) revert ClaimExceedsBalance(amount, available);
-        uint256 cycleIndex = block.timestamp / c.cycleLength;
-        uint256 total = (cycleIndex == c.cycleIndex ? uint256(c.claimedInCycle) : 0) + amount;
-        if (total > c.limit) revert ClaimLimitExceeded(total, c.limit);
-        // total ≤ limit < 2^88; the index fits in 40 bits for any timestamp below 2^40.
-        c.claimedInCycle = uint88(total);
-        c.cycleIndex = uint40(cycleIndex);
-        $.claims = c;
-        // amount ≤ available ≤ rewards < 2^128.
-        $.recipients[msg.sender].claimed = r.claimed + uint128(amount);
-        emit RewardsClaimed(msg.sender, amount);
-        _pay($, msg.sender, amount);
+        // Short balance (or a failed transfer): pull from the pool and retry.
+        if (!paid) _pullAndPay($, msg.sender, amount);
     }
 
     /// @dev Transfers `amount` to `to`. If the transfer fails (the balance is short), pulls what the pool
@@ -936,11 +1116,28 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// attempt is a plain call so that the common case pays no balance check and no pool lookup.
     function _pay(Layout storage $, address to, uint256 amount) private {
         IERC20 token = designatedToken;
-        // A plain call: a failing transfer (short balance) must not revert here but trigger the pull below.
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory returned) = address(token).call(abi.encodeCall(IERC20.transfer, (to, amount)));
-        if (ok && (returned.length == 0 ? address(token).code.length != 0 : abi.decode(returned, (bool)))) return;
+        bool ok;
+        // A plain call (a failing transfer must trigger the pull below, not revert), accepted as SafeERC20
+        // does: the call succeeded and returned true, or returned nothing from an account with code.
+        // The call data is built in the scratch words (no memory growth): selector at 0x10, `to` at 0x20,
+        // `amount` at 0x34 (overlapping the free memory pointer, restored after the call).
+        assembly ("memory-safe") {
+            let fmp := mload(0x40)
+            mstore(0x14, to)
+            mstore(0x34, amount)
+            mstore(0x00, 0xa9059cbb000000000000000000000000) // transfer(address,uint256), ends at 0x14
+            ok := call(gas(), token, 0, 0x10, 0x44, 0x00, 0x20)
+            if iszero(and(eq(mload(0x00), 1), ok)) {
+                ok := and(ok, and(iszero(returndatasize()), gt(extcodesize(token), 0)))
+            }
+            mstore(0x40, fmp)
+        }
+        if (!ok) _pullAndPay($, to, amount);
+    }
+
+    /// @dev The slow path of {_pay}: pulls what the pool has released, then transfers (reverting if short).
+    function _pullAndPay(Layout storage $, address to, uint256 amount) private {
         IRewardRatePool($.rewardPool).payoutReleased();
-        token.safeTransfer(to, amount);
+        designatedToken.safeTransfer(to, amount);
     }
 }

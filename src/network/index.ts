@@ -20,6 +20,8 @@ export { combinePartials } from "./aggregator/combine";
 export { AGGREGATOR_METHODS, aggregatorRpcHandler, serveAggregator } from "./aggregator/rpc";
 export { createSimulation } from "./simulation";
 export type { Behaviour, SimNode, Simulation, SimulationOptions } from "./simulation";
+export { encodeHintedNonSigners, hintedNonSignersFor } from "./nonSigners";
+export type { HintedNonSigner } from "./nonSigners";
 export { NetworkError } from "./errors";
 export type { ErrorKind } from "./errors";
 export { rpcCall, serveRpc } from "./rpc";

@@ -24,6 +24,7 @@ import {
   type SecretKey,
   type SigningDomain,
 } from "../../src/bls";
+import { hintedNonSignersFor } from "../../src/network/nonSigners";
 
 /** One node's keys: BLS secret and public key, and an Ed25519 public key (random-looking 32 bytes). */
 export interface NodeKey {
@@ -100,4 +101,9 @@ export function proofOfPossession(key: NodeKey, domain: SigningDomain, operator:
 /** `{X, Y}` for contract calls. */
 export function g1(pk: G1Affine): { X: bigint; Y: bigint } {
   return { X: pk.X, Y: pk.Y };
+}
+
+/** The `bytes nonSigners` of the registry's `…NonSignerKeys` functions (updateRewardsBalanceWithNonSignerKeys, exitBLSPublicKeyWithSignatureAndNonSignerKeys, liquidateBLSPublicKeyWithSignatureAndNonSignerKeys) for `ids` (keys from the simulated network). */
+export function hinted(network: SimNetwork, ids: readonly bigint[]): `0x${string}` {
+  return hintedNonSignersFor(ids, (id) => network.nodes.get(id)?.pk);
 }
