@@ -13,6 +13,7 @@ import { TaskArgumentError, TaskError } from "./lib/errors";
 import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
 import {
+  EXIT_WAIT_TIME,
   assertBalance,
   assertSignatureFresh,
   chainTime,
@@ -182,7 +183,7 @@ task("node:exit-after-wait", "Removes a node 30 days after its exit request (any
     if (node.exitRequestTimestamp === 0n) {
       throw new TaskError(`node ${id} has not asked to exit: its operator runs \`npx hardhat node:request-exit --id ${id}\` first`);
     }
-    const allowedAt = node.exitRequestTimestamp + (await registry.EXIT_WAIT_TIME());
+    const allowedAt = node.exitRequestTimestamp + EXIT_WAIT_TIME;
     const now = await chainTime(hre);
     if (now < allowedAt) throw new TaskError(`node ${id} may be removed from ${formatTime(allowedAt)}, ${allowedAt - now} s from now: wait, or use node:exit with the network's signature`);
     const receipt = await send(hre, {
@@ -210,7 +211,7 @@ export interface NodeRow {
 task("node:list", "Lists the active nodes and their status").setAction(async (_args, hre) => {
   const { registry } = await serviceNodeContracts(hre);
   const [ids] = await registry.allServiceNodeIDs();
-  const wait = await registry.EXIT_WAIT_TIME();
+  const wait = EXIT_WAIT_TIME;
   const now = await chainTime(hre);
   const rows: NodeRow[] = [];
   for (const id of ids) {

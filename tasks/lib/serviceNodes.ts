@@ -65,6 +65,13 @@ export function formatTime(seconds: bigint): string {
 
 const SECRET_HEX = /^(0x)?[0-9a-fA-F]{64}$/;
 
+/**
+ * The registry's wait between an exit request and `exitBLSPublicKeyAfterWaitTime` (its internal
+ * `EXIT_WAIT_TIME`, 30 days). It has no getter: one more external function sorted before
+ * `claimRewards()` in the selector dispatch would cost every claim gas.
+ */
+export const EXIT_WAIT_TIME = 30n * 24n * 60n * 60n;
+
 function secretFromHex(argument: string, raw: string, source: string): SecretKey {
   if (!SECRET_HEX.test(raw)) {
     throw new TaskArgumentError(argument, `${source} is not a BLS secret key: write 0x followed by 64 hexadecimal digits, or a file holding that`);
