@@ -29,8 +29,8 @@ import {
 import { readFileSync } from "node:fs";
 import { bn254 } from "@noble/curves/bn254";
 import { pippenger } from "@noble/curves/abstract/curve";
-import { G1, G2, g1ToAffine as g1ToAffineKey, g2FromAffine, g2ToAffine } from "../src/bls/curve";
-import { msmShort, msmWindow } from "../src/bls/msm";
+import { Fp, Fp2Field, G1, G2, g1ToAffine as g1ToAffineKey, g2FromAffine, g2ToAffine } from "../src/bls/curve";
+import { msmShort, msmShortAffine, msmWindow } from "../src/bls/msm";
 import { isolateInvalid, parsePartial, randomWeights, screenPartials, type ParsedPartial } from "../src/bls/batch";
 import { messagePoint } from "../src/bls/signature";
 import { combinePartials } from "../src/network/aggregator/combine";
@@ -214,9 +214,22 @@ describe("src/bls (TypeScript BLS)", () => {
       r[5] = (1n << 64n) - 1n;
       r[6] = 1n;
       const expected = pippenger(G2, bn254.fields.Fr, sigs, r);
-      for (const c of [2, 5, 8, 11]) expect(msmShort(G2.ZERO, sigs, r, 64, c).equals(expected), `window ${c}`).to.equal(true);
+      const affine = sigs.map((p) => p.toAffine());
+      for (const c of [2, 5, 8, 11]) {
+        expect(msmShort(G2.ZERO, sigs, r, 64, c).equals(expected), `window ${c}`).to.equal(true);
+        expect(msmShortAffine(G2, Fp2Field, affine, r, 64, c).equals(expected), `affine, window ${c}`).to.equal(true);
+      }
+      // All points equal: every affine pair has equal x and takes the projective side path.
+      const same = Array.from({ length: 9 }, () => sigs[0]);
+      const ones = same.map(() => 3n);
+      expect(msmShortAffine(G2, Fp2Field, same.map((p) => p.toAffine()), ones, 64, 3).equals(sigs[0].multiply(27n))).to.equal(true);
+      const opposite = [sigs[0], sigs[0].negate()].map((p) => p.toAffine());
+      expect(msmShortAffine(G2, Fp2Field, opposite, [5n, 5n], 64).is0()).to.equal(true);
       const g1 = parsed.map((p) => p.key);
-      expect(msmShort(G1.ZERO, g1, r, 64).equals(pippenger(G1, bn254.fields.Fr, g1, r))).to.equal(true);
+      const expectedG1 = pippenger(G1, bn254.fields.Fr, g1, r);
+      expect(msmShort(G1.ZERO, g1, r, 64).equals(expectedG1)).to.equal(true);
+      expect(msmShortAffine(G1, Fp, g1.map((p) => p.toAffine()), r, 64).equals(expectedG1)).to.equal(true);
+      expect(() => msmShortAffine(G1, Fp, [g1[0].toAffine()], [1n << 64n], 64)).to.throw(/outside \[0, 2\^64\)/);
       expect(msmShort(G2.ZERO, [], [], 64).is0()).to.equal(true);
       expect(() => msmShort(G2.ZERO, sigs, r.slice(1), 64)).to.throw(/40 points but 39 scalars/);
       expect(() => msmShort(G2.ZERO, [sigs[0]], [1n << 64n], 64)).to.throw(/outside \[0, 2\^64\)/);

@@ -4,9 +4,9 @@
  *   e(G, Σ rᵢ·σᵢ) == e(Σ rᵢ·pkᵢ, H(m))
  * holds for all-valid inputs and fails, except with probability ≤ 2⁻⁶⁴, if any σᵢ is invalid (for a
  * fixed invalid σⱼ and fixed other weights, at most one value of rⱼ mod r balances the equation, and r > 2⁶⁴).
- * Both sums are multi-scalar multiplications over 64-bit scalars (`msmShort`, a bucket method that only
- * walks the weights' 64 bits), so n signatures cost two short MSMs and one 2-pair pairing instead of n
- * pairings.
+ * Both sums are multi-scalar multiplications over 64-bit scalars (`msmShortAffine`, a bucket method
+ * that only walks the weights' 64 bits and adds in affine coordinates with batched inversions), so n
+ * signatures cost two short MSMs and one 2-pair pairing instead of n pairings.
  *
  * Points are only checked to be on their curves here; the costly G2 subgroup check (≈ 5–9 ms each) is
  * done once, on the weighted sum. A partial with a component outside G2 therefore slips through with
@@ -16,8 +16,8 @@
  */
 import { bn254 } from "@noble/curves/bn254";
 import { randomBytes } from "@noble/hashes/utils";
-import { G1, G2, g1FromAffine, g1ToAffine, g2OnTwist, g2ToAffine, type G1Point, type G2Point } from "./curve";
-import { msmShort } from "./msm";
+import { Fp, Fp2Field, G1, G2, g1FromAffine, g1ToAffine, g2OnTwist, g2ToAffine, type G1Point, type G2Point } from "./curve";
+import { msmShortAffine } from "./msm";
 import { messagePoint, verifyPoints } from "./signature";
 import type { G1Affine, G2Affine, Hex } from "./types";
 
@@ -73,8 +73,9 @@ export function checkParsed(parsed: readonly ParsedPartial[], hash: G2Point, wei
   const r = weights(parsed.length);
   if (r.length !== parsed.length) throw new Error(`batch check: weight source returned ${r.length} weights for ${parsed.length} partials`);
   const bits = bitLength(r);
-  const sigSum = msmShort(G2.ZERO, parsed.map((p) => p.sig), r, bits);
-  const keySum = msmShort(G1.ZERO, parsed.map((p) => p.key), r, bits);
+  // Parsed points have Z = 1, so toAffine() returns their coordinates without an inversion.
+  const sigSum = msmShortAffine(G2, Fp2Field, parsed.map((p) => p.sig.toAffine()), r, bits);
+  const keySum = msmShortAffine(G1, Fp, parsed.map((p) => p.key.toAffine()), r, bits);
   if (!sigSum.isTorsionFree()) return false;
   const product = bn254.pairingBatch([
     { g1: G1.BASE, g2: sigSum },
