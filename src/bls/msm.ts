@@ -9,6 +9,7 @@
  *
  * The additions are noble's complete projective formulas, so equal or opposite points (which an adversary
  * can submit) need no special case. Works for any noble projective point class (G1 and G2 here).
+ * `msmShortAffine` below is the faster variant the batch check uses; this one is its simple reference.
  */
 
 /** The operations of a noble projective point that the bucket method needs. */
@@ -21,9 +22,11 @@ export interface MsmPoint<P> {
 /**
  * Window width (bits) for n points with `bits`-bit scalars, minimising the addition count: ⌊bits / c⌋
  * full windows of n + 2^c additions, plus a top window holding the remaining bits and the last carry.
- * For n = 2,000 and 64-bit weights this picks c = 8; measured on bn254 on the loaded 2-core machine
- * in the commit): G2 c = 7 / 8 / 9 → 783 / 710 / 738 ms, G1 → 270 / 284 / 343 ms, i.e. c = 8 is within
- * noise of the best for both groups, so one formula serves G1 and G2.
+ * For n = 2,000 and 64-bit weights this picks c = 8. Measured on bn254 on the loaded 2-core machine
+ * (load average ≈ 9, one run each): projective `msmShort` G2 c = 7 / 8 / 9 → 783 / 710 / 738 ms,
+ * G1 → 270 / 284 / 343 ms; `msmShortAffine` G2 c = 6 / 7 / 8 / 9 → 571 / 490 / 409 / 595 ms,
+ * G1 → 222 / 201 / 226 / 144 ms (G1 differences are within the load noise). c = 8 is the best for G2,
+ * which dominates, and within noise for G1, so one formula serves both groups.
  */
 export function msmWindow(n: number, bits: number): number {
   let best = 1;
