@@ -27,6 +27,13 @@ import {
   verify,
 } from "../src/bls";
 import { readFileSync } from "node:fs";
+import { bn254 } from "@noble/curves/bn254";
+import { pippenger } from "@noble/curves/abstract/curve";
+import { Fp, Fp2Field, G1, G2, g1ToAffine as g1ToAffineKey, g2FromAffine, g2ToAffine } from "../src/bls/curve";
+import { msmShort, msmShortAffine, msmWindow } from "../src/bls/msm";
+import { isolateInvalid, parsePartial, randomWeights, screenPartials, type ParsedPartial } from "../src/bls/batch";
+import { messagePoint } from "../src/bls/signature";
+import { combinePartials } from "../src/network/aggregator/combine";
 import { COMMITTED_VECTORS_FILE, findSharedVectorsFile, loadBlsHashVectors } from "./helpers/vectors";
 
 const vectors = loadBlsHashVectors();
@@ -189,6 +196,79 @@ describe("src/bls (TypeScript BLS)", () => {
       const outOfRange = [...partials];
       outOfRange[7] = { ...outOfRange[7], publicKey: { X: outOfRange[7].publicKey.X + P, Y: outOfRange[7].publicKey.Y } };
       expect(batchVerify(outOfRange, message, dst)).to.equal(false);
+    });
+  });
+
+  describe("short-scalar MSM and the screen behind combinePartials", () => {
+    const message = stringToBytes("reward 0x33 77");
+    const hash = messagePoint(message, dst);
+    const keys = Array.from({ length: 40 }, (_, i) => secretKeyFromSeed(`msm-${i}`));
+    const partials = keys.map((sk) => ({ publicKey: publicKey(sk), signature: sign(sk, message, dst) }));
+    const parsed = partials.map((p) => parsePartial(p)!) as ParsedPartial[];
+
+    it("equals noble's pippenger for random 64-bit weights, every window width, equal and opposite points", () => {
+      const sigs = parsed.map((p) => p.sig);
+      sigs[7] = sigs[3];
+      sigs[9] = sigs[3].negate();
+      const r = randomWeights(sigs.length);
+      r[5] = (1n << 64n) - 1n;
+      r[6] = 1n;
+      const expected = pippenger(G2, bn254.fields.Fr, sigs, r);
+      const affine = sigs.map((p) => p.toAffine());
+      for (const c of [2, 5, 8, 11]) {
+        expect(msmShort(G2.ZERO, sigs, r, 64, c).equals(expected), `window ${c}`).to.equal(true);
+        expect(msmShortAffine(G2, Fp2Field, affine, r, 64, c).equals(expected), `affine, window ${c}`).to.equal(true);
+      }
+      // All points equal: every affine pair has equal x and takes the projective side path.
+      const same = Array.from({ length: 9 }, () => sigs[0]);
+      const ones = same.map(() => 3n);
+      expect(msmShortAffine(G2, Fp2Field, same.map((p) => p.toAffine()), ones, 64, 3).equals(sigs[0].multiply(27n))).to.equal(true);
+      const opposite = [sigs[0], sigs[0].negate()].map((p) => p.toAffine());
+      expect(msmShortAffine(G2, Fp2Field, opposite, [5n, 5n], 64).is0()).to.equal(true);
+      const g1 = parsed.map((p) => p.key);
+      const expectedG1 = pippenger(G1, bn254.fields.Fr, g1, r);
+      expect(msmShort(G1.ZERO, g1, r, 64).equals(expectedG1)).to.equal(true);
+      expect(msmShortAffine(G1, Fp, g1.map((p) => p.toAffine()), r, 64).equals(expectedG1)).to.equal(true);
+      expect(() => msmShortAffine(G1, Fp, [g1[0].toAffine()], [1n << 64n], 64)).to.throw(/outside \[0, 2\^64\)/);
+      expect(msmShort(G2.ZERO, [], [], 64).is0()).to.equal(true);
+      expect(() => msmShort(G2.ZERO, sigs, r.slice(1), 64)).to.throw(/40 points but 39 scalars/);
+      expect(() => msmShort(G2.ZERO, [sigs[0]], [1n << 64n], 64)).to.throw(/outside \[0, 2\^64\)/);
+      expect(msmWindow(2_000, 64)).to.equal(8);
+    });
+
+    it("screens all-valid partials with one check and returns the plain sums of the parsed points", () => {
+      const screened = screenPartials(partials, hash);
+      expect(screened.batchPassed).to.equal(true);
+      expect(screened.invalid).to.deep.equal([]);
+      expect(g2ToAffine(screened.signatureSum)).to.deep.equal(aggregateSignatures(partials.map((p) => p.signature)));
+      expect(g1ToAffineKey(screened.keySum)).to.deep.equal(aggregatePublicKeys(partials.map((p) => p.publicKey)));
+      expect(messagePoint(message, dst)).to.equal(hash); // memoised: the very same point
+      expect(hash.equals(g2FromAffine(hashToG2(message, dst)))).to.equal(true);
+    });
+
+    it("bisection isolates bad signers whether or not the root is known to fail, and the sums leave them out", () => {
+      const bad = [...partials];
+      bad[0] = { ...bad[0], signature: partials[1].signature };
+      bad[21] = { ...bad[21], signature: sign(keys[21], stringToBytes("other"), dst) };
+      bad[39] = { ...bad[39], signature: { ...bad[39].signature, Y: { re: 1n, im: 1n } } }; // off the twist
+      const parsedBad = bad.slice(0, 39).map((p) => parsePartial(p)!);
+      expect(isolateInvalid(parsedBad, hash, true)).to.deep.equal([0, 21]);
+      expect(isolateInvalid(parsedBad, hash, false)).to.deep.equal([0, 21]);
+      expect(isolateInvalid(parsed, hash, false)).to.deep.equal([]);
+      const screened = screenPartials(bad, hash);
+      expect(screened.batchPassed).to.equal(false);
+      expect(screened.invalid).to.deep.equal([0, 21, 39]);
+      const good = partials.filter((_, i) => ![0, 21, 39].includes(i));
+      expect(g2ToAffine(screened.signatureSum)).to.deep.equal(aggregateSignatures(good.map((p) => p.signature)));
+      const combined = combinePartials(bad, message, dst);
+      expect(combined.invalid).to.deep.equal([0, 21, 39]);
+      expect(verify(combined.aggregateKey, message, combined.signature, dst)).to.equal(true);
+      expect(combined.aggregateKey).to.deep.equal(aggregatePublicKeys(good.map((p) => p.publicKey)));
+    });
+
+    it("rejects zero or mismatched weights from an injected weight source", () => {
+      expect(() => screenPartials(partials, hash, (n) => Array.from({ length: n }, () => 0n))).to.throw(/positive/);
+      expect(() => screenPartials(partials, hash, () => [1n])).to.throw(/1 weights for 40 partials/);
     });
   });
 });

@@ -1,12 +1,28 @@
 import { bn254 } from "@noble/curves/bn254";
-import { G1, G2, g1FromAffine, g2FromAffine, g2ToAffine, type G2Point } from "./curve";
+import { G1, G2, g1FromAffine, g2FromAffine, g2OnTwist, g2ToAffine, type G1Point, type G2Point } from "./curve";
 import { hashToG2 } from "./hashToG2";
 import { assertSecretKey } from "./keys";
 import type { G1Affine, G2Affine, Hex, SecretKey } from "./types";
 
+/** Recently hashed messages: an aggregator hashes the one message of a request many times (batch check,
+ * aggregate check, every bisection leaf), and hashing to G2 costs ~0.1 s. Points are immutable. */
+const HASH_CACHE_SIZE = 32;
+const hashCache = new Map<string, G2Point>();
+
+/** H(m) as a noble point, memoised per (dst, message). */
+export function messagePoint(message: Uint8Array, dst: Hex): G2Point {
+  const key = `${dst}:${Buffer.from(message).toString("hex")}`;
+  const cached = hashCache.get(key);
+  if (cached !== undefined) return cached;
+  const point = g2FromAffine(hashToG2(message, dst));
+  if (hashCache.size >= HASH_CACHE_SIZE) hashCache.delete(hashCache.keys().next().value as string);
+  hashCache.set(key, point);
+  return point;
+}
+
 /** σ = sk·H(m), with H the network's hash to G2 under hash-to-field tag `dst`. */
 export function sign(sk: SecretKey, message: Uint8Array, dst: Hex): G2Affine {
-  return g2ToAffine(g2FromAffine(hashToG2(message, dst)).multiply(assertSecretKey(sk)));
+  return g2ToAffine(messagePoint(message, dst).multiply(assertSecretKey(sk)));
 }
 
 /** Sum of signatures; the empty sum is the point at infinity. */
@@ -20,16 +36,21 @@ export function aggregateSignatures(signatures: readonly G2Affine[]): G2Affine {
  */
 export function verify(pk: G1Affine, message: Uint8Array, signature: G2Affine, dst: Hex): boolean {
   try {
-    const key = g1FromAffine(pk);
-    const sig = g2FromAffine(signature);
-    if (key.is0() || sig.is0() || !sig.isTorsionFree()) return false;
-    const hash = g2FromAffine(hashToG2(message, dst));
-    const product = bn254.pairingBatch([
-      { g1: G1.BASE, g2: sig },
-      { g1: key.negate(), g2: hash },
-    ]);
-    return bn254.fields.Fp12.eql(product, bn254.fields.Fp12.ONE);
+    return verifyPoints(g1FromAffine(pk), g2OnTwist(signature), messagePoint(message, dst));
   } catch {
     return false;
   }
+}
+
+/**
+ * `verify` on parsed points: `key` must already be checked to be on G1 (g1FromAffine) and `sig` on the
+ * twist (g2OnTwist / g2FromAffine); the G2 subgroup check is done here, once.
+ */
+export function verifyPoints(key: G1Point, sig: G2Point, hash: G2Point): boolean {
+  if (key.is0() || sig.is0() || !sig.isTorsionFree()) return false;
+  const product = bn254.pairingBatch([
+    { g1: G1.BASE, g2: sig },
+    { g1: key.negate(), g2: hash },
+  ]);
+  return bn254.fields.Fp12.eql(product, bn254.fields.Fp12.ONE);
 }

@@ -1,11 +1,18 @@
 /**
- * Verifying and combining the partial signatures of one request: ONE randomised batch check (two MSMs,
- * one pairing); on failure, bisection to isolate the bad partials. The aggregate of the survivors is then
- * verified once against the sum of their keys (the full check, subgroup included) before it is returned,
- * as src/bls/batch.ts asks of a screen; if that fails, the partials are re-screened one group at a time.
+ * Verifying and combining the partial signatures of one request: every partial is parsed once, screened
+ * with ONE randomised batch check (two short MSMs, one pairing) and, on failure, bisected to isolate the
+ * bad partials. The aggregate is the sum of the survivors' points parsed for the screen (no re-parsing,
+ * no second pass), and it is verified once against the sum of their keys (the full check, subgroup
+ * included) before it is returned, as src/bls/batch.ts asks of a screen. H(m) is hashed once per message
+ * (memoised in src/bls/signature.ts) and shared by the screen, the bisection leaves and that check.
+ *
+ * If the screen passes but the aggregate does not verify, some partial carries a component outside G2
+ * whose weighted sum happened to vanish (probability ≤ 1/10069 per screen, not under the sender's
+ * control): the screen is repeated with fresh weights, at most SCREEN_ATTEMPTS times in all.
  */
-import { batchVerify, findInvalidSignatures, verify, type G1Affine, type G2Affine, type Hex, type PartialSignature } from "../../bls";
-import { G1, G2, fromNobleFp2, toNobleFp2, type G1Point, type G2Point } from "../../bls/curve";
+import type { G1Affine, G2Affine, Hex, PartialSignature } from "../../bls";
+import { screenPartials, screenedSums } from "../../bls/batch";
+import { messagePoint, verifyPoints } from "../../bls/signature";
 import { NetworkError } from "../errors";
 
 export interface Combined {
@@ -17,40 +24,19 @@ export interface Combined {
   readonly batchPassed: boolean;
 }
 
-/** Σ of affine points without per-point subgroup checks (inputs are already on-curve checked by the screen). */
-function sumG2(points: readonly G2Affine[]): G2Affine {
-  let sum: G2Point = G2.ZERO;
-  for (const p of points) sum = sum.add(G2.fromAffine({ x: toNobleFp2(p.X), y: toNobleFp2(p.Y) }));
-  if (sum.is0()) return { X: { re: 0n, im: 0n }, Y: { re: 0n, im: 0n } };
-  const { x, y } = sum.toAffine();
-  return { X: fromNobleFp2(x), Y: fromNobleFp2(y) };
-}
-
-function sumG1(points: readonly G1Affine[]): G1Affine {
-  let sum: G1Point = G1.ZERO;
-  for (const p of points) sum = sum.add(G1.fromAffine({ x: p.X, y: p.Y }));
-  if (sum.is0()) return { X: 0n, Y: 0n };
-  const { x, y } = sum.toAffine();
-  return { X: x, Y: y };
-}
+const SCREEN_ATTEMPTS = 3;
 
 export function combinePartials(partials: readonly PartialSignature[], message: Uint8Array, dst: Hex): Combined {
   if (partials.length === 0) throw new NetworkError("refused", "no partial signature to combine");
-  const attempt = (indices: readonly number[]): { signature: G2Affine; aggregateKey: G1Affine } | null => {
-    if (indices.length === 0) return null;
-    const signature = sumG2(indices.map((i) => partials[i].signature));
-    const aggregateKey = sumG1(indices.map((i) => partials[i].publicKey));
-    return verify(aggregateKey, message, signature, dst) ? { signature, aggregateKey } : null;
-  };
-  const all = partials.map((_, i) => i);
-  const batchPassed = batchVerify(partials, message, dst);
-  if (batchPassed) {
-    const result = attempt(all);
-    if (result !== null) return { ...result, invalid: [], batchPassed };
+  const hash = messagePoint(message, dst);
+  let invalidCount = 0;
+  for (let attempt = 0; attempt < SCREEN_ATTEMPTS; attempt++) {
+    const screened = screenPartials(partials, hash);
+    invalidCount = screened.invalid.length;
+    if (screened.survivors.length === 0) break;
+    if (verifyPoints(screened.keySum, screened.signatureSum, hash)) {
+      return { ...screenedSums(screened), invalid: screened.invalid, batchPassed: screened.batchPassed };
+    }
   }
-  const invalid = findInvalidSignatures(partials, message, dst);
-  const bad = new Set(invalid);
-  const result = attempt(all.filter((i) => !bad.has(i)));
-  if (result === null) throw new NetworkError("refused", `no valid aggregate: ${invalid.length} of ${partials.length} partial signatures are invalid`);
-  return { ...result, invalid, batchPassed };
+  throw new NetworkError("refused", `no valid aggregate: ${invalidCount} of ${partials.length} partial signatures are invalid`);
 }
