@@ -7,3 +7,4 @@ import "./ServiceNodeContributionFactory";
 import "./ServiceNodeContribution";
 import "./devnet";
 import "./tracker";
+import "./network";

@@ -23,3 +23,11 @@ export type { Behaviour, SimNode, Simulation, SimulationOptions } from "./simula
 export { NetworkError } from "./errors";
 export type { ErrorKind } from "./errors";
 export { rpcCall, serveRpc } from "./rpc";
+export { createTrackerApiView } from "./views/tracker";
+export type { TrackerApiViewOptions } from "./views/tracker";
+export { deriveNodeKey, deriveNodeKeys, registrationParams, registrationToJson, MAX_DERIVED_NODES } from "./keys";
+export type { DerivedNodeKey, NodeRegistration } from "./keys";
+export { parseCommand, parseKeysArgs, parseStartArgs, networkHelpText, NetworkConfigError } from "./config";
+export type { NetworkConfig, KeysConfig } from "./config";
+export { startNetwork, NetworkStartError } from "./daemon";
+export type { RunningNetwork, RunningNode } from "./daemon";

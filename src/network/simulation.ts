@@ -36,10 +36,19 @@ export interface SimulationOptions {
   /** Registry ids the network's consensus has deregistered (liquidatable). Shared and mutable. */
   readonly deregistered?: Set<bigint>;
   readonly aggregator?: Partial<Pick<AggregatorOptions, "timeoutMs" | "rewardsHeight" | "removalCacheSeconds">>;
+  /** HTTP transport: bind address (default 127.0.0.1) and node i's port (default: any free port). */
+  readonly host?: string;
+  readonly nodePort?: (index: number) => number | undefined;
+  /** Node i's name in labels and failures (default `node i`; a daemon passes the network-wide index). */
+  readonly labelOf?: (index: number) => string;
+  /** Awaited before every request a node handles (e.g. bring its ledger up to the chain). */
+  readonly beforeRequest?: (index: number, method: string, params: unknown) => Promise<void>;
 }
 
 export interface SimNode {
   readonly index: number;
+  /** The node's HTTP endpoint (HTTP transport only). */
+  readonly url?: string;
   readonly secretKey: SecretKey;
   readonly publicKey: G1Affine;
   readonly service: NodeService;
@@ -58,13 +67,20 @@ export interface Simulation {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wraps a service with a behaviour knob. */
-function misbehave(service: NodeService, node: () => SimNode, slowMs: number, wrongKey: SecretKey): NodeService {
+function misbehave(
+  service: NodeService,
+  node: () => SimNode,
+  slowMs: number,
+  wrongKey: SecretKey,
+  before?: (method: string, params: unknown) => Promise<void>,
+): NodeService {
   return {
     publicKey: service.publicKey,
     async handle(method, params) {
       const behaviour = node().behaviour;
       if (behaviour === "offline") throw new NetworkError("unavailable", "connection refused (node offline)");
       if (behaviour === "slow") await sleep(slowMs);
+      await before?.(method, params);
       const answer = await service.handle(method, params);
       if (behaviour === "bad-signature") {
         // A well-formed G2 point that is a signature of the same message by another key.
@@ -94,16 +110,30 @@ export async function createSimulation(options: SimulationOptions): Promise<Simu
       unlockSeconds: options.unlockSeconds,
       isServing,
     });
-    const service = misbehave(honest, () => nodes[index], options.slowMs ?? 10_000, secretKeyFromSeed(`wrong-${index}`));
+    const before = options.beforeRequest;
+    const service = misbehave(
+      honest,
+      () => nodes[index],
+      options.slowMs ?? 10_000,
+      secretKeyFromSeed(`wrong-${index}`),
+      before === undefined ? undefined : (method, params) => before(index, method, params),
+    );
+    const label = options.labelOf?.(index) ?? `node ${index}`;
     let client: NodeClient;
     if (transport === "http") {
-      const server = await serveNode(service);
+      let server: RpcServer;
+      try {
+        server = await serveNode(service, options.nodePort?.(index) ?? 0, options.host);
+      } catch (error) {
+        await Promise.all(servers.map((s) => s.close()));
+        throw new NetworkError("unavailable", `${label}: cannot listen on ${options.host ?? "127.0.0.1"}:${options.nodePort?.(index) ?? 0}: ${(error as Error).message}`);
+      }
       servers.push(server);
-      client = httpClient(server.url, honest.publicKey, `node ${index}`);
+      client = httpClient(server.url, honest.publicKey, label);
     } else {
-      client = inProcessClient(service, `node ${index}`);
+      client = inProcessClient(service, label);
     }
-    nodes.push({ index, secretKey, publicKey: publicKey(secretKey), service, client, behaviour: options.behaviours?.[index] ?? "honest" });
+    nodes.push({ index, url: servers.at(-1)?.url, secretKey, publicKey: publicKey(secretKey), service, client, behaviour: options.behaviours?.[index] ?? "honest" });
   }
   const aggregator = createAggregator({
     domain: options.domain,

@@ -50,6 +50,6 @@ export function aggregatorRpcHandler(aggregator: Aggregator): (method: string, p
   };
 }
 
-export function serveAggregator(aggregator: Aggregator, port = 0): Promise<RpcServer> {
-  return serveRpc(aggregatorRpcHandler(aggregator), { port });
+export function serveAggregator(aggregator: Aggregator, port = 0, host?: string): Promise<RpcServer> {
+  return serveRpc(aggregatorRpcHandler(aggregator), { port, host });
 }

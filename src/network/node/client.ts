@@ -24,7 +24,7 @@ export function httpClient(url: string, publicKey: G1Affine, label = url): NodeC
   return { label, publicKey, call: (method, params, signal) => rpcCall(url, method, params, signal) };
 }
 
-/** Serves a node's endpoints on 127.0.0.1 (port 0: any free port). */
-export function serveNode(service: NodeService, port = 0): Promise<RpcServer> {
-  return serveRpc((method, params) => service.handle(method, params), { port });
+/** Serves a node's endpoints on `host` (default 127.0.0.1; port 0: any free port). */
+export function serveNode(service: NodeService, port = 0, host?: string): Promise<RpcServer> {
+  return serveRpc((method, params) => service.handle(method, params), { port, host });
 }

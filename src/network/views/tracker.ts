@@ -3,6 +3,7 @@
  * block numbers, not times, so the caller supplies `blockTimestamp` (e.g. a cached `eth_getBlockByNumber`).
  * Data flows one way: this module reads the tracker's store; the tracker knows nothing of the network.
  */
+import type { Snapshot } from "../../tracker/state/dump";
 import type { TrackerStore } from "../../tracker/store/types";
 import { ENTITY, isRegistered as trackerRegistered, parseRecord, type NodeRecord, type RewardRateSample } from "../../tracker/state/model";
 import { addressKey, type NetworkSnapshot, type NetworkView, type ViewNode } from "../view";
@@ -53,6 +54,55 @@ export function createTrackerView(options: TrackerViewOptions): NetworkView {
         registeredIds: records.filter(trackerRegistered).map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
         rewardRate: BigInt(last.rewardRate),
         nonSignerMax: options.nonSignerMax ?? 4000n,
+      };
+    },
+  };
+}
+
+export interface TrackerApiViewOptions {
+  /** The tracker's HTTP API, e.g. `http://127.0.0.1:8787`. */
+  readonly url: string;
+  /** Unix seconds of an L2 block (the tracker mirrors block numbers, not times). */
+  readonly blockTimestamp: (block: bigint) => Promise<bigint>;
+  /** The registry's `blsNonSignerThresholdMax()`, re-read per snapshot if a function (default 4,000). */
+  readonly nonSignerMax?: bigint | (() => Promise<bigint>);
+  /** Per-request timeout (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * {@link NetworkView} over the tracker's HTTP API (`GET /snapshot`, one atomic read of the mirror): what a
+ * network process in another process than the tracker uses.
+ */
+export function createTrackerApiView(options: TrackerApiViewOptions): NetworkView {
+  const base = options.url.replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    async snapshot(): Promise<NetworkSnapshot> {
+      let body: Snapshot | { error?: string };
+      let status: number;
+      try {
+        const response = await fetch(`${base}/snapshot`, { signal: AbortSignal.timeout(timeoutMs) });
+        status = response.status;
+        body = (await response.json()) as typeof body;
+      } catch (error) {
+        throw new Error(`tracker view: ${base}/snapshot unreachable: ${(error as Error).message}`);
+      }
+      if (status !== 200 || !("nodes" in body)) throw new Error(`tracker view: ${base}/snapshot answered ${status}: ${(body as { error?: string }).error ?? "unexpected body"}`);
+      if (body.height === null) throw new Error("tracker view: the tracker has not synced any block yet");
+      const height = BigInt(body.height);
+      const nodes = await Promise.all(body.nodes.map((r) => nodeFromRecord(r, options.blockTimestamp)));
+      nodes.sort((a, b) => (a.id < b.id ? -1 : 1));
+      const last = body.rewardRate.filter((s) => BigInt(s.block) <= height).pop();
+      if (last === undefined) throw new Error("tracker view: no rewardRate() sample at or below the checkpoint (start the tracker with --reward-rate-pool)");
+      const max = options.nonSignerMax;
+      return {
+        height,
+        timestamp: await options.blockTimestamp(height),
+        nodes,
+        registeredIds: body.nodes.filter(trackerRegistered).map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+        rewardRate: BigInt(last.rewardRate),
+        nonSignerMax: typeof max === "function" ? await max() : (max ?? 4000n),
       };
     },
   };
