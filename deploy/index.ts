@@ -8,9 +8,14 @@
  */
 import { rewardRatePoolModule } from "./RewardRatePool";
 import { seshModule } from "./SESH";
+import { sessionNameServiceModule } from "./SessionNameService";
 import type { DeployModule } from "./types";
 
-export const DEPLOY_MODULES: readonly DeployModule[] = [seshModule, rewardRatePoolModule];
+export const DEPLOY_MODULES: readonly DeployModule[] = [
+  seshModule,
+  rewardRatePoolModule,
+  sessionNameServiceModule,
+];
 
 /** Orders modules so each comes after everything it depends on; throws on a missing or cyclic dependency. */
 export function orderModules(modules: readonly DeployModule[]): DeployModule[] {

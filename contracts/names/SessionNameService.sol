@@ -38,9 +38,11 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
     bytes32 public constant SESSION_NODE = 0x2a33a9fe31141ee70e6f4efd49d1f1d96d80cad33bc54c1ada305ecc81cb0580;
 
     /// @notice The token fees are paid in.
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IERC20 public immutable SESH;
 
     /// @param sesh The SESH token.
+    /// @custom:oz-upgrades-unsafe-allow constructor
     constructor(IERC20 sesh) {
         SESH = sesh;
         _disableInitializers();
