@@ -4,3 +4,4 @@ import "./SESH";
 import "./RewardRatePool";
 import "./devnet";
 import "./tracker";
+import "./SessionNameService";
