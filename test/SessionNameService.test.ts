@@ -489,10 +489,10 @@ describe("SessionNameService", () => {
         .to.emit(f.names, "RecordChanged")
         .withArgs(node, RecordKind.Wallet, plain.value);
       expect(await f.names.record(node, RecordKind.Wallet)).to.deep.equal([plain.value.toLowerCase(), false]);
-      const sealed = encodeRecord({ kind: "lokinet", value: "y".repeat(51) + "o.loki" }, fullName, node);
+      const sealed = encodeRecord({ kind: "lokinet", value: "dw68y1xhptqbhcm5s8aaaip6dbopykagig5q5u1za4c7pzxto77y.loki" }, fullName, node);
       await f.names.connect(f.alice).setRecord(node, sealed.kind, sealed.value);
       const [lv, le] = await f.names.record(node, RecordKind.Lokinet);
-      expect(decodeTypedRecord(RecordKind.Lokinet, lv as Hex, le, fullName, node)).to.equal("y".repeat(51) + "o.loki");
+      expect(decodeTypedRecord(RecordKind.Lokinet, lv as Hex, le, fullName, node)).to.equal("dw68y1xhptqbhcm5s8aaaip6dbopykagig5q5u1za4c7pzxto77y.loki");
       const text = encodeRecord({ kind: "text", key: "email", value: "a@b.c" }, fullName, node);
       await expect(f.names.connect(f.alice).setText(node, "email", text.value))
         .to.emit(f.names, "TextChanged")
