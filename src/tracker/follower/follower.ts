@@ -15,7 +15,7 @@ import { AllProvidersFailedError, ProviderDisputeError, isTimeout, isTooManyResu
 import { receiptsArbiter } from "../rpc/proof";
 import type { Arbiter, ProviderSet } from "../rpc/providers";
 import { createOverlay, type StateContext } from "../state/context";
-import { UnknownNodeError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
+import { MirrorGapError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
 import { ENTITY, blockKey, isRegistered, parseRecord, serialize, type NodeRecord, type RewardRateSample } from "../state/model";
 import type { BlockRef, StoredBlock, TrackerStore } from "../store/types";
 import { createBatchSizer, recordSuccess, shrink, type BatchOptions } from "./batcher";
@@ -185,16 +185,16 @@ export function createFollower(options: FollowerOptions): Follower {
     changes.emit("change", event);
   };
 
-  async function route(ctx: StateContext, log: ChainLog): Promise<DecodedEvent | null> {
+  async function route(ctx: StateContext, log: ChainLog, timestamp: bigint | null): Promise<DecodedEvent | null> {
     const topic0 = log.topics[0];
     if (topic0 === undefined) return null;
     for (const kind of staticKinds.get(log.address) ?? []) {
-      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log);
+      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log, timestamp);
     }
     for (const kind of dynamicKinds) {
       const handlers = registry[kind]!;
       if (topicSets.get(kind)!.has(topic0) && (await handlers.dynamic!.isKnownAddress(ctx, log.address))) {
-        return decodeLog(kind, handlers, log);
+        return decodeLog(kind, handlers, log, timestamp);
       }
     }
     return null;
@@ -207,9 +207,9 @@ export function createFollower(options: FollowerOptions): Follower {
       await handler(ctx, event);
       return true;
     } catch (error) {
-      if (error instanceof UnknownNodeError) {
+      if (error instanceof MirrorGapError) {
         metrics.inc("tracker_anomalies_total", "Events that referred to state the mirror does not have", { event: event.eventName });
-        log.warn("event refers to an unknown node; skipped (reconciliation will heal)", { error: error.message });
+        log.warn("event refers to state the mirror does not have; skipped (reconciliation will heal nodes)", { error: error.message });
         return false;
       }
       throw error;
@@ -381,7 +381,7 @@ export function createFollower(options: FollowerOptions): Follower {
     const applied: DecodedEvent[] = [];
     for (const l of logs) {
       overlay.block = l.blockNumber;
-      const event = await route(overlay, l);
+      const event = await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
       if (event && (await apply(overlay, event))) applied.push(event);
     }
     const samples: RewardRateSample[] = [];
@@ -399,7 +399,7 @@ export function createFollower(options: FollowerOptions): Follower {
     const withLogs = new Set(logs.map((l) => l.blockNumber));
     const storedBlocks: StoredBlock[] = [...headers.values()]
       .filter((h) => h.number === to || withLogs.has(h.number))
-      .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash }));
+      .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }));
     const next: BlockRef = { number: to, hash: toHeader.hash };
     await store.commitRange({ blocks: storedBlocks, changes: overlay.changes, checkpoint: next });
     checkpoint = next;
@@ -436,7 +436,7 @@ export function createFollower(options: FollowerOptions): Follower {
     for (const l of logs) {
       if (l.removed) continue; // honoured: a removed log is gone from the pending view
       overlay.block = l.blockNumber;
-      const event = await route(overlay, l);
+      const event = await route(overlay, l, null);
       if (!event) continue;
       await apply(overlay, event).catch(() => false);
       view.push(toPending(event, policy.mode === "depth" ? (l.blockNumber + policy.confirmations).toString() : null));

@@ -26,18 +26,24 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX undo_log_block ON undo_log (block);
     `,
   },
+  {
+    version: 2,
+    sql: `ALTER TABLE blocks ADD COLUMN timestamp INTEGER;`,
+  },
 ];
 
 interface BlockRow {
   number: number | bigint;
   hash: string;
   parent_hash: string;
+  timestamp: number | bigint | null;
 }
 
 const toBlock = (row: BlockRow): StoredBlock => ({
   number: BigInt(row.number),
   hash: row.hash as Hex,
   parentHash: row.parent_hash as Hex,
+  timestamp: row.timestamp === null ? null : BigInt(row.timestamp),
 });
 
 /** Block numbers are stored as SQLite integers (safe: L2 heights stay far below 2^63). */
@@ -66,10 +72,10 @@ export function openSqliteStore(path: string): TrackerStore {
     ),
     delEntity: db.prepare("DELETE FROM entities WHERE kind = ? AND key = ?"),
     putBlock: db.prepare(
-      "INSERT INTO blocks (number, hash, parent_hash) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash",
+      "INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp",
     ),
-    getBlock: db.prepare("SELECT number, hash, parent_hash FROM blocks WHERE number = ?"),
-    blocksDesc: db.prepare("SELECT number, hash, parent_hash FROM blocks WHERE number <= ? ORDER BY number DESC LIMIT ?"),
+    getBlock: db.prepare("SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number = ?"),
+    blocksDesc: db.prepare("SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number <= ? ORDER BY number DESC LIMIT ?"),
     addUndo: db.prepare("INSERT INTO undo_log (block, kind, key, before) VALUES (?, ?, ?, ?)"),
     undoAbove: db.prepare("SELECT seq, kind, key, before FROM undo_log WHERE block > ? ORDER BY seq DESC"),
     deleteUndoAbove: db.prepare("DELETE FROM undo_log WHERE block > ?"),
@@ -80,7 +86,7 @@ export function openSqliteStore(path: string): TrackerStore {
   };
 
   const commitTx = db.transaction((commit: RangeCommit) => {
-    for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash);
+    for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash, block.timestamp ?? null);
     for (const change of commit.changes) {
       stmt.addUndo.run(dbInt(change.block), change.kind, change.key, change.before);
       if (change.after === null) stmt.delEntity.run(change.kind, change.key);
