@@ -4,7 +4,7 @@
  * Events are emitted by the test emitter with the real contracts' ABIs (from the compiled artifacts).
  */
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeAbiParameters, encodeEventTopics, keccak256, stringToHex, toHex, type Abi, type AbiEvent, type Address, type Hex } from "viem";
 import { publicKey } from "../../src/bls";
@@ -27,6 +27,29 @@ async function emitEvent(emitter: Emitter, abi: Abi, eventName: string, args: Re
   const data = encodeAbiParameters(plain, plain.map((i) => args[i.name!]));
   return emitter.call("emitRaw", [topics, data]);
 }
+
+/** The DOM as the page callbacks below use it (the project compiles without the DOM lib). */
+interface DomNode {
+  readonly textContent: string | null;
+  readonly innerText?: string;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode>;
+}
+
+/** The few playwright-core calls this test makes (the package is loaded with require, see below). */
+interface ChromiumLauncher {
+  launch(options: { executablePath: string; headless: boolean }): Promise<{
+    newPage(): Promise<{
+      goto(url: string): Promise<unknown>;
+      title(): Promise<string>;
+      $$eval<R>(selector: string, fn: (elements: DomNode[]) => R): Promise<R>;
+      $eval<R>(selector: string, fn: (element: DomNode) => R): Promise<R>;
+    }>;
+    close(): Promise<void>;
+  }>;
+}
+const CHROMIUM = "/usr/bin/chromium";
 
 const SESH = 1_000_000_000n;
 const DAY = 86_400n;
@@ -286,6 +309,36 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
     expect(html).to.contain("healthy");
     expect((await fetch(`${base}/?refresh=0`).then((r) => r.text()))).to.not.contain("http-equiv");
     expect((await get(base, "/?refresh=soon")).status).to.equal(400);
+  });
+
+  it("renders in headless Chromium (Debian chromium via playwright-core): nodes and open pools are visible", async function () {
+    this.timeout(120_000);
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`);
+    // Loaded at run time so a checkout without the dev dependency still typechecks; `npm ci` installs it.
+    const { chromium } = require("playwright-core") as { chromium: ChromiumLauncher };
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${base}/?refresh=0`);
+      expect(await page.title()).to.equal("Session Network tracker");
+      const nodeRows = await page.$$eval("#nodes tbody tr", (rows) => rows.map((r) => Array.from(r.querySelectorAll("td")).map((c) => c.textContent ?? "")));
+      expect(nodeRows.map((r) => r[0])).to.deep.equal(["1", "2", "3"]);
+      expect(nodeRows[1][3]).to.equal("exit-requested");
+      expect(nodeRows[0][4]).to.equal("25,000");
+      const poolRows = await page.$$eval("#pools tbody tr", (rows) => rows.map((r) => ({
+        title: r.querySelector("td")?.getAttribute("title") ?? "",
+        cells: Array.from(r.querySelectorAll("td")).map((c) => c.textContent ?? ""),
+      })));
+      expect(poolRows.map((r) => r.title)).to.deep.equal([pool.address.toLowerCase()]);
+      expect(poolRows[0].cells[2]).to.equal("open for contribution");
+      expect(poolRows[0].cells[7]).to.equal("2,500 SESH");
+      const visible = await page.$eval("body", (b) => b.innerText ?? "");
+      expect(visible).to.contain("Pools open for contribution (1)");
+      expect(visible).to.contain("text:<img src=x>"); // shown as text, not markup
+      expect(await page.$$eval("img, script", (els) => els.length)).to.equal(0);
+    } finally {
+      await browser.close();
+    }
   });
 
   it("a clean replay from scratch yields the same mirror byte for byte", async () => {
