@@ -4,10 +4,11 @@
  * handler for the event name. Name-service and further pool events plug in here by adding a
  * {@link ContractHandlers} entry for their kind — nothing else in the tracker needs to change.
  */
-import { decodeEventLog, type Abi, type Address, type Hex } from "viem";
+import type { Abi, Address, Hex } from "viem";
 import type { ChainLog } from "../follower/chain";
 import { contributionFactoryEventsAbi, contributionPoolEventsAbi, eventTopics, nameServiceEventsAbi, serviceNodeRewardsEventsAbi } from "../abi";
 import type { StateContext } from "./context";
+import { decodeEvent, prepareAbi } from "./decode";
 import {
   DEFAULT_MAX_CONTRIBUTORS,
   EMPTY_NAME_RECORDS,
@@ -65,20 +66,13 @@ export function topicsOf(handlers: ContractHandlers): Hex[] {
 
 /** Decodes a raw log with the given kind's ABI; null when the topic is not one of that kind's events. */
 export function decodeLog(kind: ContractKind, handlers: ContractHandlers, log: ChainLog, blockTimestamp: bigint | null = null): DecodedEvent | null {
-  let decoded: { eventName: string; args: unknown };
-  try {
-    decoded = decodeEventLog({ abi: handlers.abi, data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true }) as {
-      eventName: string;
-      args: unknown;
-    };
-  } catch {
-    return null;
-  }
+  const decoded = decodeEvent(prepareAbi(handlers.abi), log.topics, log.data);
+  if (decoded === null) return null;
   return {
     kind,
     address: addressKey(log.address) as Address,
     eventName: decoded.eventName,
-    args: decoded.args as Record<string, unknown>,
+    args: decoded.args,
     blockNumber: log.blockNumber,
     blockHash: log.blockHash,
     logIndex: log.logIndex,
