@@ -30,6 +30,23 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
     version: 2,
     sql: `ALTER TABLE blocks ADD COLUMN timestamp INTEGER;`,
   },
+  {
+    // Speed: entities clustered on their key (one B-tree lookup, not index + rowid); the undo log without
+    // AUTOINCREMENT (no sqlite_sequence write per row). New undo rows still get seq = max + 1, so seq
+    // order stays chronological: rows are only ever removed from the top (rollback) or the bottom (prune).
+    version: 3,
+    sql: `
+      CREATE TABLE entities_v3 (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+      INSERT INTO entities_v3 (kind, key, value) SELECT kind, key, value FROM entities;
+      DROP TABLE entities;
+      ALTER TABLE entities_v3 RENAME TO entities;
+      CREATE TABLE undo_log_v3 (seq INTEGER PRIMARY KEY, block INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT);
+      INSERT INTO undo_log_v3 (seq, block, kind, key, before) SELECT seq, block, kind, key, before FROM undo_log;
+      DROP TABLE undo_log;
+      ALTER TABLE undo_log_v3 RENAME TO undo_log;
+      CREATE INDEX undo_log_block ON undo_log (block);
+    `,
+  },
 ];
 
 interface BlockRow {
