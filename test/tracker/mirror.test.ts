@@ -6,27 +6,19 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeAbiParameters, encodeEventTopics, keccak256, stringToHex, toHex, type Abi, type AbiEvent, type Address, type Hex } from "viem";
+import { keccak256, stringToHex, toHex, type Abi, type Address, type Hex } from "viem";
 import { publicKey } from "../../src/bls";
 import { silentLogger } from "../../src/tracker/log";
 import type { NameEntry, NodeRecord, PoolRecord } from "../../src/tracker/state/model";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
-import { ROOT, cleanReplay, canonicalDump, deployEmitter, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
+import { ROOT, cleanReplay, canonicalDump, deployEmitter, emitEventRaw, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
 
 const artifactAbi = (path: string): Abi => (JSON.parse(readFileSync(join(ROOT, "artifacts/contracts", path), "utf8")) as { abi: Abi }).abi;
 const registryAbi = artifactAbi("interfaces/IServiceNodeRewards.sol/IServiceNodeRewards.json");
 const poolAbi = artifactAbi("staking/ServiceNodeContribution.sol/ServiceNodeContribution.json");
 const namesAbi = artifactAbi("names/SessionNameService.sol/SessionNameService.json");
 
-/** Emits `eventName` of `abi` with `args` from the emitter (topics and data encoded by viem). */
-async function emitEvent(emitter: Emitter, abi: Abi, eventName: string, args: Record<string, unknown>): Promise<Hex> {
-  const event = abi.find((e): e is AbiEvent => e.type === "event" && e.name === eventName);
-  if (!event) throw new Error(`no event ${eventName} in the ABI`);
-  const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as Hex[];
-  const plain = event.inputs.filter((i) => !i.indexed);
-  const data = encodeAbiParameters(plain, plain.map((i) => args[i.name!]));
-  return emitter.call("emitRaw", [topics, data]);
-}
+const emitEvent = emitEventRaw;
 
 /** The DOM as the page callbacks below use it (the project compiles without the DOM lib). */
 interface DomNode {
