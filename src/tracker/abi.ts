@@ -44,7 +44,7 @@ export const contributionPoolEventsAbi = parseAbi([
 export const nameServiceEventsAbi = parseAbi([
   "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)",
   "event NameRegistered(bytes32 indexed node, address indexed owner, address indexed payer, uint64 expiry, uint256 fee)",
-  "event NameRenewed(bytes32 indexed node, address indexed payer, uint64 expiry, uint256 fee)",
+  "event NameRenewed(bytes32 indexed node, uint64 expiry)",
   "event NameBurned(bytes32 indexed node, address indexed owner)",
   "event RecordChanged(bytes32 indexed node, uint8 indexed kind, bytes value)",
   "event TextChanged(bytes32 indexed node, string indexed indexedKey, string key, bytes value)",

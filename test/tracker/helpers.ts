@@ -264,7 +264,7 @@ const ZERO = "0x0000000000000000000000000000000000000000" as Address;
 const extraAbi = parseAbi([
   "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)",
   "event NameRegistered(bytes32 indexed node, address indexed owner, address indexed payer, uint64 expiry, uint256 fee)",
-  "event NameRenewed(bytes32 indexed node, address indexed payer, uint64 expiry, uint256 fee)",
+  "event NameRenewed(bytes32 indexed node, uint64 expiry)",
   "event RecordChanged(bytes32 indexed node, uint8 indexed kind, bytes value)",
   "event TextChanged(bytes32 indexed node, string indexed indexedKey, string key, bytes value)",
   "event OpenForPublicContribution(uint256 indexed serviceNodePubkey, address indexed operator, uint16 fee)",
@@ -291,7 +291,7 @@ async function emitScenarioExtra(emitter: Emitter, rnd: () => number): Promise<v
     await emitEventRaw(emitter, extraAbi, "Transfer", { from: ZERO, to: owner, tokenId: BigInt(node) });
     await emitEventRaw(emitter, extraAbi, "NameRegistered", { node, owner, payer: owner, expiry: BigInt(2e9 + Math.floor(rnd() * 1e6)), fee: 1n });
   } else if (choice < 0.45) {
-    await emitEventRaw(emitter, extraAbi, "NameRenewed", { node, payer: owner, expiry: BigInt(3e9 + Math.floor(rnd() * 1e6)), fee: 1n });
+    await emitEventRaw(emitter, extraAbi, "NameRenewed", { node, expiry: BigInt(3e9 + Math.floor(rnd() * 1e6)) });
   } else if (choice < 0.6) {
     await emitEventRaw(emitter, extraAbi, "RecordChanged", { node, kind: 1 + Math.floor(rnd() * 3), value: rnd() < 0.2 ? "0x" : toHex(new Uint8Array(20 + Math.floor(rnd() * 3) * 6).fill(label)) });
   } else if (choice < 0.7) {

@@ -136,7 +136,7 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
     await emitEvent(registry, namesAbi, "TextChanged", { node: nh("alice"), indexedKey: "<img src=x>", key: "<img src=x>", value: "0x01aabbcc" });
     await emitEvent(registry, namesAbi, "NameRegistered", { node: nh("alice"), owner: a(20), payer: a(21), expiry: now + 365n * DAY, fee: 10n * SESH });
     await emitEvent(registry, namesAbi, "RecordChanged", { node: nh("alice"), kind: 3, value: toHex(new Uint8Array(52).fill(1)) });
-    await emitEvent(registry, namesAbi, "NameRenewed", { node: nh("alice"), payer: a(22), expiry: now + 730n * DAY, fee: 10n * SESH });
+    await emitEvent(registry, namesAbi, "NameRenewed", { node: nh("alice"), expiry: now + 730n * DAY });
     await emitEvent(registry, namesAbi, "Transfer", { from: a(20), to: a(23), tokenId: BigInt(nh("alice")) });
     await emitEvent(registry, namesAbi, "TextChanged", { node: nh("alice"), indexedKey: "bio", key: "bio", value: "0x" });
 
