@@ -114,7 +114,8 @@ describe("network CLI", function () {
       const expected = registrationParams(deriveNodeKeys(SEED, 3), d.network.domain, operators);
       expect(doc.nodes.map((n) => [n.blsPubkeyHex, n.operator])).to.deep.equal(expected.map((r) => [r.blsPubkeyHex, r.operator]));
       // Register them (solo, each by its operator) with exactly the printed params.
-      for (const [i, raw] of (JSON.parse(out).nodes as Record<string, Record<string, string | number>>[]).entries()) {
+      type Printed = { blsPubkey: { X: string; Y: string }; proofOfPossession: { sigs0: string; sigs1: string; sigs2: string; sigs3: string }; serviceNodeParams: { ed25519Pubkey: string; ed25519Signature0: string; ed25519Signature1: string; fee: number } };
+      for (const [i, raw] of (JSON.parse(out).nodes as Printed[]).entries()) {
         const signer = d.accounts[i];
         await d.token.connect(signer).approve(d.address, STAKING_REQUIREMENT);
         await expect(d.snr.connect(signer).addBLSPublicKey(raw.blsPubkey, raw.proofOfPossession, raw.serviceNodeParams, [])).to.emit(d.snr, "NewServiceNodeV2");
