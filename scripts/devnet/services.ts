@@ -8,6 +8,8 @@ import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TS_NODE = require.resolve("ts-node/dist/bin.js");
+/** Marks scripts/devnet/taskRunner.ts's answer lines on stdout. */
+export const RESULT_PREFIX = "@@result ";
 
 /** A TCP port nothing listens on right now at `host`. */
 export function freePort(host = "127.0.0.1"): Promise<number> {
