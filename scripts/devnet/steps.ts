@@ -9,7 +9,8 @@
  *            left open for anyone to join (key 12);
  *   tracker  the L2 tracker as a child process against the node, until it has synced;
  *   network  the network daemon ({@link NETWORK_NODES} nodes + aggregator) reading through the tracker;
- *   names    a few names with records (names:register; the devnet moves the clock past the commitment).
+ *   names    a few names with records (names:register; the devnet moves the clock past the commitment);
+ *   settle   mines the tracker's confirmation depth and waits until it mirrors every start-up transaction.
  *
  * Each step may start services (children through `ctx.spawn`, stopped by shutdown) and add tables/URLs
  * to the status table. Everything goes through the same Hardhat tasks users run.
@@ -317,4 +318,22 @@ const namesStep: StartStep = {
   },
 };
 
-export const START_STEPS: readonly StartStep[] = [deployStep, accountsStep, nodesStep, trackerStep, networkStep, namesStep];
+/** Mines the confirmation depth so the last transactions are in the tracker (and the network) at ready. */
+const settleStep: StartStep = {
+  name: "settle",
+  async run(ctx) {
+    const head = Number(await rpcCall<string>(ctx.rpcUrl, "eth_blockNumber"));
+    for (let i = 0; i < TRACKER_CONFIRMATIONS; i++) await rpcCall(ctx.rpcUrl, "evm_mine");
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const status = await getJson<TrackerStatus>(`${ctx.devnet.trackerUrl}/status`).catch(() => undefined);
+      if (status?.checkpoint != null && Number(status.checkpoint.number) >= head) break;
+      if (Date.now() > deadline) throw new Error(`the tracker did not reach block ${head} within 60 s: see the log`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    ctx.log(`  tracker at block ${head}: every transaction of the start-up is mirrored`);
+    return {};
+  },
+};
+
+export const START_STEPS: readonly StartStep[] = [deployStep, accountsStep, nodesStep, trackerStep, networkStep, namesStep, settleStep];
