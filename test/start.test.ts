@@ -111,7 +111,7 @@ describe("npm start (scripts/start.ts)", function () {
     }
     expect(text).to.match(new RegExp(`JSON-RPC\\s+http://127\\.0\\.0\\.1:${port}\\s+\\(chain id 31337\\)`));
     expect(text).to.match(/RewardRatePool\s+0x[0-9a-fA-F]{40} \(implementation 0x[0-9a-fA-F]{40}\)/);
-    expect(text).to.match(/reward rate\s+22\.983257229 SESH per 2-minute block/);
+    expect(text).to.match(/reward rate\s+22\.98\d* SESH per 2-minute block/);
     expect(await rpc(port, "eth_chainId", [])).to.equal("0x7a69");
 
     const bookFile = path.join(dir, "localhost.json");
