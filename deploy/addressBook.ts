@@ -22,23 +22,29 @@ export type ContractName =
   | "SessionNameService"
   // Recorded by the ServiceNodeRewards / ServiceNodeContributionFactory modules (no module of their own).
   | "BLSVerifier"
-  | "ServiceNodeContribution";
+  | "ServiceNodeContribution"
+  | "SessionNameCommitments"
+  | "SessionNameResolver"
+  | "SessionNameReverse";
 
-/** How a contract is deployed: a plain contract, or a UUPS proxy in front of an implementation. */
-export type DeploymentKind = "contract" | "uups";
+/**
+ * How a contract is deployed: a plain contract, a UUPS proxy in front of an implementation, or a transparent
+ * proxy (upgraded through the ProxyAdmin it created) in front of an implementation.
+ */
+export type DeploymentKind = "contract" | "uups" | "transparent";
 
 export interface ContractRecord {
   readonly kind: DeploymentKind;
-  /** The address users talk to (the proxy for `uups`). */
+  /** The address users talk to (the proxy for `uups` and `transparent`). */
   readonly address: string;
-  /** The implementation behind a `uups` proxy; null for a plain contract. */
+  /** The implementation behind a proxy; null for a plain contract. */
   readonly implementation: string | null;
   /** The transaction that created `address`. */
   readonly txHash: string;
   readonly blockNumber: number;
   readonly deployer: string;
   readonly chainId: number;
-  /** The last upgrade of a `uups` proxy, if any. */
+  /** The last upgrade of a proxy, if any. */
   readonly upgradeTxHash?: string;
 }
 
@@ -74,9 +80,11 @@ function fail(file: string, what: string): never {
 function checkRecord(file: string, name: string, value: unknown): ContractRecord {
   if (typeof value !== "object" || value === null) fail(file, `entry ${name} is not an object`);
   const r = value as Record<string, unknown>;
-  if (r.kind !== "contract" && r.kind !== "uups") fail(file, `${name}.kind must be "contract" or "uups"`);
+  if (r.kind !== "contract" && r.kind !== "uups" && r.kind !== "transparent") {
+    fail(file, `${name}.kind must be "contract", "uups" or "transparent"`);
+  }
   if (typeof r.address !== "string" || !HEX_ADDRESS.test(r.address)) fail(file, `${name}.address is not an address`);
-  if (r.kind === "uups" && (typeof r.implementation !== "string" || !HEX_ADDRESS.test(r.implementation))) {
+  if (r.kind !== "contract" && (typeof r.implementation !== "string" || !HEX_ADDRESS.test(r.implementation))) {
     fail(file, `${name}.implementation is not an address`);
   }
   if (r.kind === "contract" && r.implementation !== null) fail(file, `${name}.implementation must be null`);

@@ -33,6 +33,13 @@ export interface NetworkFlavour {
   readonly poolFunding: bigint;
   /** Whether `deploy --fresh` may ignore an existing address book (chains that reset). */
   readonly allowFresh: boolean;
+  /**
+   * Default yearly fee of the Session Name Service, SESH atomic units; undefined: no default, the deploy
+   * must be given one (mainnet pricing is a deliberate act: `deploy --name-fee <SESH>`).
+   */
+  readonly nameFeePerYear: bigint | undefined;
+  /** Whether the deployer gets the name service's registrar role (no commitment, no fee): devnets only. */
+  readonly nameRegistrarIsDeployer: boolean;
   /** Block confirmations to wait for after each deploy transaction. */
   readonly confirmations: number;
   readonly delays: Readonly<Delays>;
@@ -57,6 +64,8 @@ const DEVNET: NetworkFlavour = Object.freeze({
   faucetMax: 1_000_000n * SESH_UNIT,
   poolFunding: 40_000_000n * SESH_UNIT,
   allowFresh: true,
+  nameFeePerYear: 10n * SESH_UNIT,
+  nameRegistrarIsDeployer: true,
   confirmations: 1,
   delays: PRODUCTION_DELAYS,
   stakingRequirement: STAKING_REQUIREMENT,
@@ -70,6 +79,8 @@ const ARBITRUM_SEPOLIA: NetworkFlavour = Object.freeze({
   faucetMax: 100_000n * SESH_UNIT,
   poolFunding: 40_000_000n * SESH_UNIT,
   allowFresh: false,
+  nameFeePerYear: 10n * SESH_UNIT,
+  nameRegistrarIsDeployer: false,
   confirmations: 1,
   // A testnet may shorten delays here (e.g. `{ ...PRODUCTION_DELAYS, exitWait: 600 }`).
   delays: PRODUCTION_DELAYS,
@@ -85,6 +96,8 @@ const ARBITRUM_ONE: NetworkFlavour = Object.freeze({
   // Mainnet funding is a deliberate act: `deploy --fund-pool <SESH>` or `pool:fund`.
   poolFunding: 0n,
   allowFresh: false,
+  nameFeePerYear: undefined,
+  nameRegistrarIsDeployer: false,
   confirmations: 2,
   delays: PRODUCTION_DELAYS,
   stakingRequirement: STAKING_REQUIREMENT,
@@ -111,6 +124,7 @@ export function assertFlavourSafe(flavour: NetworkFlavour): void {
   if (flavour.stakingRequirement !== STAKING_REQUIREMENT) {
     throw new Error(`mainnet flavour must use the production staking requirement (${STAKING_REQUIREMENT} atomic SESH)`);
   }
+  if (flavour.nameRegistrarIsDeployer) throw new Error("mainnet flavour must not make the deployer a name registrar");
 }
 
 /** The flavour of chain `chainId`; throws for a chain this suite does not know. */

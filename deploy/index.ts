@@ -10,6 +10,7 @@ import { rewardRatePoolModule } from "./RewardRatePool";
 import { seshModule } from "./SESH";
 import { serviceNodeContributionFactoryModule } from "./ServiceNodeContributionFactory";
 import { serviceNodeRewardsModule } from "./ServiceNodeRewards";
+import { sessionNameServiceModule } from "./SessionNameService";
 import type { DeployModule } from "./types";
 
 export const DEPLOY_MODULES: readonly DeployModule[] = [
@@ -17,6 +18,7 @@ export const DEPLOY_MODULES: readonly DeployModule[] = [
   rewardRatePoolModule,
   serviceNodeRewardsModule,
   serviceNodeContributionFactoryModule,
+  sessionNameServiceModule,
 ];
 
 /** Orders modules so each comes after everything it depends on; throws on a missing or cyclic dependency. */

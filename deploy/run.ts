@@ -78,6 +78,8 @@ export async function runDeploy(
     owner: options.owner ?? deployer.address,
     seshReceiver: options.seshReceiver ?? deployer.address,
     poolFunding: options.poolFunding ?? flavour.poolFunding,
+    nameParent: options.nameParent ?? "session",
+    nameFeePerYear: options.nameFeePerYear,
     book: () => book,
     get: (name: ContractName) => book.contracts[name],
     require(name: ContractName): string {

@@ -32,6 +32,10 @@ export interface DeployOptions {
   readonly seshReceiver?: string;
   /** Owner of the upgradeable contracts; default the deployer. */
   readonly owner?: string;
+  /** Parent name of the Session Name Service (default `session`); fixed once the service is deployed. */
+  readonly nameParent?: string;
+  /** Yearly name fee, SESH atomic units. Undefined: the flavour's default (mainnet has none: required). */
+  readonly nameFeePerYear?: bigint;
   /** Ignore (and replace) an existing address book; devnet flavours only. */
   readonly fresh?: boolean;
   /** Where progress lines go; default console.log. */
@@ -50,6 +54,10 @@ export interface DeployContext {
   readonly seshReceiver: string;
   /** Resolved: pool funding target in atomic units (0 = none). */
   readonly poolFunding: bigint;
+  /** Resolved: parent name of the name service (`session` unless asked otherwise). */
+  readonly nameParent: string;
+  /** The yearly name fee asked for: undefined means the flavour's default (required when there is none). */
+  readonly nameFeePerYear: bigint | undefined;
   /** The address book as it is now (after the changes made so far in this run). */
   book(): AddressBook;
   /** The record of `name`, if deployed. */

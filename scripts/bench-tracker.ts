@@ -5,7 +5,8 @@
  *  - the tracker's full sync (compiled CLI in a child process: no ts-node in its memory),
  *  - the tracker's peak RSS (VmHWM of that process),
  *  - steady-state lag (latest head − checkpoint) while blocks keep coming every 250 ms.
- * Writes bench-snapshots/tracker.json. Env: BENCH_NODES, BENCH_EVENTS, BENCH_RANGE, BENCH_STEADY_S.
+ * Writes bench-snapshots/tracker.json. Env: BENCH_NODES, BENCH_EVENTS, BENCH_RANGE, BENCH_STEADY_S;
+ * BENCH_CPU_PROF=DIR writes a V8 CPU profile of the tracker process into DIR (open it in Chrome DevTools).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -108,7 +109,9 @@ async function main(): Promise<void> {
 
     // Tracker full sync in a child process.
     const port = await freePort();
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
     const child = spawnTracked(process.execPath, [
+      ...profile,
       join(outDir, "src/tracker/cli.js"),
       "--rpc", node.url, "--chain-id", "31337",
       "--rewards", emitter.address, "--factory", emitter.address,

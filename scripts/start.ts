@@ -4,22 +4,27 @@
  *   1. checks the port is free, compiles;
  *   2. starts `hardhat node --hostname 127.0.0.1 --port <port>` as a child process (its own process
  *      group, output to a log file) and waits until it answers JSON-RPC;
- *   3. runs the steps of scripts/devnet/steps.ts (deploy today; nodes, tracker, aggregator, names later);
- *   4. prints a status table and a line containing `ready`, then runs until SIGINT/SIGTERM, when it stops
- *      every step and child process and exits 0.
+ *   3. runs the steps of scripts/devnet/steps.ts: deploy, SESH for the accounts, 12 nodes (solo and
+ *      pooled) plus one open pool, the tracker (child), the network daemon with the aggregator (child),
+ *      a few names;
+ *   4. prints a status table, the child PIDs, the time it took and a line containing `ready`, then runs
+ *      until SIGINT/SIGTERM, when it stops every step and child process and exits 0.
  *
- * Options: `--port N` (default 8545, env START_PORT), `--exit-when-ready` (env START_EXIT_WHEN_READY=1)
- * stops right after `ready` (CI). Needs no stdin.
+ * Every run starts fresh: the Hardhat node keeps no state, so the address book, the tracker's database and
+ * the network's ledgers of a run are thrown away at the next (the data directory is removed on exit).
+ *
+ * Options: `--port N` (default 8545, env START_PORT), `--exit-when-ready` (env START_EXIT_WHEN_READY=1,
+ * or CI=true) stops right after `ready`, `--help`. Needs no stdin.
  *
  * Run with: ts-node --transpile-only scripts/start.ts [--port N] [--exit-when-ready]
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, rmSync, type WriteStream } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { StartContext, StepResult } from "./devnet/steps";
+import type { DevnetState, StartContext, StepResult } from "./devnet/steps";
 
 const HOST = "127.0.0.1";
 const ROOT = path.resolve(__dirname, "..");
@@ -27,7 +32,23 @@ const ROOT = path.resolve(__dirname, "..");
 interface StartOptions {
   readonly port: number;
   readonly exitWhenReady: boolean;
+  readonly help: boolean;
 }
+
+const HELP = `npm start [-- options]: a complete local Session Network until Ctrl-C
+
+  a Hardhat node on 127.0.0.1, every contract, 12 service nodes (6 solo, 6 pooled with several
+  contributors) whose keys the simulated network holds, one pool left open to join, the L2 tracker
+  (status page + API), the network daemon (16 node keys + the aggregator), and a few names.
+
+options:
+  --port N            JSON-RPC port [default 8545, env START_PORT]
+  --exit-when-ready   stop right after printing ready [env START_EXIT_WHEN_READY=1, or CI=true]
+  --help              this text
+
+Every run starts fresh: the Hardhat node keeps no state between runs, so the address book
+(deployments/localhost.json, dir $DEPLOYMENTS_DIR), the tracker database and the network's ledgers are
+rebuilt each time (there is no --resume).`;
 
 class StartError extends Error {}
 
@@ -35,18 +56,21 @@ function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOpt
   let port = env.START_PORT ?? "8545";
   // CI systems set CI=true and give no terminal: there the main job proves it comes up, then stops.
   let exitWhenReady = env.START_EXIT_WHEN_READY === "1" || env.START_EXIT_WHEN_READY === "true" || env.CI === "true";
+  let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--exit-when-ready") exitWhenReady = true;
+    else if (arg === "--help" || arg === "-h") help = true;
+    else if (arg === "--resume") throw new StartError("--resume is not supported: the Hardhat node keeps no state, so every run starts fresh (see --help)");
     else if (arg === "--port") {
       if (argv[i + 1] === undefined) throw new StartError("--port needs a value, e.g. --port 8546");
       port = argv[++i];
     } else if (arg.startsWith("--port=")) port = arg.slice("--port=".length);
-    else throw new StartError(`unknown option ${arg}: use --port N and/or --exit-when-ready`);
+    else throw new StartError(`unknown option ${arg}: use --port N and/or --exit-when-ready (see --help)`);
   }
   const n = Number(port);
   if (!/^\d+$/.test(port) || n < 1 || n > 65535) throw new StartError(`--port "${port}" is not a TCP port: give 1…65535, e.g. 8546`);
-  return { port: n, exitWhenReady };
+  return { port: n, exitWhenReady, help };
 }
 
 /** Resolves if `port` can be listened on at HOST, else rejects with a clear message. */
@@ -150,6 +174,7 @@ async function shutdown(code: number, reason: string): Promise<never> {
       }
     }
     await stopChildren();
+    if (ctx !== undefined) rmSync(ctx.devnet.dataDir, { recursive: true, force: true });
     logStream?.end();
     console.log("stopped");
   }
@@ -180,7 +205,7 @@ function printTable(title: string, rows: readonly (readonly string[])[]): void {
   for (const row of rows) console.log(`  ${row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join("  ")}`);
 }
 
-async function statusTable(hre: HardhatRuntimeEnvironment, rpcUrl: string, results: readonly StepResult[], logFile: string) {
+async function statusTable(hre: HardhatRuntimeEnvironment, rpcUrl: string, results: readonly StepResult[], logFile: string, devnet: DevnetState) {
   const { formatSesh } = await import("../tasks/lib/args");
   const { poolStatus } = await import("../tasks/lib/pool");
   const { ethers } = hre;
@@ -189,13 +214,17 @@ async function statusTable(hre: HardhatRuntimeEnvironment, rpcUrl: string, resul
 
   const book = ctx?.book;
   const sesh = book?.contracts.SESH === undefined ? undefined : await ethers.getContractAt("SESH", book.contracts.SESH.address);
-  const signers = (await ethers.getSigners()).slice(0, 5);
+  const all = await ethers.getSigners();
+  const signers = all.slice(0, 10);
   const accounts: string[][] = [["#", "account", "ETH", "SESH"]];
   for (const [i, signer] of signers.entries()) {
     const eth = ethers.formatEther(await ethers.provider.getBalance(signer.address));
     accounts.push([String(i), signer.address, eth, sesh === undefined ? "-" : formatSesh(await sesh.balanceOf(signer.address))]);
   }
-  printTable("Accounts (Hardhat's default test keys; #0 deployed everything)", accounts);
+  printTable(
+    `Accounts (Hardhat's default test keys; #0 deployed everything; #1…#${all.length - 1} hold SESH; act as #N: DEVNET_ACCOUNT=N npx hardhat --network localhost <task>)`,
+    accounts,
+  );
 
   if (book?.contracts.RewardRatePool !== undefined) {
     const pool = await poolStatus(hre);
@@ -205,18 +234,53 @@ async function statusTable(hre: HardhatRuntimeEnvironment, rpcUrl: string, resul
       ["beneficiary", /^0x0{40}$/.test(pool.beneficiary) ? "(not set: ServiceNodeRewards is not deployed yet)" : pool.beneficiary],
     ]);
   }
+  const { NETWORK_NODES, SEED, MIN_ACTIVE_SECONDS, UNLOCK_SECONDS } = await import("./devnet/steps");
+  if (devnet.nodes.length > 0) {
+    printTable(`Service nodes (${devnet.nodes.filter((n) => n.kind === "solo").length} solo, ${devnet.nodes.filter((n) => n.kind === "pooled").length} pooled)`, [
+      ["id", "kind", "key", "operator", "contributors"],
+      ...devnet.nodes.map((n) => [String(n.id), n.kind, `${SEED}/${n.keyIndex}`, `#${n.operator}`, n.contributors.map((c) => `#${c}`).join(" ")]),
+    ]);
+  }
+  if (devnet.openPools.length > 0 && book?.contracts.ServiceNodeRewards !== undefined) {
+    const rows: string[][] = [["pool", "operator", "contributed", "minimum contribution now", "reserved"]];
+    for (const p of devnet.openPools) {
+      const pool = await ethers.getContractAt("ServiceNodeContribution", p.address);
+      const contributed = await pool.totalContribution();
+      const requirement = await pool.stakingRequirement();
+      const minimum = await pool.minimumContributionFor(all[1].address);
+      rows.push([p.address, `#${p.operator}`, `${formatSesh(contributed)} of ${formatSesh(requirement)}`, formatSesh(minimum), p.reserved]);
+    }
+    printTable("Pools open for contribution (join: DEVNET_ACCOUNT=1 npx hardhat --network localhost contribution:contribute --pool <pool> --amount 5000)", rows);
+  }
+  if (devnet.names.length > 0) {
+    printTable("Names", [["name", "owner", "expires", "records"], ...devnet.names.map((n) => [n.name, n.owner, new Date(Number(n.expiry) * 1000).toISOString().slice(0, 10), n.records])]);
+  }
+  if (devnet.aggregatorUrl !== undefined) {
+    const used = new Set(devnet.nodes.map((n) => n.keyIndex).concat(devnet.openPools.map((p) => p.keyIndex)));
+    const spare = Array.from({ length: NETWORK_NODES }, (_, i) => i).filter((i) => !used.has(i));
+    printTable("Network", [
+      ["node keys", `${NETWORK_NODES} held by the network (seed "${SEED}"); free to register: ${spare.join(", ")} (npm run network -- keys --rpc ${rpcUrl} --operator <address> --nodes ${NETWORK_NODES})`],
+      ["devnet knobs", `rewards from registration on (--min-active ${MIN_ACTIVE_SECONDS}), exit signed ${UNLOCK_SECONDS} s after the request (--unlock ${UNLOCK_SECONDS}); move time with evm_increaseTime`],
+    ]);
+  }
   printTable("Services", [
     ["JSON-RPC", `${rpcUrl}  (chain id ${chainId})`],
     ...results.flatMap((r) => r.urls ?? []),
     ["address book", book === undefined ? "-" : (await import("../deploy/addressBook")).addressBookPath("localhost")],
-    ["node log", logFile],
+    ["log", `${logFile}  (Hardhat node, tracker, network)`],
   ]);
+  printTable("Processes", [["pid", String(process.pid), "npm start"], ...children.map((c) => ["pid", String(c.process.pid), c.name])]);
 }
 
 let ctx: StartContext | undefined;
 
 async function main(): Promise<void> {
+  const started = performance.now();
   const options = parseOptions(process.argv.slice(2), process.env);
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
   const rpcUrl = `http://${HOST}:${options.port}`;
   process.on("SIGINT", () => void shutdown(0, "SIGINT"));
   process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
@@ -240,22 +304,29 @@ async function main(): Promise<void> {
   });
   const node = children[0];
   await waitForNode(rpcUrl, node, 60_000);
-  node.process.once("exit", (code) => {
-    if (!shuttingDown) void shutdown(1, `the Hardhat node exited unexpectedly (code ${code}); see ${logFile}`);
-  });
+  const watchExit = (child: Child) =>
+    child.process.once("exit", (code) => {
+      if (!shuttingDown) void shutdown(1, `${child.name} exited unexpectedly (code ${code}); see ${logFile}`);
+    });
+  watchExit(node);
 
-  const { START_STEPS } = await import("./devnet/steps");
-  ctx = { hre, rpcUrl, port: options.port, spawn: startChild, log: (line) => console.log(line) };
+  const { START_STEPS, newDevnetState } = await import("./devnet/steps");
+  ctx = { hre, rpcUrl, port: options.port, devnet: newDevnetState(), spawn: startChild, log: (line) => console.log(line) };
   const results: StepResult[] = [];
   for (const step of START_STEPS) {
+    const stepStart = performance.now();
     console.log(`\n== ${step.name}`);
+    const before = children.length;
     const result = await step.run(ctx);
+    for (const child of children.slice(before)) watchExit(child);
     if (result.stop !== undefined) stoppers.push(result.stop.bind(result));
     results.push(result);
+    console.log(`   (${((performance.now() - stepStart) / 1000).toFixed(1)} s)`);
   }
 
-  await statusTable(hre, rpcUrl, results, logFile);
-  console.log(`\nready: the Session Network devnet is running at ${rpcUrl}${options.exitWhenReady ? "" : " (Ctrl-C stops it)"}`);
+  await statusTable(hre, rpcUrl, results, logFile, ctx.devnet);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`\nready in ${seconds} s: the Session Network devnet is running at ${rpcUrl}${options.exitWhenReady ? "" : " (Ctrl-C stops it)"}`);
   if (options.exitWhenReady) await shutdown(0, "--exit-when-ready");
 }
 

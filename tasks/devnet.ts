@@ -1,7 +1,12 @@
-/** `devnet`: the same as `npm start` (scripts/start.ts), as a Hardhat task. */
+/**
+ * `devnet`: the same as `npm start` (scripts/start.ts), as a Hardhat task.
+ *
+ * `DEVNET_ACCOUNT=N npx hardhat --network localhost <task> …` runs any task as the devnet node's unlocked
+ * account #N (tasks send from the first signer); chain id 31337 only.
+ */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { task } from "hardhat/config";
+import { extendEnvironment, task } from "hardhat/config";
 import { parsePositiveInt } from "./lib/args";
 import { TaskError } from "./lib/errors";
 
@@ -32,3 +37,21 @@ task("devnet", "Starts a local Session Network (Hardhat node, contracts, status 
       process.off("SIGTERM", onTerm);
     }
   });
+
+extendEnvironment((hre) => {
+  const raw = process.env.DEVNET_ACCOUNT;
+  if (raw === undefined || raw.trim() === "") return;
+  if (!/^\d{1,2}$/.test(raw.trim()) || Number(raw) > 19) {
+    throw new TaskError(`DEVNET_ACCOUNT "${raw}" is not a devnet account: give 0…19 (the Hardhat node's unlocked accounts), or unset it`);
+  }
+  const index = Number(raw);
+  const ethers = hre.ethers;
+  const original = ethers.getSigners.bind(ethers);
+  ethers.getSigners = async () => {
+    const chainId = BigInt((await hre.network.provider.send("eth_chainId", [])) as string);
+    if (chainId !== 31337n) throw new TaskError(`DEVNET_ACCOUNT is for devnets (chain id 31337), but ${hre.network.name} is chain id ${chainId}: unset it`);
+    const all = await original();
+    if (all[index] === undefined) throw new TaskError(`DEVNET_ACCOUNT=${index}: ${hre.network.name} serves only ${all.length} accounts`);
+    return [all[index], ...all.filter((_, i) => i !== index)];
+  };
+});

@@ -8,3 +8,4 @@ import "./ServiceNodeContribution";
 import "./devnet";
 import "./tracker";
 import "./network";
+import "./SessionNameService";

@@ -291,7 +291,9 @@ describe("SessionNameService", () => {
       const poolBefore = await f.sesh.balanceOf(f.pool.address);
       await expect(f.names.connect(f.bob).renew(p.ids.node, 2n))
         .to.emit(f.names, "NameRenewed")
-        .withArgs(p.ids.node, f.bob.address, expiry + BigInt(2 * YEAR), 2n * FEE_PER_YEAR);
+        .withArgs(p.ids.node, expiry + BigInt(2 * YEAR))
+        .and.to.emit(f.sesh, "Transfer")
+        .withArgs(f.bob.address, f.pool.address, 2n * FEE_PER_YEAR);
       expect((await f.names.nameOf(p.ids.node))[1]).to.equal(expiry + BigInt(2 * YEAR));
       expect(await f.sesh.balanceOf(f.pool.address)).to.equal(poolBefore + 2n * FEE_PER_YEAR);
       await expect(f.names.connect(f.bob).renew(ZeroHash, 1n))
@@ -487,10 +489,10 @@ describe("SessionNameService", () => {
         .to.emit(f.names, "RecordChanged")
         .withArgs(node, RecordKind.Wallet, plain.value);
       expect(await f.names.record(node, RecordKind.Wallet)).to.deep.equal([plain.value.toLowerCase(), false]);
-      const sealed = encodeRecord({ kind: "lokinet", value: "y".repeat(51) + "o.loki" }, fullName, node);
+      const sealed = encodeRecord({ kind: "lokinet", value: "dw68y1xhptqbhcm5s8aaaip6dbopykagig5q5u1za4c7pzxto77y.loki" }, fullName, node);
       await f.names.connect(f.alice).setRecord(node, sealed.kind, sealed.value);
       const [lv, le] = await f.names.record(node, RecordKind.Lokinet);
-      expect(decodeTypedRecord(RecordKind.Lokinet, lv as Hex, le, fullName, node)).to.equal("y".repeat(51) + "o.loki");
+      expect(decodeTypedRecord(RecordKind.Lokinet, lv as Hex, le, fullName, node)).to.equal("dw68y1xhptqbhcm5s8aaaip6dbopykagig5q5u1za4c7pzxto77y.loki");
       const text = encodeRecord({ kind: "text", key: "email", value: "a@b.c" }, fullName, node);
       await expect(f.names.connect(f.alice).setText(node, "email", text.value))
         .to.emit(f.names, "TextChanged")
@@ -562,6 +564,48 @@ describe("SessionNameService", () => {
       await f.names.connect(f.bob)["safeTransferFrom(address,address,uint256)"](f.carol.address, f.bob.address, id);
       expect(await f.names.ownerOf(id)).to.equal(f.bob.address);
       expect((await f.names.record(p.ids.node, RecordKind.Session))[0]).to.equal("0x" + "ab".repeat(32));
+    });
+
+    it("transferFrom runs in the proxy: same rules, ProxyAdmin denied, ether refused, balances exact", async () => {
+      const f = await loadFixture(deployNames);
+      const p = await commitAndRegister(f, f.alice, "proxied", f.alice.address);
+      const id = BigInt(p.ids.node);
+      const adminSlot = "0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103";
+      const proxyAdmin = "0x" + (await hre.ethers.provider.getStorage(f.namesAddress, adminSlot)).slice(26);
+      await hre.network.provider.send("hardhat_impersonateAccount", [proxyAdmin]);
+      await hre.network.provider.send("hardhat_setBalance", [proxyAdmin, "0xde0b6b3a7640000"]);
+      const adminSigner = await hre.ethers.getSigner(proxyAdmin);
+      await expect(f.names.connect(adminSigner).transferFrom(f.alice.address, f.bob.address, id))
+        .to.be.revertedWithCustomError(await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress), "ProxyDeniedAdminAccess");
+      await hre.network.provider.send("hardhat_stopImpersonatingAccount", [proxyAdmin]);
+      // With ether attached the call is delegated, and the non-payable implementation refuses it.
+      const data = f.names.interface.encodeFunctionData("transferFrom", [f.alice.address, f.bob.address, id]);
+      await expect(f.alice.sendTransaction({ to: f.namesAddress, data, value: 1n })).to.be.reverted;
+      await expect(f.names.connect(f.alice).transferFrom(f.alice.address, f.bob.address, id))
+        .to.emit(f.names, "Transfer")
+        .withArgs(f.alice.address, f.bob.address, id);
+      expect(await f.names.ownerOf(id)).to.equal(f.bob.address);
+      expect(await f.names.balanceOf(f.alice.address)).to.equal(0n);
+      expect(await f.names.balanceOf(f.bob.address)).to.equal(1n);
+      expect((await f.names.nameOf(p.ids.node))[1]).to.be.greaterThan(0n);
+      // Dirty high bits in an address argument are rejected by the decoder, as in the implementation.
+      const dirty = data.slice(0, 10) + "ff" + data.slice(12);
+      await expect(f.bob.sendTransaction({ to: f.namesAddress, data: dirty })).to.be.reverted;
+      expect(await f.names.ownerOf(id)).to.equal(f.bob.address);
+    });
+
+    it("renew of a burnt or reserved-only name is ERC721NonexistentToken", async () => {
+      const f = await loadFixture(deployNames);
+      const p = await commitAndRegister(f, f.alice, "gone", f.alice.address);
+      await f.names.connect(f.alice).burn(p.ids.node);
+      await expect(f.names.connect(f.alice).renew(p.ids.node, 1n))
+        .to.be.revertedWithCustomError(f.names, "ERC721NonexistentToken")
+        .withArgs(BigInt(p.ids.node));
+      const held = prepareRegistration({ names: f.namesAddress, name: "heldback", owner: f.alice.address as Hex, years: 1n, secret: secretOf("h"), records: [] });
+      await f.names.connect(f.admin).setReserved([held.ids.labelhash], true);
+      await expect(f.names.connect(f.alice).renew(held.ids.node, 1n))
+        .to.be.revertedWithCustomError(f.names, "ERC721NonexistentToken")
+        .withArgs(BigInt(held.ids.node));
     });
 
     it("rejects bad transfers and approvals", async () => {

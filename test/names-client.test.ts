@@ -18,6 +18,7 @@ import {
   normaliseName,
   open,
   parseLokinetAddress,
+  LOKINET_LAST_CHARACTERS,
   parseSessionId,
   parseWalletAddress,
   recordAad,
@@ -105,7 +106,29 @@ describe("names client (pure)", () => {
       expect(() => parseLokinetAddress("abc.loki")).to.throw(RecordValueError, /52 z-base-32 characters.*got 3/);
       expect(() => parseLokinetAddress("y".repeat(52))).to.throw(RecordValueError, /must end with "\.loki"/);
       expect(() => parseLokinetAddress("l".repeat(52) + ".loki")).to.throw(RecordValueError, /invalid character "l" at position 1/);
-      expect(() => parseLokinetAddress("y".repeat(51) + "b.loki")).to.throw(RecordValueError, /non-zero padding bits/);
+      expect(() => parseLokinetAddress("y".repeat(51) + "b.loki")).to.throw(RecordValueError, /non-zero padding bits: its 52nd character must be "y" or "o", got "b"/);
+    });
+
+    it("Lokinet: last character y or o, any case accepted, canonical ed25519 keys only", () => {
+      // 256 bits in 52 digits: the last one is the key's last bit then four zero bits.
+      const ends = new Set<string>();
+      for (let i = 0; i < 64; i++) ends.add(formatLokinetAddress(ed25519.getPublicKey(ed25519.utils.randomPrivateKey())).at(-6)!);
+      expect([...ends].sort()).to.deep.equal(["o", "y"]);
+      for (const ch of "ybndrfg8ejkmcpqxot1uwisza345h769") {
+        const candidate = "y".repeat(51) + ch + ".loki";
+        if (LOKINET_LAST_CHARACTERS.includes(ch)) expect(() => parseLokinetAddress(candidate)).to.not.throw(/padding/);
+        else expect(() => parseLokinetAddress(candidate)).to.throw(RecordValueError, /52nd character must be "y" or "o"/);
+      }
+      // Known encodings: all-zero key (a valid point, y = 0) → 52 × "y"; the MSB-first bit order.
+      expect(formatLokinetAddress(new Uint8Array(32))).to.equal("y".repeat(52) + ".loki");
+      expect(toHex(parseLokinetAddress("y".repeat(52) + ".loki"))).to.equal(toHex(new Uint8Array(32)));
+      const top = new Uint8Array(32);
+      top[0] = 0x80;
+      expect(formatLokinetAddress(top)).to.equal("o" + "y".repeat(51) + ".loki");
+      const key = ed25519.getPublicKey(ed25519.utils.randomPrivateKey());
+      expect(toHex(parseLokinetAddress(formatLokinetAddress(key).toUpperCase().replace(".LOKI", ".Loki")))).to.equal(toHex(key));
+      // y ≥ p is not a canonical point: "9" × 51 + "o" is the all-ones key.
+      expect(() => parseLokinetAddress("9".repeat(51) + "o.loki")).to.throw(RecordValueError, /is not an ed25519 public key/);
     });
 
     it("requires EIP-55 checksummed wallet addresses", () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { isAlive, processTree } from "../scripts/devnet/harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
@@ -79,7 +80,7 @@ async function rpc(port: number, method: string, params: unknown[]): Promise<unk
 }
 
 describe("npm start (scripts/start.ts)", function () {
-  this.timeout(180_000);
+  this.timeout(400_000);
   let dir: string;
   const running: ChildProcess[] = [];
 
@@ -91,16 +92,26 @@ describe("npm start (scripts/start.ts)", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("starts a node, deploys, prints ready, and on SIGINT stops every child and exits 0", async () => {
+  it("starts a node, deploys, nodes, tracker, network, names, prints ready, and on SIGINT stops every child and exits 0", async () => {
     const port = await freePort();
     const started = start(["--port", String(port)], { DEPLOYMENTS_DIR: dir });
     running.push(started.child);
-    await waitFor(started, /^ready: .*http:\/\/127\.0\.0\.1:\d+/m, 150_000);
+    await waitFor(started, /^ready in [\d.]+ s: .*http:\/\/127\.0\.0\.1:\d+/m, 350_000);
+    const tree = processTree(started.child.pid!);
 
     const text = started.output();
+    expect(text).to.match(/Service nodes \(6 solo, 6 pooled\)/);
+    expect(text).to.match(/Pools open for contribution[^\n]*\n[^\n]*\n\s+0x[0-9a-fA-F]{40}\s+#3\s+6250 SESH of 25000 SESH\s+1718\.75 SESH\s+#4: 5000 SESH/);
+    expect(text).to.match(/alice\.session\s+0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
+    expect(text).to.match(/tracker status page\s+http:\/\/127\.0\.0\.1:\d+\//);
+    expect(text).to.match(/aggregator JSON-RPC\s+http:\/\/127\.0\.0\.1:\d+\//);
+    for (const name of ["hardhat-node", "tracker", "network"]) {
+      const pid = Number(new RegExp(`pid\\s+(\\d+)\\s+${name}$`, "m").exec(text)?.[1]);
+      expect(tree, `${name} (pid ${pid}) is a child of npm start`).to.include(pid);
+    }
     expect(text).to.match(new RegExp(`JSON-RPC\\s+http://127\\.0\\.0\\.1:${port}\\s+\\(chain id 31337\\)`));
     expect(text).to.match(/RewardRatePool\s+0x[0-9a-fA-F]{40} \(implementation 0x[0-9a-fA-F]{40}\)/);
-    expect(text).to.match(/reward rate\s+22\.983257229 SESH per 2-minute block/);
+    expect(text).to.match(/reward rate\s+22\.98\d* SESH per 2-minute block/);
     expect(await rpc(port, "eth_chainId", [])).to.equal("0x7a69");
 
     const bookFile = path.join(dir, "localhost.json");
@@ -118,6 +129,7 @@ describe("npm start (scripts/start.ts)", function () {
     expect(started.output()).to.match(/SIGINT: stopping…\nstopped/);
     expect(await portOpen(port)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);
+    expect(tree.filter(isAlive)).to.deep.equal([]);
   });
 
   it("with START_EXIT_WHEN_READY=1 stops by itself after ready, exit code 0, nothing left running", async () => {
@@ -126,7 +138,7 @@ describe("npm start (scripts/start.ts)", function () {
     running.push(started.child);
     const { code } = await started.exited;
     expect(code, started.output()).to.equal(0);
-    expect(started.output()).to.match(/^ready: /m);
+    expect(started.output()).to.match(/^ready in [\d.]+ s: /m);
     expect(await portOpen(port)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);
   });
@@ -169,6 +181,17 @@ describe("npm start (scripts/start.ts)", function () {
     expect(await portOpen(port)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);
     await expect(hre.run("devnet", { port: "0" })).to.be.rejectedWith(/--port: "0" is not a positive whole number/);
+  });
+
+  it("--help says every run starts fresh; --resume is refused with the reason", async () => {
+    const help = start(["--help"], { DEPLOYMENTS_DIR: dir });
+    running.push(help.child);
+    expect((await help.exited).code).to.equal(0);
+    expect(help.output()).to.include("Every run starts fresh");
+    const resume = start(["--resume"], { DEPLOYMENTS_DIR: dir });
+    running.push(resume.child);
+    expect((await resume.exited).code).to.equal(1);
+    expect(resume.output()).to.include("--resume is not supported: the Hardhat node keeps no state, so every run starts fresh (see --help)");
   });
 
   it("rejects a bad --port before starting anything", async () => {

@@ -28,9 +28,10 @@ interface ISessionNameService {
     /// @notice `node` was registered to `owner` until `expiry`; `payer` paid `fee` SESH (0 for the registrar and
     /// reserved-release paths). Always follows an ERC-721 `Transfer` from the zero address.
     event NameRegistered(bytes32 indexed node, address indexed owner, address indexed payer, uint64 expiry, uint256 fee);
-    /// @notice `node` now expires at `expiry`; `payer` paid `fee` SESH.
+    /// @notice `node` now expires at `expiry`. Who paid and how much is the SESH `Transfer` log of the same
+    /// transaction (payer → fee recipient, `years × feePerYear`); leaving it out keeps renew under 55k gas.
     // solhint-disable-next-line gas-indexed-events
-    event NameRenewed(bytes32 indexed node, address indexed payer, uint64 expiry, uint256 fee);
+    event NameRenewed(bytes32 indexed node, uint64 expiry);
     /// @notice `node` was burnt by its owner (also signalled by an ERC-721 `Transfer` to the zero address).
     event NameBurned(bytes32 indexed node, address indexed owner);
     /// @notice Typed record `kind` of `node` was set to `value` (empty: cleared). Value is stored bytes as given.

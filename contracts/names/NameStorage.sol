@@ -48,6 +48,26 @@ library NameStorage {
         }
     }
 
+    /// @notice Writes a whole name word in one SSTORE. Solidity's struct assignment stores member by member
+    /// (a read-modify-write of the slot per field); this packs the four fields in the struct's own order.
+    function store(Name storage slot, address owner, uint64 expiry, uint24 epoch, uint8 flags) internal {
+        // Each field is masked: inline assembly cannot rely on clean upper bits of narrower types.
+        assembly ("memory-safe") {
+            let word := or(and(owner, 0xffffffffffffffffffffffffffffffffffffffff), shl(160, and(expiry, 0xffffffffffffffff)))
+            word := or(word, or(shl(224, and(epoch, 0xffffff)), shl(248, and(flags, 0xff))))
+            sstore(slot.slot, word)
+        }
+    }
+
+    /// @notice Fee recipient and yearly fee from the config word in one SLOAD (Solidity reads each field apart).
+    function feeConfig() internal view returns (address recipient, uint256 feePerYear) {
+        assembly ("memory-safe") {
+            let word := sload(LOCATION)
+            recipient := and(word, 0xffffffffffffffffffffffffffffffffffffffff)
+            feePerYear := and(shr(160, word), 0xffffffffffffffffffffff)
+        }
+    }
+
     /// @notice Key of the records of `node` in registration `epoch`.
     function recordsKey(bytes32 node, uint24 epoch) internal pure returns (bytes32 key) {
         assembly {

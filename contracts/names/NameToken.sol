@@ -12,6 +12,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol";
 import {ISessionNameService} from "../interfaces/ISessionNameService.sol";
 import {NameStorage} from "./NameStorage.sol";
+import {NameTransfer} from "./NameTransfer.sol";
 
 /// @title Names as ERC-721 tokens with expiry
 /// @notice Token id = uint256(namehash). A name is live while `block.timestamp < expiry`; from `expiry` it is in
@@ -23,7 +24,7 @@ import {NameStorage} from "./NameStorage.sol";
 /// that saves a 22.1k-gas slot per registration and a cold read per transfer.
 abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISessionNameService {
     /// @notice Time after expiry during which only the owner can renew.
-    uint256 public constant GRACE_PERIOD = 90 days;
+    uint256 public constant GRACE_PERIOD = NameTransfer.GRACE_PERIOD;
 
     /// @notice ERC-721 collection name.
     function name() external pure returns (string memory) {
@@ -89,27 +90,10 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
     }
 
     /// @notice Transfers live name `tokenId` from `from` to `to`. Records stay with the name.
+    /// @dev Through the proxy, plain `transferFrom` calls run the same `NameTransfer` body in the proxy itself;
+    /// this copy serves `safeTransferFrom`.
     function transferFrom(address from, address to, uint256 tokenId) public {
-        if (to == address(0)) revert ERC721InvalidReceiver(address(0));
-        bytes32 node = bytes32(tokenId);
-        NameStorage.Layout storage $ = NameStorage.layout();
-        NameStorage.Name memory n = $.names[node];
-        if (n.owner == address(0)) revert ERC721NonexistentToken(tokenId);
-        if (n.owner != from) revert ERC721IncorrectOwner(from, tokenId, n.owner);
-        if (msg.sender != from && !$.operatorApprovals[from][msg.sender]) {
-            if (n.flags & NameStorage.FLAG_TOKEN_APPROVAL == 0 || $.tokenApprovals[node] != msg.sender) {
-                revert ERC721InsufficientApproval(msg.sender, tokenId);
-            }
-        }
-        _requireLive(node, n.expiry);
-        if (n.flags & NameStorage.FLAG_TOKEN_APPROVAL != 0) delete $.tokenApprovals[node];
-        // The balance of `from` is at least 1 because it holds this token; total tokens fit in uint256.
-        unchecked {
-            --$.balances[from];
-            ++$.balances[to];
-        }
-        $.names[node] = NameStorage.Name(to, n.expiry, n.epoch, n.flags & ~NameStorage.FLAG_TOKEN_APPROVAL);
-        emit Transfer(from, to, tokenId);
+        NameTransfer.transfer(msg.sender, from, to, tokenId);
     }
 
     /// @notice `transferFrom` plus the ERC-721 receiver check.
@@ -138,11 +122,7 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
 
     /// @dev Reverts unless `expiry` is in the future: in grace with NameInGracePeriod, after it with NameExpired.
     function _requireLive(bytes32 node, uint256 expiry) internal view {
-        if (block.timestamp >= expiry) {
-            uint256 graceEnd = expiry + GRACE_PERIOD;
-            if (block.timestamp < graceEnd) revert NameInGracePeriod(node, graceEnd);
-            revert NameExpired(node, graceEnd);
-        }
+        NameTransfer.requireLive(node, expiry);
     }
 
     /// @dev Loads `node` and checks the caller owns it and it is live; returns the loaded word.
@@ -175,7 +155,7 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
         unchecked {
             epoch = old.epoch + 1;
         }
-        $.names[node] = NameStorage.Name(to, expiry, epoch, 0);
+        NameStorage.store($.names[node], to, expiry, epoch, 0);
         emit Transfer(address(0), to, uint256(node));
     }
 

@@ -38,9 +38,11 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
     bytes32 public constant SESSION_NODE = 0x2a33a9fe31141ee70e6f4efd49d1f1d96d80cad33bc54c1ada305ecc81cb0580;
 
     /// @notice The token fees are paid in.
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     IERC20 public immutable SESH;
 
     /// @param sesh The SESH token.
+    /// @custom:oz-upgrades-unsafe-allow constructor
     constructor(IERC20 sesh) {
         SESH = sesh;
         _disableInitializers();
@@ -313,25 +315,34 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
 
     function _renew(bytes32 node, uint256 years_) private returns (uint64 expiry) {
         if (years_ == 0 || years_ > MAX_YEARS) revert InvalidTerm(years_);
-        NameStorage.Layout storage $ = NameStorage.layout();
-        NameStorage.Name memory n = $.names[node];
-        if (n.owner == address(0)) revert ERC721NonexistentToken(uint256(node));
-        if (block.timestamp >= n.expiry) {
-            uint256 graceEnd = n.expiry + GRACE_PERIOD;
-            if (block.timestamp >= graceEnd) revert NameExpired(node, graceEnd);
-            if (msg.sender != n.owner) revert NameInGracePeriod(node, graceEnd);
+        NameStorage.Name storage slot = NameStorage.layout().names[node];
+        // The name word is read once and its expiry field replaced in place (layout: owner | expiry << 160 | …).
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(slot.slot)
         }
-        expiry = SafeCast.toUint64(n.expiry + years_ * YEAR);
-        $.names[node].expiry = expiry;
-        uint256 fee = _collectFee(years_);
-        emit NameRenewed(node, msg.sender, expiry, fee);
+        uint256 oldExpiry = uint64(word >> 160);
+        if (block.timestamp >= oldExpiry) {
+            // A word without owner (never registered, burnt, or only reserved) has expiry 0, so it lands here.
+            address nameOwner = address(uint160(word));
+            if (nameOwner == address(0)) revert ERC721NonexistentToken(uint256(node));
+            uint256 graceEnd = oldExpiry + GRACE_PERIOD;
+            if (block.timestamp >= graceEnd) revert NameExpired(node, graceEnd);
+            if (msg.sender != nameOwner) revert NameInGracePeriod(node, graceEnd);
+        }
+        expiry = SafeCast.toUint64(oldExpiry + years_ * YEAR);
+        assembly ("memory-safe") {
+            sstore(slot.slot, or(and(word, not(shl(160, 0xffffffffffffffff))), shl(160, expiry)))
+        }
+        _collectFee(years_);
+        emit NameRenewed(node, expiry);
     }
 
     /// @dev Moves `years_ × feePerYear` SESH from the caller to the fee recipient.
     function _collectFee(uint256 years_) private returns (uint256 fee) {
-        NameStorage.Layout storage $ = NameStorage.layout();
-        fee = uint256($.feePerYear) * years_;
-        if (fee != 0) SESH.safeTransferFrom(msg.sender, $.feeRecipient, fee);
+        (address recipient, uint256 feePerYear_) = NameStorage.feeConfig();
+        fee = feePerYear_ * years_;
+        if (fee != 0) SESH.safeTransferFrom(msg.sender, recipient, fee);
     }
 
     function _permit(PermitInput calldata p) private {

@@ -55,6 +55,8 @@ contract TrackerEventEmitter {
 
     /// @notice The id given is not registered in this harness.
     error UnknownNode(uint64 id);
+    /// @notice A log takes at most four topics; `count` were given.
+    error TooManyTopics(uint256 count);
     /// @notice A bn254 precompile call failed.
     error PrecompileFailed(address precompile);
 
@@ -174,6 +176,30 @@ contract TrackerEventEmitter {
     /// @param amount Amount.
     function emitNewContribution(address contributor, address beneficiary, uint256 amount) external {
         emit NewContribution(contributor, beneficiary, amount);
+    }
+
+    /// @notice Emits one log with caller-encoded topics and data, so tests can produce any event the tracker
+    /// mirrors beyond PROTOCOL.md §2 (name service, pool lifecycle, seeded nodes) with the real contracts' ABIs.
+    /// @param topics Zero to four topics (topic 0 is the event selector).
+    /// @param data ABI-encoded non-indexed arguments.
+    function emitRaw(bytes32[] calldata topics, bytes calldata data) external {
+        uint256 n = topics.length;
+        if (n > 4) revert TooManyTopics(n);
+        bytes memory payload = data;
+        bytes32 t0 = n > 0 ? topics[0] : bytes32(0);
+        bytes32 t1 = n > 1 ? topics[1] : bytes32(0);
+        bytes32 t2 = n > 2 ? topics[2] : bytes32(0);
+        bytes32 t3 = n > 3 ? topics[3] : bytes32(0);
+        assembly ("memory-safe") {
+            let ptr := add(payload, 0x20)
+            let len := mload(payload)
+            switch n
+            case 0 { log0(ptr, len) }
+            case 1 { log1(ptr, len, t0) }
+            case 2 { log2(ptr, len, t0, t1) }
+            case 3 { log3(ptr, len, t0, t1, t2) }
+            default { log4(ptr, len, t0, t1, t2, t3) }
+        }
     }
 
     /// @notice Sets the value returned by rewardRate().

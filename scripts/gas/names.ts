@@ -66,7 +66,7 @@ async function measure(): Promise<GasRow[]> {
   await f.sesh.connect(f.bob).approve(f.namesAddress, FEE_PER_YEAR);
   rows.push({ operation: "renew 1 year (exact allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "target ≤ 55k; by a third party" });
   await f.sesh.connect(f.bob).approve(f.namesAddress, hre.ethers.MaxUint256);
-  rows.push({ operation: "renew 1 year (unlimited allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "allowance not written" });
+  rows.push({ operation: "renew 1 year (unlimited allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "target ≤ 55k; allowance not written, so no refund" });
 
   // Records on a name owned by Alice.
   const mine = await register("recordsname", f.alice.address, [], false);
@@ -92,7 +92,7 @@ async function measure(): Promise<GasRow[]> {
   rows.push({ operation: "set reverse (Session ID)", gas: await gasOf(f.reverse.connect(f.alice).setSessionReverseName("0x" + SESSION_ID.slice(2), stringToHex(fullName))), note: "checks owner and plaintext forward record" });
 
   // Transfers.
-  rows.push({ operation: "transfer (recipient holds no name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[5].address, BigInt(node))), note: "target ≤ 60k; recipient balance slot written from zero" });
+  rows.push({ operation: "transfer (recipient holds no name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[5].address, BigInt(node))), note: "target ≤ 60k; recipient balance slot written from zero; runs in the proxy (no delegatecall)" });
   rows.push({ operation: "transfer (recipient holds a name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[1].address, BigInt(mine2.p.ids.node))), note: "target ≤ 60k" });
   return rows;
 }

@@ -1,4 +1,5 @@
 /** Validation and byte encoding of record values: Session ID, Lokinet address, wallet address. */
+import { ed25519 } from "@noble/curves/ed25519";
 import { Hex, bytesToHex, getAddress, hexToBytes, isAddress } from "viem";
 
 /** A record value that is not of the expected format; the message names the problem. */
@@ -48,7 +49,17 @@ export function zbase32Encode(bytes: Uint8Array): string {
   return out;
 }
 
-/** Parses a Lokinet address (`<52 z-base-32 characters>.loki`) into its 32-byte ed25519 key. */
+/** z-base-32 digits whose low four bits are zero: the only possible last characters of a Lokinet address. */
+export const LOKINET_LAST_CHARACTERS = "yo";
+
+/**
+ * Parses a Lokinet address (`<52 z-base-32 characters>.loki`, any case) into its 32-byte ed25519 key.
+ *
+ * Lokinet writes the service's ed25519 public key in z-base-32, most significant bit first, zero-padded:
+ * 52 digits carry 260 bits, so the last digit holds the key's final bit followed by four zero bits and is
+ * always `y` (0) or `o` (16). The key must also be a canonical ed25519 point, as every key Lokinet derives is;
+ * that rejects about half of the mistyped addresses the padding rule lets through.
+ */
 export function parseLokinetAddress(value: string): Uint8Array {
   const lower = value.toLowerCase();
   if (!lower.endsWith(".loki")) throw new RecordValueError(`Lokinet address "${value}" must end with ".loki"`);
@@ -65,8 +76,18 @@ export function parseLokinetAddress(value: string): Uint8Array {
     buffer = (buffer << 5n) | BigInt(digit);
   }
   // 52 digits carry 260 bits: the 256 key bits followed by 4 zero padding bits.
-  if ((buffer & 0xfn) !== 0n) throw new RecordValueError(`Lokinet address "${value}" has non-zero padding bits`);
-  return hexToBytes(`0x${(buffer >> 4n).toString(16).padStart(64, "0")}`);
+  if ((buffer & 0xfn) !== 0n) {
+    throw new RecordValueError(
+      `Lokinet address "${value}" has non-zero padding bits: its 52nd character must be "y" or "o", got "${body[51]}"`,
+    );
+  }
+  const key = hexToBytes(`0x${(buffer >> 4n).toString(16).padStart(64, "0")}`);
+  try {
+    ed25519.Point.fromHex(key);
+  } catch {
+    throw new RecordValueError(`Lokinet address "${value}" is not an ed25519 public key: check it for a typo`);
+  }
+  return key;
 }
 
 /** Formats a 32-byte ed25519 key as a Lokinet address. */

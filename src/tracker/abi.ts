@@ -16,14 +16,38 @@ export const serviceNodeRewardsEventsAbi = parseAbi([
   "event ServiceNodeLiquidated(uint64 indexed id, address initiator, BLSPublicKey pubkey)",
   "event RewardsBalanceUpdated(address indexed recipient, uint256 amount, uint256 previousBalance)",
   "event RewardsClaimed(address indexed recipient, uint256 amount)",
+  // Not parsed by the node network, mirrored for operators (contracts/interfaces/IServiceNodeRewards.sol).
+  "event NewSeededServiceNode(uint64 indexed serviceNodeID, BLSPublicKey pubkey, uint256 ed25519Pubkey, Contributor[] contributors)",
+  "event MaxContributorsUpdated(uint256 newMax)",
 ]);
 
 export const contributionFactoryEventsAbi = parseAbi([
   "event NewServiceNodeContributionContract(address indexed contributorContract, uint256 serviceNodePubkey, address operator)",
 ]);
 
+/** Pool lifecycle (contracts/staking/ServiceNodeContribution.sol); NewContribution is PROTOCOL.md §2. */
 export const contributionPoolEventsAbi = parseAbi([
   "event NewContribution(address indexed contributor, address beneficiary, uint256 amount)",
+  "event OpenForPublicContribution(uint256 indexed serviceNodePubkey, address indexed operator, uint16 fee)",
+  "event Filled(uint256 indexed serviceNodePubkey, address indexed operator)",
+  "event Finalized(uint256 indexed serviceNodePubkey)",
+  "event WithdrawContribution(address indexed contributor, uint256 amount)",
+  "event PoolReset(uint256 stakingRequirement, uint256 maxContributors)",
+  "event BeneficiaryUpdated(address indexed contributor, address beneficiary)",
+  "event FeeUpdated(uint16 fee)",
+  "event PubkeysUpdated(uint256 indexed serviceNodePubkey, uint256 ed25519Pubkey)",
+  "event ReservedContributorsUpdated((address addr, uint256 amount)[] reserved)",
+  "event ManualFinalizeUpdated(bool manualFinalize)",
+]);
+
+/** Session Name Service (contracts/interfaces/ISessionNameService.sol + its ERC-721 Transfer). */
+export const nameServiceEventsAbi = parseAbi([
+  "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)",
+  "event NameRegistered(bytes32 indexed node, address indexed owner, address indexed payer, uint64 expiry, uint256 fee)",
+  "event NameRenewed(bytes32 indexed node, uint64 expiry)",
+  "event NameBurned(bytes32 indexed node, address indexed owner)",
+  "event RecordChanged(bytes32 indexed node, uint8 indexed kind, bytes value)",
+  "event TextChanged(bytes32 indexed node, string indexed indexedKey, string key, bytes value)",
 ]);
 
 export const serviceNodeRewardsViewsAbi = parseAbi([

@@ -54,6 +54,8 @@ describe("tracker crash safety (SIGKILL of the CLI process)", function () {
     emitter.address,
     "--reward-rate-pool",
     emitter.address,
+    "--name-service",
+    emitter.address,
     "--start-block",
     emitter.deployBlock.toString(),
     "--db",

@@ -9,7 +9,23 @@ import { createServer as createNetServer } from "node:net";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPublicClient, createWalletClient, defineChain, http, type Abi, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
+import {
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeAbiParameters,
+  encodeEventTopics,
+  http,
+  keccak256,
+  parseAbi,
+  toHex,
+  type Abi,
+  type AbiEvent,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type WalletClient,
+} from "viem";
 import { publicKey } from "../../src/bls";
 import type { TrackerConfig } from "../../src/tracker/config";
 import { canonicalDump } from "../../src/tracker/state/dump";
@@ -236,9 +252,58 @@ export async function runScenario(emitter: Emitter, state: ScenarioState, seed: 
       state.poolCreated = true;
     } else if (r < 0.96) {
       await emitter.call("emitNewContribution", [addr(30 + Math.floor(rnd() * 3)), addr(40), BigInt(Math.floor(rnd() * 1e9))]);
-    } else {
+    } else if (r < 0.975) {
       await emitter.call("setRewardRate", [BigInt(Math.floor(rnd() * 1e9))]);
+    } else {
+      await emitScenarioExtra(emitter, rnd);
     }
+  }
+}
+
+const ZERO = "0x0000000000000000000000000000000000000000" as Address;
+const extraAbi = parseAbi([
+  "event Transfer(address indexed from, address indexed to, uint256 indexed tokenId)",
+  "event NameRegistered(bytes32 indexed node, address indexed owner, address indexed payer, uint64 expiry, uint256 fee)",
+  "event NameRenewed(bytes32 indexed node, uint64 expiry)",
+  "event RecordChanged(bytes32 indexed node, uint8 indexed kind, bytes value)",
+  "event TextChanged(bytes32 indexed node, string indexed indexedKey, string key, bytes value)",
+  "event OpenForPublicContribution(uint256 indexed serviceNodePubkey, address indexed operator, uint16 fee)",
+  "event WithdrawContribution(address indexed contributor, uint256 amount)",
+  "event PoolReset(uint256 stakingRequirement, uint256 maxContributors)",
+]);
+
+/** Emits one event (any ABI) from the emitter through its raw-log entry point. */
+export async function emitEventRaw(emitter: Emitter, abi: Abi, eventName: string, args: Record<string, unknown>): Promise<Hex> {
+  const event = abi.find((e): e is AbiEvent => e.type === "event" && e.name === eventName);
+  if (!event) throw new Error(`no event ${eventName} in the ABI`);
+  const topics = encodeEventTopics({ abi: [event], eventName, args } as never) as Hex[];
+  const plain = event.inputs.filter((i) => !i.indexed);
+  return emitter.call("emitRaw", [topics, encodeAbiParameters(plain, plain.map((i) => args[i.name!]))]);
+}
+
+/** Name-service and pool-lifecycle events (the emitter is the name service and the scenario's pool). */
+async function emitScenarioExtra(emitter: Emitter, rnd: () => number): Promise<void> {
+  const label = Math.floor(rnd() * 4);
+  const node = keccak256(toHex(`scenario-${label}`));
+  const owner = addr(50 + Math.floor(rnd() * 3));
+  const choice = rnd();
+  if (choice < 0.3) {
+    await emitEventRaw(emitter, extraAbi, "Transfer", { from: ZERO, to: owner, tokenId: BigInt(node) });
+    await emitEventRaw(emitter, extraAbi, "NameRegistered", { node, owner, payer: owner, expiry: BigInt(2e9 + Math.floor(rnd() * 1e6)), fee: 1n });
+  } else if (choice < 0.45) {
+    await emitEventRaw(emitter, extraAbi, "NameRenewed", { node, expiry: BigInt(3e9 + Math.floor(rnd() * 1e6)) });
+  } else if (choice < 0.6) {
+    await emitEventRaw(emitter, extraAbi, "RecordChanged", { node, kind: 1 + Math.floor(rnd() * 3), value: rnd() < 0.2 ? "0x" : toHex(new Uint8Array(20 + Math.floor(rnd() * 3) * 6).fill(label)) });
+  } else if (choice < 0.7) {
+    await emitEventRaw(emitter, extraAbi, "TextChanged", { node, indexedKey: "bio", key: "bio", value: rnd() < 0.3 ? "0x" : "0x0068690a" });
+  } else if (choice < 0.8) {
+    await emitEventRaw(emitter, extraAbi, "Transfer", { from: owner, to: addr(50 + Math.floor(rnd() * 3)), tokenId: BigInt(node) });
+  } else if (choice < 0.9) {
+    await emitEventRaw(emitter, extraAbi, "OpenForPublicContribution", { serviceNodePubkey: 1n, operator: addr(4), fee: Math.floor(rnd() * 10_000) });
+  } else if (choice < 0.95) {
+    await emitEventRaw(emitter, extraAbi, "WithdrawContribution", { contributor: addr(30 + Math.floor(rnd() * 3)), amount: 1n });
+  } else {
+    await emitEventRaw(emitter, extraAbi, "PoolReset", { stakingRequirement: 25_000_000_000_000n, maxContributors: 10n });
   }
 }
 
@@ -250,7 +315,7 @@ export function testConfig(rpcUrls: readonly string[], emitter: Emitter, overrid
   return {
     rpcUrls,
     chainId: 31337,
-    contracts: { serviceNodeRewards: emitter.address, contributionFactory: emitter.address, rewardRatePool: emitter.address },
+    contracts: { serviceNodeRewards: emitter.address, contributionFactory: emitter.address, rewardRatePool: emitter.address, nameService: emitter.address },
     startBlock: emitter.deployBlock,
     dbPath: tmpDb("t"),
     safeHead: { mode: "depth", confirmations: 0n },

@@ -14,13 +14,35 @@ describe("tracker store (SQLite)", () => {
     expect(await store.migrations()).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.version));
     await store.close();
     const again = openSqliteStore(path);
-    expect(await again.migrations()).to.deep.equal([1]);
+    expect(await again.migrations()).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.version));
     await again.close();
     const db = new Database(path);
     expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
     db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'x')").run();
     db.close();
-    expect(() => openSqliteStore(path)).to.throw("database schema version 99 is newer than this tracker (knows up to 1)");
+    expect(() => openSqliteStore(path)).to.throw(`database schema version 99 is newer than this tracker (knows up to ${SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1].version})`);
+  });
+
+  it("upgrades a version-1 database in place: entities, undo log and blocks survive (timestamps unknown)", async () => {
+    const path = tmpDb("upgrade");
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    db.exec(SQLITE_MIGRATIONS[0].sql);
+    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (1, 'then')").run();
+    db.prepare("INSERT INTO entities (kind, key, value) VALUES ('node', 'a', '{\"v\":2}')").run();
+    db.prepare("INSERT INTO undo_log (block, kind, key, before) VALUES (7, 'node', 'a', '{\"v\":1}')").run();
+    db.prepare("INSERT INTO blocks (number, hash, parent_hash) VALUES (7, ?, ?)").run(h(7), h(6));
+    db.prepare("INSERT INTO checkpoint (id, number, hash) VALUES (1, '7', ?)").run(h(7));
+    db.close();
+    const store = openSqliteStore(path);
+    expect(await store.migrations()).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.version));
+    expect(await store.getEntity("node", "a")).to.equal('{"v":2}');
+    expect(await store.getBlock(7n)).to.deep.equal({ number: 7n, hash: h(7), parentHash: h(6), timestamp: null });
+    await store.commitRange({ blocks: [{ number: 8n, hash: h(8), parentHash: h(7), timestamp: 1_700_000_000n }], changes: [{ block: 8n, kind: "node", key: "a", before: '{"v":2}', after: '{"v":3}' }], checkpoint: { number: 8n, hash: h(8) } });
+    expect((await store.getBlock(8n))!.timestamp).to.equal(1_700_000_000n);
+    await store.rollbackTo({ number: 6n, hash: h(6) });
+    expect(await store.getEntity("node", "a")).to.equal('{"v":1}');
+    await store.close();
   });
 
   it("commits a range (blocks, changes, checkpoint) atomically: all or nothing", async () => {

@@ -8,7 +8,25 @@ import type { ChangeEvent, Follower } from "../follower/follower";
 import type { Metrics } from "../metrics";
 import type { ProviderSet } from "../rpc/providers";
 import { buildSnapshot } from "../state/dump";
-import { ENTITY, NODE_STATUSES, nodeKey, parseRecord, type NetworkRecord, type NodeRecord, type NodeStatus, type PoolRecord, type RewardRateSample } from "../state/model";
+import {
+  ENTITY,
+  NODE_STATUSES,
+  POOL_STATUSES,
+  nameKey,
+  nameState,
+  nodeKey,
+  parseRecord,
+  poolMinimumContribution,
+  type NameEntry,
+  type NameState,
+  type NetworkRecord,
+  type NodeRecord,
+  type NodeStatus,
+  type PoolRecord,
+  type PoolStatus,
+  type RewardRateSample,
+} from "../state/model";
+import { renderStatusPage } from "./page";
 import type { TrackerStore } from "../store/types";
 
 export interface ApiOptions {
@@ -37,7 +55,30 @@ class HttpError extends Error {
 }
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+const NAMEHASH_RE = /^0x[0-9a-fA-F]{64}$/;
 const UINT64_MAX = (1n << 64n) - 1n;
+const UINT256_MAX = (1n << 256n) - 1n;
+const NAME_STATES: readonly NameState[] = ["live", "grace", "expired", "burnt"];
+
+/** A name id: its namehash (0x + 64 hex digits) or its ERC-721 token id (decimal uint256). */
+function parseNameId(raw: string): string {
+  if (NAMEHASH_RE.test(raw)) return nameKey(raw);
+  if (/^\d{1,78}$/.test(raw) && BigInt(raw) <= UINT256_MAX) return nameKey(`0x${BigInt(raw).toString(16).padStart(64, "0")}`);
+  throw new HttpError(400, `name id must be a namehash (0x + 64 hex digits) or a decimal token id, got "${raw}"`);
+}
+
+/** Unix seconds of the checkpoint block (the mirror's "now"), or null before the first block. */
+export async function mirrorTime(store: TrackerStore): Promise<{ height: bigint; timestamp: bigint | null } | null> {
+  const checkpoint = await store.getCheckpoint();
+  if (checkpoint === null) return null;
+  const block = await store.getBlock(checkpoint.number);
+  return { height: checkpoint.number, timestamp: block?.timestamp ?? null };
+}
+
+const withState = (name: NameEntry, now: bigint | null): NameEntry & { state: NameState | null } => ({
+  ...name,
+  state: now === null ? null : nameState(name, now),
+});
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -73,12 +114,61 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const params = url.searchParams;
-    metrics.inc("tracker_http_requests_total", "HTTP API requests", { path: path.startsWith("/nodes/") ? "/nodes/:id" : path });
+    const metricPath = /^\/(nodes|names|blocks)\/./.test(path) ? `/${path.split("/")[1]}/:id` : path;
+    metrics.inc("tracker_http_requests_total", "HTTP API requests", { path: metricPath });
     if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, `method ${req.method} not allowed; the API is read-only`);
 
+    if (path === "/") {
+      onlyParams(params, ["refresh"]);
+      const refresh = params.get("refresh");
+      if (refresh !== null && !/^\d{1,4}$/.test(refresh)) throw new HttpError(400, `refresh must be whole seconds (0: off), got "${refresh}"`);
+      const html = await renderStatusPage({ store, follower, providers, refreshSeconds: refresh === null ? 10 : Number(refresh) });
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(html), "cache-control": "no-store" });
+      res.end(req.method === "HEAD" ? undefined : html);
+      return;
+    }
     if (path === "/status") {
       onlyParams(params, []);
-      return send(res, 200, { ...follower.status(), store: store.backend, chainId: providers.chainId(), providers: providers.status() });
+      const time = await mirrorTime(store);
+      return send(res, 200, {
+        ...follower.status(),
+        checkpointTimestamp: time?.timestamp?.toString() ?? null,
+        store: store.backend,
+        chainId: providers.chainId(),
+        providers: providers.status(),
+      });
+    }
+    if (path === "/names") {
+      onlyParams(params, ["owner", "state"]);
+      const owner = addressParam(params, "owner");
+      const state = params.get("state");
+      if (state !== null && !NAME_STATES.includes(state as NameState)) throw new HttpError(400, `state must be one of ${NAME_STATES.join(", ")}, got "${state}"`);
+      const [{ entities }, time] = await Promise.all([store.readAll([ENTITY.name]), mirrorTime(store)]);
+      const now = time?.timestamp ?? null;
+      const names = (entities[ENTITY.name] ?? [])
+        .map((r) => withState(parseRecord<NameEntry>(r.value), now))
+        .filter((n) => owner === null || n.owner === owner)
+        .filter((n) => state === null || n.state === state);
+      return send(res, 200, { height: time?.height.toString() ?? null, timestamp: now?.toString() ?? null, count: names.length, names });
+    }
+    const nameMatch = /^\/names\/([^/]+)$/.exec(path);
+    if (nameMatch) {
+      onlyParams(params, []);
+      const raw = decodeURIComponent(nameMatch[1]);
+      const key = parseNameId(raw);
+      const value = await store.getEntity(ENTITY.name, key);
+      if (value === null) throw new HttpError(404, `no name with namehash ${key}`);
+      const time = await mirrorTime(store);
+      return send(res, 200, withState(parseRecord<NameEntry>(value), time?.timestamp ?? null));
+    }
+    const blockMatch = /^\/blocks\/([^/]+)$/.exec(path);
+    if (blockMatch) {
+      onlyParams(params, []);
+      const raw = decodeURIComponent(blockMatch[1]);
+      if (!/^\d{1,20}$/.test(raw)) throw new HttpError(400, `block must be a decimal block number, got "${raw}"`);
+      const block = await store.getBlock(BigInt(raw));
+      if (block === null) throw new HttpError(404, `block ${raw} is not stored (only blocks that carried events, range ends and the checkpoint are kept, within the undo retention)`);
+      return send(res, 200, { number: block.number.toString(), hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp?.toString() ?? null });
     }
     if (path === "/nodes") {
       onlyParams(params, ["operator", "contributor", "status"]);
@@ -121,16 +211,22 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       return send(res, 200, { latest: samples.length ? samples[samples.length - 1] : null, samples });
     }
     if (path === "/pools") {
-      onlyParams(params, ["open"]);
+      onlyParams(params, ["open", "status", "operator"]);
       const open = params.get("open");
       if (open !== null && open !== "true" && open !== "false") throw new HttpError(400, `open must be true or false, got "${open}"`);
+      const status = params.get("status");
+      if (status !== null && !POOL_STATUSES.includes(status as PoolStatus)) throw new HttpError(400, `status must be one of ${POOL_STATUSES.join(", ")}, got "${status}"`);
+      const operator = addressParam(params, "operator");
       const { entities } = await store.readAll([ENTITY.pool, ENTITY.network]);
       const network = entities[ENTITY.network]?.[0];
       const requirement = network ? parseRecord<NetworkRecord>(network.value).stakingRequirement : null;
       const pools = (entities[ENTITY.pool] ?? [])
         .map((r) => parseRecord<PoolRecord>(r.value))
-        .map((p) => ({ ...p, open: requirement === null ? null : BigInt(p.totalContributed) < BigInt(requirement) }))
-        .filter((p) => open === null || p.open === (open === "true"));
+        // open: accepting contributions from anyone now (ServiceNodeContribution status OpenForPublicContrib).
+        .map((p) => ({ ...p, open: p.status === "open", minimumContribution: poolMinimumContribution(p) }))
+        .filter((p) => open === null || p.open === (open === "true"))
+        .filter((p) => status === null || p.status === status)
+        .filter((p) => operator === null || p.operator === operator);
       return send(res, 200, { stakingRequirement: requirement, pools });
     }
     if (path === "/snapshot") {
@@ -173,7 +269,7 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       });
       return;
     }
-    throw new HttpError(404, `unknown path ${path}; try /status, /nodes, /nodes/:id, /pending, /reward-rate, /pools, /snapshot, /events, /metrics`);
+    throw new HttpError(404, `unknown path ${path}; try / (status page), /status, /nodes, /nodes/:id, /pending, /reward-rate, /pools, /names, /names/:namehash, /blocks/:number, /snapshot, /events, /metrics`);
   }
 
   const server = createServer((req, res) => {

@@ -17,6 +17,8 @@ export interface ChainHeader {
   readonly number: bigint;
   readonly hash: Hex;
   readonly parentHash: Hex;
+  /** Unix seconds. */
+  readonly timestamp: bigint;
 }
 
 interface RpcLog {
@@ -93,9 +95,15 @@ export async function fetchHeader(client: PublicClient, block: bigint | "latest"
     number: Hex;
     hash: Hex;
     parentHash: Hex;
+    timestamp: Hex;
   } | null;
   if (raw === null) return null;
-  return { number: hexToBigInt(raw.number), hash: raw.hash.toLowerCase() as Hex, parentHash: raw.parentHash.toLowerCase() as Hex };
+  return {
+    number: hexToBigInt(raw.number),
+    hash: raw.hash.toLowerCase() as Hex,
+    parentHash: raw.parentHash.toLowerCase() as Hex,
+    timestamp: hexToBigInt(raw.timestamp),
+  };
 }
 
-export const headerKey = (h: ChainHeader | null): string => (h === null ? "null" : `${h.number}:${h.hash}:${h.parentHash}`);
+export const headerKey = (h: ChainHeader | null): string => (h === null ? "null" : `${h.number}:${h.hash}:${h.parentHash}:${h.timestamp}`);

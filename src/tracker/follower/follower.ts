@@ -15,7 +15,7 @@ import { AllProvidersFailedError, ProviderDisputeError, isTimeout, isTooManyResu
 import { receiptsArbiter } from "../rpc/proof";
 import type { Arbiter, ProviderSet } from "../rpc/providers";
 import { createOverlay, type StateContext } from "../state/context";
-import { UnknownNodeError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
+import { MirrorGapError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
 import { ENTITY, blockKey, isRegistered, parseRecord, serialize, type NodeRecord, type RewardRateSample } from "../state/model";
 import type { BlockRef, StoredBlock, TrackerStore } from "../store/types";
 import { createBatchSizer, recordSuccess, shrink, type BatchOptions } from "./batcher";
@@ -185,16 +185,16 @@ export function createFollower(options: FollowerOptions): Follower {
     changes.emit("change", event);
   };
 
-  async function route(ctx: StateContext, log: ChainLog): Promise<DecodedEvent | null> {
+  async function route(ctx: StateContext, log: ChainLog, timestamp: bigint | null): Promise<DecodedEvent | null> {
     const topic0 = log.topics[0];
     if (topic0 === undefined) return null;
     for (const kind of staticKinds.get(log.address) ?? []) {
-      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log);
+      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log, timestamp);
     }
     for (const kind of dynamicKinds) {
       const handlers = registry[kind]!;
       if (topicSets.get(kind)!.has(topic0) && (await handlers.dynamic!.isKnownAddress(ctx, log.address))) {
-        return decodeLog(kind, handlers, log);
+        return decodeLog(kind, handlers, log, timestamp);
       }
     }
     return null;
@@ -207,9 +207,9 @@ export function createFollower(options: FollowerOptions): Follower {
       await handler(ctx, event);
       return true;
     } catch (error) {
-      if (error instanceof UnknownNodeError) {
+      if (error instanceof MirrorGapError) {
         metrics.inc("tracker_anomalies_total", "Events that referred to state the mirror does not have", { event: event.eventName });
-        log.warn("event refers to an unknown node; skipped (reconciliation will heal)", { error: error.message });
+        log.warn("event refers to state the mirror does not have; skipped (reconciliation will heal nodes)", { error: error.message });
         return false;
       }
       throw error;
@@ -261,6 +261,7 @@ export function createFollower(options: FollowerOptions): Follower {
   async function rollback(target: BlockRef, reason: string): Promise<void> {
     const good = await lastGoodReconciled();
     if (good !== null && good.number > target.number) await store.setMeta(LAST_GOOD, "");
+    prefetch = null;
     const result = await store.rollbackTo(target);
     checkpoint = target;
     pendingView = [];
@@ -269,6 +270,7 @@ export function createFollower(options: FollowerOptions): Follower {
 
   async function fullResync(reason: string): Promise<void> {
     log.error("full re-sync from the start block", { reason });
+    prefetch = null;
     await store.resetMirror();
     await store.setMeta(LAST_GOOD, "");
     checkpoint = null;
@@ -334,15 +336,92 @@ export function createFollower(options: FollowerOptions): Follower {
     );
   }
 
+  /** What one range needs from the chain: its logs and the headers of its ends and of every log's block. */
+  interface RangeData {
+    readonly toHeader: ChainHeader | null;
+    readonly fromHeader: ChainHeader | null;
+    readonly logs: ChainLog[];
+    readonly headers: Map<bigint, ChainHeader>;
+  }
+
+  async function fetchRange(from: bigint, to: bigint): Promise<RangeData> {
+    const [toHeader, fromHeader, logs] = await Promise.all([
+      crossCheckHeader(to),
+      from === to ? Promise.resolve(null) : providers.request(`block ${from}`, (c) => fetchHeader(c, from)),
+      providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to), logsKey, arbiter),
+    ]);
+    const first = from === to ? toHeader : fromHeader;
+    const headers = new Map<bigint, ChainHeader>();
+    if (toHeader) headers.set(to, toHeader);
+    if (first) headers.set(from, first);
+    const logBlocks = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => n !== to && n !== from);
+    const fetched = await Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n))));
+    fetched.forEach((h, i) => {
+      if (h) headers.set(logBlocks[i], h);
+    });
+    return { toHeader, fromHeader: first, logs, headers };
+  }
+
+  /**
+   * Pipelining: while a range is validated, applied and committed, the next one is already being fetched.
+   * A prefetched range is only data: it is validated against the checkpoint when its turn comes, exactly
+   * like a fresh fetch, and dropped (re-fetched) if anything about it no longer fits.
+   */
+  let prefetch: { readonly from: bigint; readonly to: bigint; readonly data: Promise<RangeData> } | null = null;
+
+  function startPrefetch(from: bigint, to: bigint): void {
+    const data = fetchRange(from, to);
+    data.catch(() => undefined); // failures surface (and are handled) when the range is taken
+    prefetch = { from, to, data };
+  }
+
+  function takePrefetch(from: bigint, to: bigint): Promise<RangeData> | null {
+    const p = prefetch;
+    prefetch = null;
+    return p !== null && p.from === from && p.to === to ? p.data : null;
+  }
+
+  /** The end of the range starting at `from`: a prefetched range's end when one is waiting there. */
+  function rangeEnd(from: bigint, safe: bigint): bigint {
+    if (prefetch !== null && prefetch.from === from && prefetch.to <= safe) return prefetch.to;
+    return minBig(safe, from + sizer.size - 1n);
+  }
+
+  type Validated = { ok: true; toHeader: ChainHeader; logs: ChainLog[]; headers: Map<bigint, ChainHeader> } | { ok: false; outcome: StepOutcome };
+
+  async function validate(from: bigint, to: bigint, data: RangeData, fresh: boolean): Promise<Validated> {
+    const { toHeader, fromHeader, logs, headers } = data;
+    if (toHeader === null || fromHeader === null) return { ok: false, outcome: "retry" }; // the provider's chain is shorter than its reported height
+    if (checkpoint !== null && fromHeader.parentHash !== checkpoint.hash) {
+      if (!fresh) return { ok: false, outcome: "retry" }; // stale prefetch: decided on fresh data only
+      const rolledBack = await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
+      return { ok: false, outcome: rolledBack ? "reorg" : "retry" };
+    }
+    if (logs.some((l) => l.removed)) {
+      log.warn("provider returned removed logs inside the safe range; re-fetching", { from, to });
+      return { ok: false, outcome: "retry" };
+    }
+    // Headers of every block carrying a log: they must be the blocks the logs claim (else the chain moved).
+    for (const l of logs) {
+      if (headers.get(l.blockNumber)?.hash !== l.blockHash) {
+        log.warn("log block hash does not match the canonical header; chain moved, retrying", { block: l.blockNumber });
+        return { ok: false, outcome: "retry" };
+      }
+    }
+    return { ok: true, toHeader, logs, headers };
+  }
+
   async function processRange(from: bigint, to: bigint): Promise<StepOutcome> {
     const started = Date.now();
-    let toHeader: ChainHeader | null;
-    let logs: ChainLog[];
+    const prefetched = takePrefetch(from, to);
+    let checked: Validated;
     try {
-      [toHeader, logs] = await Promise.all([
-        crossCheckHeader(to),
-        providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to), logsKey, arbiter),
-      ]);
+      let data = await (prefetched ?? fetchRange(from, to));
+      checked = await validate(from, to, data, prefetched === null);
+      if (!checked.ok && prefetched !== null) {
+        data = await fetchRange(from, to);
+        checked = await validate(from, to, data, true);
+      }
     } catch (error) {
       if (isTooManyResults(error) || isTimeout(error) || error instanceof AllProvidersFailedError) {
         shrink(sizer);
@@ -352,36 +431,15 @@ export function createFollower(options: FollowerOptions): Follower {
       }
       throw error;
     }
-    if (toHeader === null) return "retry"; // the provider's chain is shorter than its reported height
-    const fromHeader = from === to ? toHeader : await providers.request(`block ${from}`, (c) => fetchHeader(c, from));
-    if (fromHeader === null) return "retry";
-    if (checkpoint !== null && fromHeader.parentHash !== checkpoint.hash) {
-      const rolledBack = await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
-      return rolledBack ? "reorg" : "retry";
-    }
-    if (logs.some((l) => l.removed)) {
-      log.warn("provider returned removed logs inside the safe range; re-fetching", { from, to });
-      return "retry";
-    }
-    // Headers of every block carrying a log: they must be the blocks the logs claim (else the chain moved).
-    const logBlocks = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => n !== to && n !== from);
-    const headers = new Map<bigint, ChainHeader>([[to, toHeader], [from, fromHeader]]);
-    const fetched = await Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n))));
-    fetched.forEach((h, i) => {
-      if (h) headers.set(logBlocks[i], h);
-    });
-    for (const l of logs) {
-      if (headers.get(l.blockNumber)?.hash !== l.blockHash) {
-        log.warn("log block hash does not match the canonical header; chain moved, retrying", { block: l.blockNumber });
-        return "retry";
-      }
-    }
+    if (!checked.ok) return checked.outcome;
+    const { toHeader, logs, headers } = checked;
+    if (safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
 
     const overlay = createOverlay(store);
     const applied: DecodedEvent[] = [];
     for (const l of logs) {
       overlay.block = l.blockNumber;
-      const event = await route(overlay, l);
+      const event = await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
       if (event && (await apply(overlay, event))) applied.push(event);
     }
     const samples: RewardRateSample[] = [];
@@ -399,7 +457,7 @@ export function createFollower(options: FollowerOptions): Follower {
     const withLogs = new Set(logs.map((l) => l.blockNumber));
     const storedBlocks: StoredBlock[] = [...headers.values()]
       .filter((h) => h.number === to || withLogs.has(h.number))
-      .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash }));
+      .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }));
     const next: BlockRef = { number: to, hash: toHeader.hash };
     await store.commitRange({ blocks: storedBlocks, changes: overlay.changes, checkpoint: next });
     checkpoint = next;
@@ -413,9 +471,11 @@ export function createFollower(options: FollowerOptions): Follower {
     metrics.inc("tracker_events_applied_total", "Events applied to the mirror", {}, applied.length);
     metrics.set("tracker_checkpoint_block", "Last block committed to the mirror", Number(to));
     metrics.set("tracker_getlogs_range", "Current eth_getLogs block range", Number(sizer.size));
-    for (const e of applied) emit({ type: "event", ...toPending(e, null) });
-    for (const s of samples) emit({ type: "rewardRate", ...s });
-    emit({ type: "checkpoint", number: to.toString(), hash: toHeader.hash });
+    if (changes.listenerCount("change") > 0) {
+      for (const e of applied) emit({ type: "event", ...toPending(e, null) });
+      for (const s of samples) emit({ type: "rewardRate", ...s });
+      emit({ type: "checkpoint", number: to.toString(), hash: toHeader.hash });
+    }
 
     if (to - lastPruneAt >= PRUNE_EVERY_BLOCKS) {
       lastPruneAt = to;
@@ -436,7 +496,7 @@ export function createFollower(options: FollowerOptions): Follower {
     for (const l of logs) {
       if (l.removed) continue; // honoured: a removed log is gone from the pending view
       overlay.block = l.blockNumber;
-      const event = await route(overlay, l);
+      const event = await route(overlay, l, null);
       if (!event) continue;
       await apply(overlay, event).catch(() => false);
       view.push(toPending(event, policy.mode === "depth" ? (l.blockNumber + policy.confirmations).toString() : null));
@@ -536,8 +596,7 @@ export function createFollower(options: FollowerOptions): Follower {
         await updatePending();
         return "caught-up";
       }
-      const to = minBig(safe, from + sizer.size - 1n);
-      return await processRange(from, to);
+      return await processRange(from, rangeEnd(from, safe));
     } catch (error) {
       if (error instanceof ProviderDisputeError) {
         dispute = error.message;

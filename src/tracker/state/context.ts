@@ -18,6 +18,8 @@ export interface RangeOverlay extends StateContext {
 
 export function createOverlay(store: TrackerStore): RangeOverlay {
   const pending = new Map<string, string | null>();
+  /** Store reads of this range (the store does not change while a range is applied). */
+  const loaded = new Map<string, string | null>();
   const id = (kind: string, key: string): string => `${kind}\u0000${key}`;
   const changes: EntityChange[] = [];
   const overlay: RangeOverlay = {
@@ -26,7 +28,10 @@ export function createOverlay(store: TrackerStore): RangeOverlay {
     async get(kind, key) {
       const k = id(kind, key);
       if (pending.has(k)) return pending.get(k) ?? null;
-      return store.getEntity(kind, key);
+      if (loaded.has(k)) return loaded.get(k) ?? null;
+      const value = await store.getEntity(kind, key);
+      loaded.set(k, value);
+      return value;
     },
     async put(kind, key, value) {
       const before = await overlay.get(kind, key);

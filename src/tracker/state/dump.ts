@@ -1,6 +1,6 @@
 /** Canonical dumps of the mirror: byte-identical for identical state (used by tests and /snapshot). */
 import type { TrackerStore } from "../store/types";
-import { ENTITY, NETWORK_KEY, parseRecord, type BalanceRecord, type NetworkRecord, type NodeRecord, type PoolRecord, type RewardRateSample } from "./model";
+import { ENTITY, NETWORK_KEY, parseRecord, type BalanceRecord, type NameEntry, type NetworkRecord, type NodeRecord, type PoolRecord, type RewardRateSample } from "./model";
 
 /**
  * The whole mirror (checkpoint + every entity, ordered by kind then key) as one canonical string.
@@ -22,11 +22,12 @@ export interface Snapshot {
   readonly balances: BalanceRecord[];
   readonly pools: PoolRecord[];
   readonly rewardRate: RewardRateSample[];
+  readonly names: NameEntry[];
 }
 
 /** A compact full-state snapshot (one atomic read) for nodes that sync from a proxy. */
 export async function buildSnapshot(store: TrackerStore): Promise<Snapshot> {
-  const kinds = [ENTITY.node, ENTITY.balance, ENTITY.pool, ENTITY.rewardRate, ENTITY.network];
+  const kinds = [ENTITY.node, ENTITY.balance, ENTITY.pool, ENTITY.rewardRate, ENTITY.network, ENTITY.name];
   const { checkpoint, entities } = await store.readAll(kinds);
   const list = <T>(kind: string): T[] => (entities[kind] ?? []).map((r) => parseRecord<T>(r.value));
   const network = (entities[ENTITY.network] ?? []).find((r) => r.key === NETWORK_KEY);
@@ -38,5 +39,6 @@ export async function buildSnapshot(store: TrackerStore): Promise<Snapshot> {
     balances: list<BalanceRecord>(ENTITY.balance),
     pools: list<PoolRecord>(ENTITY.pool),
     rewardRate: list<RewardRateSample>(ENTITY.rewardRate),
+    names: list<NameEntry>(ENTITY.name),
   };
 }

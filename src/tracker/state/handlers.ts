@@ -4,21 +4,28 @@
  * handler for the event name. Name-service and further pool events plug in here by adding a
  * {@link ContractHandlers} entry for their kind — nothing else in the tracker needs to change.
  */
-import { decodeEventLog, type Abi, type Address, type Hex } from "viem";
+import type { Abi, Address, Hex } from "viem";
 import type { ChainLog } from "../follower/chain";
-import { contributionFactoryEventsAbi, contributionPoolEventsAbi, eventTopics, serviceNodeRewardsEventsAbi } from "../abi";
+import { contributionFactoryEventsAbi, contributionPoolEventsAbi, eventTopics, nameServiceEventsAbi, serviceNodeRewardsEventsAbi } from "../abi";
 import type { StateContext } from "./context";
+import { decodeEvent, prepareAbi } from "./decode";
 import {
+  DEFAULT_MAX_CONTRIBUTORS,
+  EMPTY_NAME_RECORDS,
   ENTITY,
   NETWORK_KEY,
   addressKey,
+  nameKey,
   nodeKey,
   parseRecord,
   serialize,
   type BalanceRecord,
+  type NameEntry,
   type NetworkRecord,
   type NodeRecord,
   type PoolRecord,
+  type TextRecordPresence,
+  type TypedRecordPresence,
 } from "./model";
 
 export type ContractKind = "serviceNodeRewards" | "contributionFactory" | "contributionPool" | "rewardRatePool" | "nameService";
@@ -33,6 +40,8 @@ export interface DecodedEvent {
   readonly blockHash: Hex;
   readonly logIndex: number;
   readonly transactionHash: Hex;
+  /** Unix seconds of the log's block (null when its header was not fetched: the optimistic pending view). */
+  readonly blockTimestamp: bigint | null;
 }
 
 export type EventHandler = (ctx: StateContext, event: DecodedEvent) => Promise<void>;
@@ -56,25 +65,19 @@ export function topicsOf(handlers: ContractHandlers): Hex[] {
 }
 
 /** Decodes a raw log with the given kind's ABI; null when the topic is not one of that kind's events. */
-export function decodeLog(kind: ContractKind, handlers: ContractHandlers, log: ChainLog): DecodedEvent | null {
-  let decoded: { eventName: string; args: unknown };
-  try {
-    decoded = decodeEventLog({ abi: handlers.abi, data: log.data, topics: log.topics as [Hex, ...Hex[]], strict: true }) as {
-      eventName: string;
-      args: unknown;
-    };
-  } catch {
-    return null;
-  }
+export function decodeLog(kind: ContractKind, handlers: ContractHandlers, log: ChainLog, blockTimestamp: bigint | null = null): DecodedEvent | null {
+  const decoded = decodeEvent(prepareAbi(handlers.abi), log.topics, log.data);
+  if (decoded === null) return null;
   return {
     kind,
     address: addressKey(log.address) as Address,
     eventName: decoded.eventName,
-    args: decoded.args as Record<string, unknown>,
+    args: decoded.args,
     blockNumber: log.blockNumber,
     blockHash: log.blockHash,
     logIndex: log.logIndex,
     transactionHash: log.transactionHash,
+    blockTimestamp,
   };
 }
 
@@ -85,6 +88,7 @@ interface G1Arg {
   Y: bigint;
 }
 
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const lower = (a: unknown): Address => (a as string).toLowerCase() as Address;
 const str = (v: unknown): string => (v as bigint).toString();
 
@@ -97,8 +101,11 @@ async function putNode(ctx: StateContext, node: NodeRecord): Promise<void> {
   await ctx.put(ENTITY.node, nodeKey(BigInt(node.id)), serialize(node));
 }
 
+/** An event about state the mirror does not have: the mirror missed something (skipped, counted, healed). */
+export class MirrorGapError extends Error {}
+
 /** A node event for an id the mirror does not know means the mirror missed something: say so loudly. */
-export class UnknownNodeError extends Error {
+export class UnknownNodeError extends MirrorGapError {
   constructor(
     readonly id: bigint,
     readonly eventName: string,
@@ -108,29 +115,32 @@ export class UnknownNodeError extends Error {
   }
 }
 
-const onNewServiceNode: EventHandler = async (ctx, event) => {
-  const a = event.args as {
-    serviceNodeID: bigint;
-    initiator: string;
-    pubkey: G1Arg;
-    serviceNode: { ed25519Pubkey: bigint; ed25519Signature0: bigint; ed25519Signature1: bigint; fee: number };
-    contributors: readonly { staker: { addr: string; beneficiary: string }; stakedAmount: bigint }[];
-  };
-  const contributors = a.contributors.map((c) => ({
+type ContributorArg = { staker: { addr: string; beneficiary: string }; stakedAmount: bigint };
+
+function newNode(
+  event: DecodedEvent,
+  id: bigint,
+  initiator: Address,
+  pubkey: G1Arg,
+  params: { ed25519Pubkey: bigint; ed25519Signature0: bigint; ed25519Signature1: bigint; fee: number },
+  contributorArgs: readonly ContributorArg[],
+  seeded: boolean,
+): NodeRecord {
+  const contributors = contributorArgs.map((c) => ({
     addr: lower(c.staker.addr),
     beneficiary: lower(c.staker.beneficiary),
     stakedAmount: str(c.stakedAmount),
   }));
-  const node: NodeRecord = {
-    id: str(a.serviceNodeID),
+  return {
+    id: str(id),
     status: "active",
-    operator: contributors.length > 0 ? contributors[0].addr : lower(a.initiator),
-    initiator: lower(a.initiator),
-    pubkey: { X: str(a.pubkey.X), Y: str(a.pubkey.Y) },
-    ed25519Pubkey: str(a.serviceNode.ed25519Pubkey),
-    ed25519Signature0: str(a.serviceNode.ed25519Signature0),
-    ed25519Signature1: str(a.serviceNode.ed25519Signature1),
-    fee: Number(a.serviceNode.fee),
+    operator: contributors.length > 0 ? contributors[0].addr : initiator,
+    initiator,
+    pubkey: { X: str(pubkey.X), Y: str(pubkey.Y) },
+    ed25519Pubkey: str(params.ed25519Pubkey),
+    ed25519Signature0: str(params.ed25519Signature0),
+    ed25519Signature1: str(params.ed25519Signature1),
+    fee: Number(params.fee),
     contributors,
     addedBlock: str(event.blockNumber),
     addedTx: event.transactionHash,
@@ -141,8 +151,36 @@ const onNewServiceNode: EventHandler = async (ctx, event) => {
     returnedAmount: null,
     liquidatedBlock: null,
     liquidator: null,
+    seeded,
+    addedTimestamp: event.blockTimestamp?.toString() ?? null,
+    exitRequestedTimestamp: null,
+    exitTimestamp: null,
+    liquidatedTimestamp: null,
   };
-  await putNode(ctx, node);
+}
+
+const onNewServiceNode: EventHandler = async (ctx, event) => {
+  const a = event.args as {
+    serviceNodeID: bigint;
+    initiator: string;
+    pubkey: G1Arg;
+    serviceNode: { ed25519Pubkey: bigint; ed25519Signature0: bigint; ed25519Signature1: bigint; fee: number };
+    contributors: readonly ContributorArg[];
+  };
+  await putNode(ctx, newNode(event, a.serviceNodeID, lower(a.initiator), a.pubkey, a.serviceNode, a.contributors, false));
+};
+
+/** A node migrated by the owner before start(): no initiator (the zero address), no Ed25519 signature, fee 0. */
+const onNewSeededServiceNode: EventHandler = async (ctx, event) => {
+  const a = event.args as { serviceNodeID: bigint; pubkey: G1Arg; ed25519Pubkey: bigint; contributors: readonly ContributorArg[] };
+  const params = { ed25519Pubkey: a.ed25519Pubkey, ed25519Signature0: 0n, ed25519Signature1: 0n, fee: 0 };
+  await putNode(ctx, newNode(event, a.serviceNodeID, ZERO_ADDRESS as Address, a.pubkey, params, a.contributors, true));
+};
+
+const onMaxContributorsUpdated: EventHandler = async (ctx, event) => {
+  const a = event.args as { newMax: bigint };
+  const network = await getNetwork(ctx);
+  await ctx.put(ENTITY.network, NETWORK_KEY, serialize({ ...network, maxContributors: Number(a.newMax), maxContributorsBlock: str(event.blockNumber) }));
 };
 
 const onExitRequest: EventHandler = async (ctx, event) => {
@@ -154,6 +192,7 @@ const onExitRequest: EventHandler = async (ctx, event) => {
     status: node.status === "active" ? "exit-requested" : node.status,
     exitRequestedBlock: node.exitRequestedBlock ?? str(event.blockNumber),
     exitRequestInitiator: node.exitRequestInitiator ?? lower(a.initiator),
+    exitRequestedTimestamp: node.exitRequestedBlock === null ? (event.blockTimestamp?.toString() ?? null) : (node.exitRequestedTimestamp ?? null),
   });
 };
 
@@ -167,6 +206,7 @@ const onExit: EventHandler = async (ctx, event) => {
     exitBlock: str(event.blockNumber),
     exitInitiator: lower(a.initiator),
     returnedAmount: str(a.returnedAmount),
+    exitTimestamp: event.blockTimestamp?.toString() ?? null,
   });
 };
 
@@ -174,12 +214,18 @@ const onLiquidated: EventHandler = async (ctx, event) => {
   const a = event.args as { id: bigint; initiator: string };
   const node = await getNode(ctx, a.id);
   if (node === null) throw new UnknownNodeError(a.id, event.eventName, event.blockNumber);
-  await putNode(ctx, { ...node, status: "liquidated", liquidatedBlock: str(event.blockNumber), liquidator: lower(a.initiator) });
+  await putNode(ctx, {
+    ...node,
+    status: "liquidated",
+    liquidatedBlock: str(event.blockNumber),
+    liquidator: lower(a.initiator),
+    liquidatedTimestamp: event.blockTimestamp?.toString() ?? null,
+  });
 };
 
 const onStakingRequirement: EventHandler = async (ctx, event) => {
   const a = event.args as { newRequirement: bigint };
-  const record: NetworkRecord = { stakingRequirement: str(a.newRequirement), stakingRequirementBlock: str(event.blockNumber) };
+  const record: NetworkRecord = { ...(await getNetwork(ctx)), stakingRequirement: str(a.newRequirement), stakingRequirementBlock: str(event.blockNumber) };
   await ctx.put(ENTITY.network, NETWORK_KEY, serialize(record));
 };
 
@@ -223,36 +269,241 @@ const onRewardsClaimed: EventHandler = async (ctx, event) => {
 
 // ---- Contribution factory and pools ----------------------------------------------------------------
 
+async function getNetwork(ctx: StateContext): Promise<NetworkRecord> {
+  const raw = await ctx.get(ENTITY.network, NETWORK_KEY);
+  const stored = raw === null ? null : parseRecord<Partial<NetworkRecord>>(raw);
+  return {
+    stakingRequirement: stored?.stakingRequirement ?? null,
+    stakingRequirementBlock: stored?.stakingRequirementBlock ?? null,
+    maxContributors: stored?.maxContributors ?? DEFAULT_MAX_CONTRIBUTORS,
+    maxContributorsBlock: stored?.maxContributorsBlock ?? null,
+  };
+}
+
+async function getPool(ctx: StateContext, address: Address): Promise<PoolRecord | null> {
+  const raw = await ctx.get(ENTITY.pool, addressKey(address));
+  return raw === null ? null : parseRecord<PoolRecord>(raw);
+}
+
+async function putPool(ctx: StateContext, pool: PoolRecord): Promise<void> {
+  await ctx.put(ENTITY.pool, addressKey(pool.address), serialize(pool));
+}
+
+/** Pool events are routed only from known pools; a pool handler updates the pool record with `update`. */
+const poolHandler =
+  (update: (pool: PoolRecord, args: Record<string, unknown>, event: DecodedEvent) => PoolRecord): EventHandler =>
+  async (ctx, event) => {
+    const pool = await getPool(ctx, event.address);
+    if (pool === null) return; // routed only for known pools; kept defensive
+    await putPool(ctx, update(pool, event.args as Record<string, unknown>, event));
+  };
+
 const onNewContributionContract: EventHandler = async (ctx, event) => {
   const a = event.args as { contributorContract: string; serviceNodePubkey: bigint; operator: string };
+  // The pool snapshots the registry's requirement and maximum in the same transaction (initialize).
+  const network = await getNetwork(ctx);
+  const operator = lower(a.operator);
   const pool: PoolRecord = {
     address: lower(a.contributorContract),
     serviceNodePubkey: str(a.serviceNodePubkey),
-    operator: lower(a.operator),
+    operator,
     createdBlock: str(event.blockNumber),
     totalContributed: "0",
     contributions: [],
+    createdTimestamp: event.blockTimestamp?.toString() ?? null,
+    status: "awaiting-operator",
+    stakingRequirement: network.stakingRequirement,
+    maxContributors: network.maxContributors,
+    fee: null,
+    manualFinalize: null,
+    totalReserved: "0",
+    slots: [{ addr: operator, beneficiary: operator, amount: "0", paid: false }],
+    finalizedBlock: null,
+    resets: 0,
   };
-  await ctx.put(ENTITY.pool, addressKey(a.contributorContract), serialize(pool));
+  await putPool(ctx, pool);
 };
 
-const onNewContribution: EventHandler = async (ctx, event) => {
-  const a = event.args as { contributor: string; beneficiary: string; amount: bigint };
-  const raw = await ctx.get(ENTITY.pool, addressKey(event.address));
-  if (raw === null) return; // routed only for known pools; kept defensive
-  const pool = parseRecord<PoolRecord>(raw);
-  const next: PoolRecord = {
+const onNewContribution = poolHandler((pool, args, event) => {
+  const a = args as { contributor: string; beneficiary: string; amount: bigint };
+  const contributor = lower(a.contributor);
+  const slots = [...pool.slots];
+  let i = slots.findIndex((s) => s.addr === contributor);
+  let reserved = BigInt(pool.totalReserved);
+  if (i === -1) {
+    slots.push({ addr: contributor, beneficiary: contributor, amount: "0", paid: true });
+    i = slots.length - 1;
+  }
+  const slot = slots[i];
+  // A reservation (or the operator's empty slot) becomes a paid stake; its reserved amount stops counting.
+  if (!slot.paid && i > 0) reserved -= BigInt(slot.amount);
+  const previous = slot.paid ? BigInt(slot.amount) : 0n;
+  slots[i] = { addr: contributor, beneficiary: lower(a.beneficiary), amount: (previous + a.amount).toString(), paid: true };
+  return {
     ...pool,
     totalContributed: (BigInt(pool.totalContributed) + a.amount).toString(),
+    totalReserved: (reserved < 0n ? 0n : reserved).toString(),
+    slots,
     contributions: [
       ...pool.contributions,
-      { contributor: lower(a.contributor), beneficiary: lower(a.beneficiary), amount: str(a.amount), block: str(event.blockNumber) },
+      { contributor, beneficiary: lower(a.beneficiary), amount: str(a.amount), block: str(event.blockNumber) },
     ],
   };
-  await ctx.put(ENTITY.pool, addressKey(event.address), serialize(next));
+});
+
+const onOpenForPublicContribution = poolHandler((pool, args) => ({ ...pool, status: "open", fee: Number(args.fee as number) }));
+const onFilled = poolHandler((pool) => ({ ...pool, status: "filled" }));
+const onFinalized = poolHandler((pool, _args, event) => ({ ...pool, status: "finalized", finalizedBlock: str(event.blockNumber) }));
+
+const onWithdrawContribution = poolHandler((pool, args) => {
+  const contributor = lower(args.contributor);
+  const i = pool.slots.findIndex((s, index) => index > 0 && s.addr === contributor && s.paid);
+  // Refunds after a PoolReset find no slot (the reset cleared them): nothing more to change.
+  if (i === -1) return pool;
+  // The pool moves its last slot into the freed one (ServiceNodeContribution.withdrawContribution).
+  const slots = [...pool.slots];
+  const last = slots.pop()!;
+  if (i < slots.length) slots[i] = last;
+  const paid = BigInt(pool.totalContributed) - (args.amount as bigint);
+  return { ...pool, slots, totalContributed: (paid < 0n ? 0n : paid).toString(), status: pool.status === "filled" ? "open" : pool.status };
+});
+
+const onPoolReset = poolHandler((pool, args) => ({
+  ...pool,
+  status: "awaiting-operator",
+  stakingRequirement: str(args.stakingRequirement),
+  maxContributors: Number(args.maxContributors as bigint),
+  totalContributed: "0",
+  totalReserved: "0",
+  slots: [{ addr: pool.operator, beneficiary: pool.operator, amount: "0", paid: false }],
+  resets: pool.resets + 1,
+}));
+
+const onBeneficiaryUpdated = poolHandler((pool, args) => {
+  const contributor = lower(args.contributor);
+  return { ...pool, slots: pool.slots.map((s) => (s.addr === contributor ? { ...s, beneficiary: lower(args.beneficiary) } : s)) };
+});
+
+const onFeeUpdated = poolHandler((pool, args) => ({ ...pool, fee: Number(args.fee as number) }));
+const onPubkeysUpdated = poolHandler((pool, args) => ({ ...pool, serviceNodePubkey: str(args.serviceNodePubkey) }));
+const onManualFinalizeUpdated = poolHandler((pool, args) => ({ ...pool, manualFinalize: args.manualFinalize as boolean }));
+
+const onReservedContributorsUpdated = poolHandler((pool, args) => {
+  const reserved = args.reserved as readonly { addr: string; amount: bigint }[];
+  const operatorSlot = pool.slots[0] ?? { addr: pool.operator, beneficiary: pool.operator, amount: "0", paid: false };
+  return {
+    ...pool,
+    slots: [operatorSlot, ...reserved.map((r) => ({ addr: lower(r.addr), beneficiary: lower(r.addr), amount: str(r.amount), paid: false }))],
+    totalReserved: reserved.reduce((sum, r) => sum + r.amount, 0n).toString(),
+  };
+});
+
+// ---- Session Name Service -------------------------------------------------------------------------
+
+const TYPED_KINDS: Readonly<Record<number, { field: "session" | "lokinet" | "wallet"; plainBytes: number }>> = {
+  1: { field: "session", plainBytes: 32 },
+  2: { field: "lokinet", plainBytes: 32 },
+  3: { field: "wallet", plainBytes: 20 },
 };
 
-/** The handlers for the PROTOCOL.md §2 events. Name service: add a `nameService` entry. */
+const toNamehash = (tokenId: bigint): Hex => `0x${tokenId.toString(16).padStart(64, "0")}` as Hex;
+const hexBytes = (value: Hex): number => (value.length - 2) / 2;
+
+async function getName(ctx: StateContext, namehash: Hex): Promise<NameEntry | null> {
+  const raw = await ctx.get(ENTITY.name, nameKey(namehash));
+  return raw === null ? null : parseRecord<NameEntry>(raw);
+}
+
+async function putName(ctx: StateContext, name: NameEntry): Promise<void> {
+  await ctx.put(ENTITY.name, nameKey(name.namehash), serialize(name));
+}
+
+/** A name event for a namehash the mirror has never seen minted. */
+export class UnknownNameError extends MirrorGapError {
+  constructor(
+    readonly namehash: Hex,
+    readonly eventName: string,
+    readonly block: bigint,
+  ) {
+    super(`${eventName} at block ${block} refers to name ${namehash}, which the mirror does not know`);
+  }
+}
+
+async function requireName(ctx: StateContext, namehash: Hex, event: DecodedEvent): Promise<NameEntry> {
+  const name = await getName(ctx, namehash);
+  if (name === null) throw new UnknownNameError(namehash, event.eventName, event.blockNumber);
+  return name;
+}
+
+/** ERC-721 Transfer: a mint (from 0) starts a new registration with empty records; to 0 drops the owner. */
+const onNameTransfer: EventHandler = async (ctx, event) => {
+  const a = event.args as { from: string; to: string; tokenId: bigint };
+  const namehash = toNamehash(a.tokenId);
+  const from = lower(a.from);
+  const to = lower(a.to);
+  if (from === ZERO_ADDRESS) {
+    const previous = await getName(ctx, namehash);
+    await putName(ctx, {
+      namehash,
+      tokenId: a.tokenId.toString(),
+      owner: to,
+      expiry: null,
+      registeredBlock: str(event.blockNumber),
+      registeredTimestamp: event.blockTimestamp?.toString() ?? null,
+      payer: null,
+      fee: null,
+      renewals: 0,
+      registrations: (previous?.registrations ?? 0) + 1,
+      burntBlock: null,
+      records: EMPTY_NAME_RECORDS,
+    });
+    return;
+  }
+  const name = await requireName(ctx, namehash, event);
+  await putName(ctx, { ...name, owner: to === ZERO_ADDRESS ? null : to });
+};
+
+const onNameRegistered: EventHandler = async (ctx, event) => {
+  const a = event.args as { node: Hex; owner: string; payer: string; expiry: bigint; fee: bigint };
+  const name = await requireName(ctx, a.node, event);
+  await putName(ctx, { ...name, owner: lower(a.owner), expiry: str(a.expiry), payer: lower(a.payer), fee: str(a.fee) });
+};
+
+const onNameRenewed: EventHandler = async (ctx, event) => {
+  const a = event.args as { node: Hex; expiry: bigint };
+  const name = await requireName(ctx, a.node, event);
+  await putName(ctx, { ...name, expiry: str(a.expiry), renewals: name.renewals + 1 });
+};
+
+const onNameBurned: EventHandler = async (ctx, event) => {
+  const a = event.args as { node: Hex };
+  const name = await requireName(ctx, a.node, event);
+  await putName(ctx, { ...name, owner: null, expiry: null, burntBlock: str(event.blockNumber), records: EMPTY_NAME_RECORDS });
+};
+
+const onRecordChanged: EventHandler = async (ctx, event) => {
+  const a = event.args as { node: Hex; kind: number; value: Hex };
+  const typed = TYPED_KINDS[Number(a.kind)];
+  if (!typed) return; // the contract rejects other kinds; nothing to mirror
+  const name = await requireName(ctx, a.node, event);
+  const bytes = hexBytes(a.value);
+  const presence: TypedRecordPresence | null =
+    bytes === 0 ? null : { encrypted: bytes !== typed.plainBytes, bytes, value: bytes === typed.plainBytes ? (a.value.toLowerCase() as Hex) : null };
+  await putName(ctx, { ...name, records: { ...name.records, [typed.field]: presence } });
+};
+
+const onTextChanged: EventHandler = async (ctx, event) => {
+  const a = event.args as { node: Hex; key: string; value: Hex };
+  const name = await requireName(ctx, a.node, event);
+  const bytes = hexBytes(a.value);
+  const text: Record<string, TextRecordPresence> = { ...name.records.text };
+  if (bytes === 0) delete text[a.key];
+  else text[a.key] = { encrypted: a.value.slice(2, 4) === "01", bytes };
+  const sorted = Object.fromEntries(Object.keys(text).sort().map((k) => [k, text[k]]));
+  await putName(ctx, { ...name, records: { ...name.records, text: sorted } });
+};
+
+/** The handlers for every mirrored contract kind (PROTOCOL.md §2 events plus pools, seeding and names). */
 export function defaultRegistry(): HandlerRegistry {
   return {
     serviceNodeRewards: {
@@ -265,6 +516,8 @@ export function defaultRegistry(): HandlerRegistry {
         StakingRequirementUpdated: onStakingRequirement,
         RewardsBalanceUpdated: onRewardsBalanceUpdated,
         RewardsClaimed: onRewardsClaimed,
+        NewSeededServiceNode: onNewSeededServiceNode,
+        MaxContributorsUpdated: onMaxContributorsUpdated,
       },
     },
     contributionFactory: {
@@ -273,9 +526,32 @@ export function defaultRegistry(): HandlerRegistry {
     },
     contributionPool: {
       abi: contributionPoolEventsAbi,
-      handlers: { NewContribution: onNewContribution },
+      handlers: {
+        NewContribution: onNewContribution,
+        OpenForPublicContribution: onOpenForPublicContribution,
+        Filled: onFilled,
+        Finalized: onFinalized,
+        WithdrawContribution: onWithdrawContribution,
+        PoolReset: onPoolReset,
+        BeneficiaryUpdated: onBeneficiaryUpdated,
+        FeeUpdated: onFeeUpdated,
+        PubkeysUpdated: onPubkeysUpdated,
+        ManualFinalizeUpdated: onManualFinalizeUpdated,
+        ReservedContributorsUpdated: onReservedContributorsUpdated,
+      },
       dynamic: {
         isKnownAddress: async (ctx, address) => (await ctx.get(ENTITY.pool, addressKey(address))) !== null,
+      },
+    },
+    nameService: {
+      abi: nameServiceEventsAbi,
+      handlers: {
+        Transfer: onNameTransfer,
+        NameRegistered: onNameRegistered,
+        NameRenewed: onNameRenewed,
+        NameBurned: onNameBurned,
+        RecordChanged: onRecordChanged,
+        TextChanged: onTextChanged,
       },
     },
   };

@@ -11,6 +11,7 @@ export const ENTITY = {
   pool: "pool",
   rewardRate: "rewardRate",
   network: "network",
+  name: "name",
 } as const;
 
 export type NodeStatus = "active" | "exit-requested" | "exited" | "liquidated";
@@ -47,6 +48,15 @@ export interface NodeRecord {
   readonly returnedAmount: string | null;
   readonly liquidatedBlock: string | null;
   readonly liquidator: Address | null;
+  // The fields below are always written by this version; they are optional in the type because records
+  // written by earlier versions (and hand-built ones) lack them.
+  /** Migrated by the registry owner before `start()` (NewSeededServiceNode): no initiator, no fee event. */
+  readonly seeded?: boolean;
+  /** Unix seconds of the blocks above (null when the block's header was not available, e.g. pending). */
+  readonly addedTimestamp?: string | null;
+  readonly exitRequestedTimestamp?: string | null;
+  readonly exitTimestamp?: string | null;
+  readonly liquidatedTimestamp?: string | null;
 }
 
 export interface BalanceRecord {
@@ -68,13 +78,42 @@ export interface PoolContribution {
   readonly block: string;
 }
 
+/** ServiceNodeContribution.Status, named. */
+export type PoolStatus = "awaiting-operator" | "open" | "filled" | "finalized";
+export const POOL_STATUSES: readonly PoolStatus[] = ["awaiting-operator", "open", "filled", "finalized"];
+
+/**
+ * One contributor slot of a pool, in the pool's own slot order (slot 0 is the operator). `paid: false`
+ * is a reservation (amount = the reserved minimum) or the operator's slot before its first contribution.
+ */
+export interface PoolSlot {
+  readonly addr: Address;
+  readonly beneficiary: Address;
+  readonly amount: string;
+  readonly paid: boolean;
+}
+
 export interface PoolRecord {
   readonly address: Address;
   readonly serviceNodePubkey: string;
   readonly operator: Address;
   readonly createdBlock: string;
+  /** Stake paid in now (withdrawals and resets subtract). */
   readonly totalContributed: string;
+  /** Every NewContribution ever, in order (history; `slots` is the current state). */
   readonly contributions: readonly PoolContribution[];
+  readonly createdTimestamp: string | null;
+  readonly status: PoolStatus;
+  /** The registry's requirement snapshotted at creation / the last PoolReset (null: not yet known). */
+  readonly stakingRequirement: string | null;
+  readonly maxContributors: number;
+  /** Operator fee in basis points (null until the pool announces it: FeeUpdated / OpenForPublicContribution). */
+  readonly fee: number | null;
+  readonly manualFinalize: boolean | null;
+  readonly totalReserved: string;
+  readonly slots: readonly PoolSlot[];
+  readonly finalizedBlock: string | null;
+  readonly resets: number;
 }
 
 export interface RewardRateSample {
@@ -85,12 +124,99 @@ export interface RewardRateSample {
 export interface NetworkRecord {
   readonly stakingRequirement: string | null;
   readonly stakingRequirementBlock: string | null;
+  /** ServiceNodeRewards.initialize sets 10 without an event; MaxContributorsUpdated changes it. */
+  readonly maxContributors: number;
+  readonly maxContributorsBlock: string | null;
+}
+
+/** The registry's `maxContributors` right after `initialize` (no event announces it). */
+export const DEFAULT_MAX_CONTRIBUTORS = 10;
+
+/** A typed name record's presence (kinds 1 Session ID, 2 Lokinet, 3 wallet). */
+export interface TypedRecordPresence {
+  readonly encrypted: boolean;
+  readonly bytes: number;
+  /** The stored bytes when plaintext (public on chain anyway); null when sealed. */
+  readonly value: Hex | null;
+}
+
+export interface TextRecordPresence {
+  readonly encrypted: boolean;
+  readonly bytes: number;
+}
+
+export interface NameRecords {
+  readonly session: TypedRecordPresence | null;
+  readonly lokinet: TypedRecordPresence | null;
+  readonly wallet: TypedRecordPresence | null;
+  /** Text records by key (keys sorted). */
+  readonly text: Readonly<Record<string, TextRecordPresence>>;
+}
+
+/**
+ * A Session name. The chain never sees the plaintext label: a name is known only by its namehash (the
+ * ERC-721 token id is the same 32 bytes as a uint256).
+ */
+export interface NameEntry {
+  readonly namehash: Hex;
+  readonly tokenId: string;
+  /** null while burnt (or between the burn and re-mint of an expired name). */
+  readonly owner: Address | null;
+  /** Unix seconds (null before the NameRegistered of the current registration). */
+  readonly expiry: string | null;
+  readonly registeredBlock: string;
+  readonly registeredTimestamp: string | null;
+  readonly payer: Address | null;
+  readonly fee: string | null;
+  readonly renewals: number;
+  /** How many times the name was minted (each registration starts with empty records). */
+  readonly registrations: number;
+  readonly burntBlock: string | null;
+  readonly records: NameRecords;
+}
+
+export type NameState = "live" | "grace" | "expired" | "burnt";
+/** NameToken.GRACE_PERIOD: after expiry only the owner may renew, for 90 days. */
+export const NAME_GRACE_PERIOD_SECONDS = 90n * 86_400n;
+
+/** The state of a name at unix time `now` (seconds). */
+export function nameState(name: NameEntry, now: bigint): NameState {
+  if (name.owner === null) return "burnt";
+  if (name.expiry === null) return "live";
+  const expiry = BigInt(name.expiry);
+  if (now < expiry) return "live";
+  return now < expiry + NAME_GRACE_PERIOD_SECONDS ? "grace" : "expired";
+}
+
+export const EMPTY_NAME_RECORDS: NameRecords = { session: null, lokinet: null, wallet: null, text: {} };
+
+/** PROTOCOL.md §3: the network signs an exit 15 days after the request; anyone may exit after 30 days. */
+export const EXIT_UNLOCK_SECONDS = 15n * 86_400n;
+export const EXIT_WAIT_SECONDS = 30n * 86_400n;
+
+/**
+ * The smallest contribution a pool accepts now: for the operator while it awaits the operator
+ * (ceil(requirement / 4)); for a new contributor while open (ceil(remaining / free slots), reservations
+ * counting as both stake and slots). null when nobody new can contribute (or the requirement is unknown).
+ */
+export function poolMinimumContribution(pool: PoolRecord): { readonly who: "operator" | "anyone"; readonly amount: string } | null {
+  if (pool.stakingRequirement === null) return null;
+  const requirement = BigInt(pool.stakingRequirement);
+  if (pool.status === "awaiting-operator") return { who: "operator", amount: ((requirement + 3n) / 4n).toString() };
+  if (pool.status !== "open") return null;
+  const taken = pool.slots.length;
+  if (taken >= pool.maxContributors) return null;
+  const remaining = requirement - BigInt(pool.totalContributed) - BigInt(pool.totalReserved);
+  const free = BigInt(pool.maxContributors - taken);
+  return { who: "anyone", amount: ((remaining + free - 1n) / free).toString() };
 }
 
 /** Keys sort like the numbers they encode. */
 export const nodeKey = (id: bigint): string => id.toString().padStart(20, "0");
 export const blockKey = (block: bigint): string => block.toString().padStart(20, "0");
 export const addressKey = (address: string): string => address.toLowerCase();
+/** Names are keyed by their namehash, 0x + 64 lowercase hex digits. */
+export const nameKey = (namehash: string): string => namehash.toLowerCase();
 export const NETWORK_KEY = "network";
 
 export const serialize = (value: object): string => JSON.stringify(value);

@@ -26,18 +26,41 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX undo_log_block ON undo_log (block);
     `,
   },
+  {
+    version: 2,
+    sql: `ALTER TABLE blocks ADD COLUMN timestamp INTEGER;`,
+  },
+  {
+    // Speed: entities clustered on their key (one B-tree lookup, not index + rowid); the undo log without
+    // AUTOINCREMENT (no sqlite_sequence write per row). New undo rows still get seq = max + 1, so seq
+    // order stays chronological: rows are only ever removed from the top (rollback) or the bottom (prune).
+    version: 3,
+    sql: `
+      CREATE TABLE entities_v3 (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+      INSERT INTO entities_v3 (kind, key, value) SELECT kind, key, value FROM entities;
+      DROP TABLE entities;
+      ALTER TABLE entities_v3 RENAME TO entities;
+      CREATE TABLE undo_log_v3 (seq INTEGER PRIMARY KEY, block INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, before TEXT);
+      INSERT INTO undo_log_v3 (seq, block, kind, key, before) SELECT seq, block, kind, key, before FROM undo_log;
+      DROP TABLE undo_log;
+      ALTER TABLE undo_log_v3 RENAME TO undo_log;
+      CREATE INDEX undo_log_block ON undo_log (block);
+    `,
+  },
 ];
 
 interface BlockRow {
   number: number | bigint;
   hash: string;
   parent_hash: string;
+  timestamp: number | bigint | null;
 }
 
 const toBlock = (row: BlockRow): StoredBlock => ({
   number: BigInt(row.number),
   hash: row.hash as Hex,
   parentHash: row.parent_hash as Hex,
+  timestamp: row.timestamp === null ? null : BigInt(row.timestamp),
 });
 
 /** Block numbers are stored as SQLite integers (safe: L2 heights stay far below 2^63). */
@@ -66,10 +89,10 @@ export function openSqliteStore(path: string): TrackerStore {
     ),
     delEntity: db.prepare("DELETE FROM entities WHERE kind = ? AND key = ?"),
     putBlock: db.prepare(
-      "INSERT INTO blocks (number, hash, parent_hash) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash",
+      "INSERT INTO blocks (number, hash, parent_hash, timestamp) VALUES (?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp",
     ),
-    getBlock: db.prepare("SELECT number, hash, parent_hash FROM blocks WHERE number = ?"),
-    blocksDesc: db.prepare("SELECT number, hash, parent_hash FROM blocks WHERE number <= ? ORDER BY number DESC LIMIT ?"),
+    getBlock: db.prepare("SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number = ?"),
+    blocksDesc: db.prepare("SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number <= ? ORDER BY number DESC LIMIT ?"),
     addUndo: db.prepare("INSERT INTO undo_log (block, kind, key, before) VALUES (?, ?, ?, ?)"),
     undoAbove: db.prepare("SELECT seq, kind, key, before FROM undo_log WHERE block > ? ORDER BY seq DESC"),
     deleteUndoAbove: db.prepare("DELETE FROM undo_log WHERE block > ?"),
@@ -80,7 +103,7 @@ export function openSqliteStore(path: string): TrackerStore {
   };
 
   const commitTx = db.transaction((commit: RangeCommit) => {
-    for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash);
+    for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash, block.timestamp ?? null);
     for (const change of commit.changes) {
       stmt.addUndo.run(dbInt(change.block), change.kind, change.key, change.before);
       if (change.after === null) stmt.delEntity.run(change.kind, change.key);

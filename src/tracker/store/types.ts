@@ -13,6 +13,8 @@ export interface BlockRef {
 /** A processed block: every block that carried a relevant log plus the end of every processed range. */
 export interface StoredBlock extends BlockRef {
   readonly parentHash: Hex;
+  /** Unix seconds (null/absent when unknown, e.g. rows written before schema version 2). */
+  readonly timestamp?: bigint | null;
 }
 
 /**
