@@ -142,6 +142,19 @@ describe("deploy: SessionNameService", () => {
     expect((await deployAll()).actions.some((a) => a.action === "upgraded")).to.equal(false);
   });
 
+  it("upgrade validation sees the ERC-7201 namespace: a reordered layout is refused", async () => {
+    const sesh = ethers.ZeroAddress;
+    const current = await ethers.getContractFactory("SessionNameService");
+    await upgrades.validateImplementation(current, { kind: "transparent", constructorArgs: [sesh] });
+    await expect(
+      upgrades.validateUpgrade(current, await ethers.getContractFactory("NameStorageLayoutBrokenMock"), {
+        kind: "transparent",
+        constructorArgs: [sesh],
+        unsafeAllow: ["missing-initializer"],
+      }),
+    ).to.be.rejectedWith(/Inserted `inserted`[\s\S]*NameStorageLayout: Deleted `names`/);
+  });
+
   it("re-wires a fee recipient moved elsewhere and applies --name-fee, then leaves both", async () => {
     const [, , elsewhere] = await ethers.getSigners();
     const first = await deployAll();
