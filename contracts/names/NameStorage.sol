@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {NameStorageLayout} from "./NameStorageLayout.sol";
+
 /// @title Storage layout of the Session Name Service (ERC-7201 namespace `session.names.storage`)
 /// @notice One struct at a fixed slot so the upgradeable contract and its abstract parts share storage safely.
 /// A name is one packed word: owner, expiry, epoch and record flags, so the hot paths (transfer, renew, record
@@ -57,28 +59,5 @@ library NameStorage {
             mstore(0x20, epoch)
             key := keccak256(0x00, 0x40)
         }
-    }
-}
-
-/// @title Declaration of the name service's namespaced storage
-/// @notice Inherited by the implementation (through `NameToken`) so that `@openzeppelin/hardhat-upgrades` sees the
-/// ERC-7201 namespace and validates it on every upgrade; the library above only locates it.
-abstract contract NameStorageLayout {
-    /// @custom:storage-location erc7201:session.names.storage
-    struct Layout {
-        // ---- config word: read once per paid registration / renewal
-        address feeRecipient;
-        uint88 feePerYear;
-        bool paused;
-        // ----
-        bytes32 parentNode;
-        address commitments;
-        mapping(bytes32 node => NameStorage.Name) names;
-        mapping(address account => uint256) balances;
-        mapping(bytes32 node => address) tokenApprovals;
-        mapping(address owner => mapping(address operator => bool)) operatorApprovals;
-        mapping(address account => bool) registrars;
-        mapping(bytes32 recordsKey => mapping(uint256 kind => bytes32[2])) typedRecords;
-        mapping(bytes32 recordsKey => mapping(bytes32 keyHash => bytes)) textRecords;
     }
 }

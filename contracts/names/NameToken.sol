@@ -11,7 +11,8 @@ import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.s
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol";
 import {ISessionNameService} from "../interfaces/ISessionNameService.sol";
-import {NameStorage, NameStorageLayout} from "./NameStorage.sol";
+import {NameStorage} from "./NameStorage.sol";
+import {NameStorageLayout} from "./NameStorageLayout.sol";
 import {NameTransfer} from "./NameTransfer.sol";
 
 /// @title Names as ERC-721 tokens with expiry

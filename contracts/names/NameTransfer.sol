@@ -7,7 +7,8 @@ pragma solidity 0.8.30;
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {ISessionNameService} from "../interfaces/ISessionNameService.sol";
-import {NameStorage, NameStorageLayout} from "./NameStorage.sol";
+import {NameStorage} from "./NameStorage.sol";
+import {NameStorageLayout} from "./NameStorageLayout.sol";
 
 /// @title ERC-721 transfer of a name, shared by the implementation and the proxy
 /// @notice One body for `transferFrom`: `NameToken` uses it behind `safeTransferFrom`, and

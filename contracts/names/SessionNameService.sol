@@ -10,7 +10,8 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
-import {NameStorage, NameStorageLayout} from "./NameStorage.sol";
+import {NameStorage} from "./NameStorage.sol";
+import {NameStorageLayout} from "./NameStorageLayout.sol";
 import {NameRecords} from "./NameRecords.sol";
 import {SessionNameCommitments} from "./SessionNameCommitments.sol";
 
