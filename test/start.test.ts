@@ -160,7 +160,7 @@ describe("npm start (scripts/start.ts)", function () {
       if (saved === undefined) delete process.env.DEPLOYMENTS_DIR;
       else process.env.DEPLOYMENTS_DIR = saved;
     }
-    expect(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8")).contracts).to.have.keys("SESH", "RewardRatePool");
+    expect(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8")).contracts).to.include.keys("SESH", "RewardRatePool", "SessionNameService", "SessionNameCommitments", "SessionNameResolver", "SessionNameReverse");
     expect(await portOpen(port)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);
     await expect(hre.run("devnet", { port: "0" })).to.be.rejectedWith(/--port: "0" is not a positive whole number/);
