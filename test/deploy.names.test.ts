@@ -142,6 +142,16 @@ describe("deploy: SessionNameService", () => {
     expect((await deployAll()).actions.some((a) => a.action === "upgraded")).to.equal(false);
   });
 
+  it("upgrade validation sees the ERC-7201 namespace: a reordered layout is refused", async () => {
+    const sesh = ethers.ZeroAddress;
+    const current = await ethers.getContractFactory("SessionNameService");
+    // Constructor arguments are needed to build the deploy data the checks look at (not in the option types).
+    const options = { kind: "transparent" as const, constructorArgs: [sesh] };
+    await upgrades.validateImplementation(current, options);
+    const broken = { ...options, unsafeAllow: ["missing-initializer" as const] };
+    await expect(upgrades.validateUpgrade(current, await ethers.getContractFactory("NameStorageLayoutBrokenMock"), broken)).to.be.rejectedWith(/Inserted `inserted`[\s\S]*NameStorageLayout: Deleted `names`/);
+  });
+
   it("re-wires a fee recipient moved elsewhere and applies --name-fee, then leaves both", async () => {
     const [, , elsewhere] = await ethers.getSigners();
     const first = await deployAll();

@@ -177,6 +177,10 @@ describe("npm start (scripts/start.ts)", function () {
       "RewardRatePool",
       "ServiceNodeRewards",
       "ServiceNodeContributionFactory",
+      "SessionNameService",
+      "SessionNameCommitments",
+      "SessionNameResolver",
+      "SessionNameReverse",
     );
     expect(await portOpen(port)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);

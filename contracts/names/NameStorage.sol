@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {NameStorageLayout} from "./NameStorageLayout.sol";
+
 /// @title Storage layout of the Session Name Service (ERC-7201 namespace `session.names.storage`)
 /// @notice One struct at a fixed slot so the upgradeable contract and its abstract parts share storage safely.
 /// A name is one packed word: owner, expiry, epoch and record flags, so the hot paths (transfer, renew, record
@@ -20,29 +22,11 @@ library NameStorage {
         uint8 flags; // typed-record flags, FLAG_RESERVED and FLAG_TOKEN_APPROVAL
     }
 
-    /// @custom:storage-location erc7201:session.names.storage
-    struct Layout {
-        // ---- config word: read once per paid registration / renewal
-        address feeRecipient;
-        uint88 feePerYear;
-        bool paused;
-        // ----
-        bytes32 parentNode;
-        address commitments;
-        mapping(bytes32 node => Name) names;
-        mapping(address account => uint256) balances;
-        mapping(bytes32 node => address) tokenApprovals;
-        mapping(address owner => mapping(address operator => bool)) operatorApprovals;
-        mapping(address account => bool) registrars;
-        mapping(bytes32 recordsKey => mapping(uint256 kind => bytes32[2])) typedRecords;
-        mapping(bytes32 recordsKey => mapping(bytes32 keyHash => bytes)) textRecords;
-    }
-
     // keccak256(abi.encode(uint256(keccak256("session.names.storage")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant LOCATION = 0x6035503f273171529118b3692b4dfe496862ab26debf00de5088cab7b4ad3a00;
 
     /// @notice The storage struct.
-    function layout() internal pure returns (Layout storage $) {
+    function layout() internal pure returns (NameStorageLayout.Layout storage $) {
         assembly {
             $.slot := LOCATION
         }

@@ -12,6 +12,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ERC721Utils} from "@openzeppelin/contracts/token/ERC721/utils/ERC721Utils.sol";
 import {ISessionNameService} from "../interfaces/ISessionNameService.sol";
 import {NameStorage} from "./NameStorage.sol";
+import {NameStorageLayout} from "./NameStorageLayout.sol";
 import {NameTransfer} from "./NameTransfer.sol";
 
 /// @title Names as ERC-721 tokens with expiry
@@ -22,7 +23,7 @@ import {NameTransfer} from "./NameTransfer.sol";
 /// @dev Written against OpenZeppelin's IERC721 / IERC6093 errors rather than inheriting OZ's ERC721 because the
 /// owner, expiry, record epoch and flags share one storage word here (OZ keeps owners in its own mapping):
 /// that saves a 22.1k-gas slot per registration and a cold read per transfer.
-abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISessionNameService {
+abstract contract NameToken is NameStorageLayout, IERC721, IERC721Metadata, IERC721Errors, ISessionNameService {
     /// @notice Time after expiry during which only the owner can renew.
     uint256 public constant GRACE_PERIOD = NameTransfer.GRACE_PERIOD;
 
@@ -56,7 +57,7 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
     /// @notice Approves `to` to transfer `tokenId`. Owner or operator only, and only while the name is live.
     function approve(address to, uint256 tokenId) external {
         bytes32 node = bytes32(tokenId);
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         NameStorage.Name memory n = $.names[node];
         if (n.owner == address(0)) revert ERC721NonexistentToken(tokenId);
         if (msg.sender != n.owner && !$.operatorApprovals[n.owner][msg.sender]) {
@@ -136,7 +137,7 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
     /// a previous holder (expired past grace) loses the token first.
     function _mintName(bytes32 node, address to, uint64 expiry) internal returns (uint24 epoch) {
         if (to == address(0)) revert ERC721InvalidReceiver(address(0));
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         NameStorage.Name memory old = $.names[node];
         if (old.owner != address(0)) {
             if (old.flags & NameStorage.FLAG_TOKEN_APPROVAL != 0) delete $.tokenApprovals[node];
@@ -161,7 +162,7 @@ abstract contract NameToken is IERC721, IERC721Metadata, IERC721Errors, ISession
 
     /// @dev Removes `node` from its holder (who has been checked). The epoch is kept so records stay unreachable.
     function _burnName(bytes32 node, NameStorage.Name memory n) internal {
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         if (n.flags & NameStorage.FLAG_TOKEN_APPROVAL != 0) delete $.tokenApprovals[node];
         // The holder's balance counts this token, so it is at least 1.
         unchecked {

@@ -8,6 +8,7 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {ISessionNameService} from "../interfaces/ISessionNameService.sol";
 import {NameStorage} from "./NameStorage.sol";
+import {NameStorageLayout} from "./NameStorageLayout.sol";
 
 /// @title ERC-721 transfer of a name, shared by the implementation and the proxy
 /// @notice One body for `transferFrom`: `NameToken` uses it behind `safeTransferFrom`, and
@@ -24,7 +25,7 @@ library NameTransfer {
     function transfer(address operator, address from, address to, uint256 tokenId) internal {
         if (to == address(0)) revert IERC721Errors.ERC721InvalidReceiver(address(0));
         bytes32 node = bytes32(tokenId);
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         NameStorage.Name memory n = $.names[node];
         if (n.owner == address(0)) revert IERC721Errors.ERC721NonexistentToken(tokenId);
         if (n.owner != from) revert IERC721Errors.ERC721IncorrectOwner(from, tokenId, n.owner);

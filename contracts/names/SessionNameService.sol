@@ -11,6 +11,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
 import {NameStorage} from "./NameStorage.sol";
+import {NameStorageLayout} from "./NameStorageLayout.sol";
 import {NameRecords} from "./NameRecords.sol";
 import {SessionNameCommitments} from "./SessionNameCommitments.sol";
 
@@ -58,7 +59,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         address commitmentBook
     ) external initializer {
         __Ownable_init(initialOwner);
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         $.parentNode = parent == bytes32(0) ? SESSION_NODE : parent;
         $.commitments = commitmentBook;
         _setFeeRecipient(recipient);
@@ -111,7 +112,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         external
         returns (bytes32 node)
     {
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         if (!$.registrars[msg.sender]) revert NotRegistrar(msg.sender);
         if ($.paused) revert RegistrationPaused();
         uint64 expiry;
@@ -227,7 +228,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
 
     /// @notice Owner only: holds back (or returns) labels, e.g. for holders of existing Oxen names.
     function setReserved(bytes32[] calldata labelhashes, bool reserve) external onlyOwner {
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         for (uint256 i = 0; i < labelhashes.length; ++i) {
             NameStorage.Name storage n = $.names[nodeOf(labelhashes[i])];
             n.flags = reserve ? n.flags | NameStorage.FLAG_RESERVED : n.flags & ~NameStorage.FLAG_RESERVED;
@@ -256,7 +257,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         bytes32 secret,
         RecordInput[] calldata records
     ) private returns (bytes32 node) {
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         if ($.paused) revert RegistrationPaused();
         SessionNameCommitments($.commitments).consume(makeCommitment(labelhash, nameOwner, years_, secret, records));
         uint64 expiry;
@@ -286,7 +287,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         returns (bytes32 node, uint64 expiry, uint24 epoch)
     {
         if (years_ == 0 || years_ > MAX_YEARS) revert InvalidTerm(years_);
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         node = nodeOf(labelhash);
         NameStorage.Name memory old = $.names[node];
         if (!releasing && old.flags & NameStorage.FLAG_RESERVED != 0) revert NameReserved(labelhash);
@@ -353,14 +354,14 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
 
     function _setFeePerYear(uint256 fee) private {
         if (fee > type(uint88).max) revert FeeTooLarge(fee);
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         emit FeePerYearChanged($.feePerYear, fee);
         $.feePerYear = uint88(fee);
     }
 
     function _setFeeRecipient(address recipient) private {
         if (recipient == address(0)) revert InvalidFeeRecipient(recipient);
-        NameStorage.Layout storage $ = NameStorage.layout();
+        NameStorageLayout.Layout storage $ = NameStorage.layout();
         emit FeeRecipientChanged($.feeRecipient, recipient);
         $.feeRecipient = recipient;
     }
