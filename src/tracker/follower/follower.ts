@@ -185,6 +185,16 @@ export function createFollower(options: FollowerOptions): Follower {
     changes.emit("change", event);
   };
 
+  /** The decoded event of a fixed-address contract's log; undefined when it may be a pool's (routed later). */
+  function routeStatic(log: ChainLog, timestamp: bigint | null): DecodedEvent | null | undefined {
+    const topic0 = log.topics[0];
+    if (topic0 === undefined) return null;
+    for (const kind of staticKinds.get(log.address) ?? []) {
+      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log, timestamp);
+    }
+    return dynamicKinds.some((kind) => topicSets.get(kind)!.has(topic0)) ? undefined : null;
+  }
+
   async function route(ctx: StateContext, log: ChainLog, timestamp: bigint | null): Promise<DecodedEvent | null> {
     const topic0 = log.topics[0];
     if (topic0 === undefined) return null;
@@ -436,10 +446,25 @@ export function createFollower(options: FollowerOptions): Follower {
     if (safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
 
     const overlay = createOverlay(store);
+    // Logs of fixed addresses decode without state: decode them first and load what their handlers read
+    // in one query per kind. Pool logs are routed in order below (a pool created in this range counts).
+    const predecoded: (DecodedEvent | null | undefined)[] = logs.map((l) => routeStatic(l, headers.get(l.blockNumber)!.timestamp));
+    const reads = new Map<string, string[]>();
+    for (const event of predecoded) {
+      const keysOf = event ? registry[event.kind]?.reads?.[event.eventName] : undefined;
+      if (!event || !keysOf) continue;
+      for (const [kind, key] of keysOf(event.args)) {
+        const list = reads.get(kind);
+        if (list) list.push(key);
+        else reads.set(kind, [key]);
+      }
+    }
+    for (const [kind, keys] of reads) await overlay.preload(kind, keys);
     const applied: DecodedEvent[] = [];
-    for (const l of logs) {
+    for (let i = 0; i < logs.length; i++) {
+      const l = logs[i];
       overlay.block = l.blockNumber;
-      const event = await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
+      const event = predecoded[i] !== undefined ? predecoded[i]! : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
       if (event && (await apply(overlay, event))) applied.push(event);
     }
     const samples: RewardRateSample[] = [];
