@@ -52,6 +52,11 @@ export interface LogQuery {
   readonly addresses: readonly Address[];
   /** topic0 values wanted from any address (dynamically discovered contracts, filtered afterwards). */
   readonly anyAddressTopics: readonly Hex[];
+  /**
+   * When given, the any-address query is sent only if this returns true for the range's fixed-address
+   * logs (fetched first): e.g. only once a factory has announced a pool. Without it both run in parallel.
+   */
+  readonly anyAddressWanted?: (fixedAddressLogs: readonly ChainLog[]) => boolean;
 }
 
 const compareLogs = (a: ChainLog, b: ChainLog): number =>
@@ -60,19 +65,24 @@ const compareLogs = (a: ChainLog, b: ChainLog): number =>
 /** All logs of the query in [from, to], deduplicated and in chain order. */
 export async function fetchLogs(client: PublicClient, query: LogQuery, from: bigint, to: bigint): Promise<ChainLog[]> {
   const range = { fromBlock: numberToHex(from), toBlock: numberToHex(to) };
-  const requests: Promise<RpcLog[]>[] = [];
-  if (query.addresses.length > 0) {
-    requests.push(client.request({ method: "eth_getLogs", params: [{ ...range, address: [...query.addresses] }] } as never) as Promise<RpcLog[]>);
-  }
-  if (query.anyAddressTopics.length > 0) {
-    requests.push(client.request({ method: "eth_getLogs", params: [{ ...range, topics: [[...query.anyAddressTopics]] }] } as never) as Promise<RpcLog[]>);
+  const get = async (filter: object): Promise<ChainLog[]> => {
+    const batch = (await client.request({ method: "eth_getLogs", params: [{ ...range, ...filter }] } as never)) as RpcLog[];
+    if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");
+    return batch.map(parseRpcLog);
+  };
+  const fixed = query.addresses.length > 0 ? get({ address: [...query.addresses] }) : Promise.resolve([]);
+  const anyTopics = query.anyAddressTopics.length > 0 ? { topics: [[...query.anyAddressTopics]] } : null;
+  let batches: ChainLog[][];
+  if (anyTopics === null) batches = [await fixed];
+  else if (query.anyAddressWanted === undefined) batches = await Promise.all([fixed, get(anyTopics)]);
+  else {
+    const fixedLogs = await fixed;
+    batches = query.anyAddressWanted(fixedLogs) ? [fixedLogs, await get(anyTopics)] : [fixedLogs];
   }
   const seen = new Set<string>();
   const logs: ChainLog[] = [];
-  for (const batch of await Promise.all(requests)) {
-    if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");
-    for (const raw of batch) {
-      const log = parseRpcLog(raw);
+  for (const batch of batches) {
+    for (const log of batch) {
       const id = `${log.blockHash}:${log.logIndex}`;
       if (seen.has(id)) continue;
       seen.add(id);

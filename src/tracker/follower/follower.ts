@@ -155,9 +155,17 @@ export function createFollower(options: FollowerOptions): Follower {
   addStatic("rewardRatePool", options.contracts.rewardRatePool);
   addStatic("nameService", options.contracts.nameService);
   const dynamicKinds = (Object.keys(registry) as ContractKind[]).filter((k) => registry[k]!.dynamic);
+  // The any-address (pool) query is skipped until a pool can exist: the mirror knows one, or a fixed-address
+  // log of this range announces one. The flag only ever turns on (a rollback keeps it on: conservative).
+  const poolAnnouncements = new Set(registry.contributionFactory ? topicsOf(registry.contributionFactory) : []);
+  let poolsMayExist = dynamicKinds.length > 0 && !registry.contributionFactory;
   const query: LogQuery = {
     addresses: [...staticKinds.keys()] as Address[],
     anyAddressTopics: dynamicKinds.flatMap((k) => topicsOf(registry[k]!)),
+    anyAddressWanted: (fixedLogs) => {
+      if (!poolsMayExist && fixedLogs.some((l) => l.topics[0] !== undefined && poolAnnouncements.has(l.topics[0]))) poolsMayExist = true;
+      return poolsMayExist;
+    },
   };
   const topicSets = new Map<ContractKind, Set<string>>(
     (Object.keys(registry) as ContractKind[]).map((k) => [k, new Set(topicsOf(registry[k]!))]),
@@ -650,6 +658,7 @@ export function createFollower(options: FollowerOptions): Follower {
     }
     if (stored === null) await store.setMeta("identity", identity);
     checkpoint = await store.getCheckpoint();
+    if ((await store.listEntities(ENTITY.pool)).length > 0) poolsMayExist = true;
     if (policy.mode === "auto") {
       const confirmations = policy.confirmations;
       const safe = await providers.request("block safe", (c) => fetchHeader(c, "safe")).catch(() => null);
