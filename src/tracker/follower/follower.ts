@@ -468,12 +468,19 @@ export function createFollower(options: FollowerOptions): Follower {
       }
     }
     for (const [kind, keys] of reads) await overlay.preload(kind, keys);
+    // Applied events are kept only for /events listeners (memory: a dense range has thousands).
+    const listening = changes.listenerCount("change") > 0;
     const applied: DecodedEvent[] = [];
+    let appliedCount = 0;
     for (let i = 0; i < logs.length; i++) {
       const l = logs[i];
       overlay.block = l.blockNumber;
-      const event = predecoded[i] !== undefined ? predecoded[i]! : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
-      if (event && (await apply(overlay, event))) applied.push(event);
+      const event = predecoded[i] !== undefined ? predecoded[i] : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
+      predecoded[i] = null;
+      if (event && (await apply(overlay, event))) {
+        appliedCount++;
+        if (listening) applied.push(event);
+      }
     }
     const samples: RewardRateSample[] = [];
     if (options.rewardRateInterval > 0n && options.contracts.rewardRatePool) {
@@ -501,10 +508,10 @@ export function createFollower(options: FollowerOptions): Follower {
     const rate = Number(to - from + 1n) / Math.max(elapsed / 1000, 0.001);
     blocksPerSecond = blocksPerSecond === 0 ? rate : blocksPerSecond * 0.7 + rate * 0.3;
     metrics.inc("tracker_blocks_processed_total", "Blocks processed into the mirror", {}, Number(to - from + 1n));
-    metrics.inc("tracker_events_applied_total", "Events applied to the mirror", {}, applied.length);
+    metrics.inc("tracker_events_applied_total", "Events applied to the mirror", {}, appliedCount);
     metrics.set("tracker_checkpoint_block", "Last block committed to the mirror", Number(to));
     metrics.set("tracker_getlogs_range", "Current eth_getLogs block range", Number(sizer.size));
-    if (changes.listenerCount("change") > 0) {
+    if (listening) {
       for (const e of applied) emit({ type: "event", ...toPending(e, null) });
       for (const s of samples) emit({ type: "rewardRate", ...s });
       emit({ type: "checkpoint", number: to.toString(), hash: toHeader.hash });
