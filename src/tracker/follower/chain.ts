@@ -33,15 +33,18 @@ interface RpcLog {
   removed?: boolean;
 }
 
+/** Lowercase hex; scans before copying (providers usually send lowercase already, and data can be long). */
+const lowerHex = (hex: string): Hex => (/[A-F]/.test(hex) ? hex.toLowerCase() : hex) as Hex;
+
 export function parseRpcLog(raw: RpcLog): ChainLog {
   return {
-    address: raw.address.toLowerCase() as Address,
-    topics: raw.topics.map((t) => t.toLowerCase() as Hex),
-    data: raw.data.toLowerCase() as Hex,
+    address: lowerHex(raw.address) as Address,
+    topics: raw.topics.map(lowerHex),
+    data: lowerHex(raw.data),
     blockNumber: hexToBigInt(raw.blockNumber as Hex),
-    blockHash: raw.blockHash.toLowerCase() as Hex,
+    blockHash: lowerHex(raw.blockHash),
     logIndex: Number(hexToBigInt(raw.logIndex as Hex)),
-    transactionHash: raw.transactionHash.toLowerCase() as Hex,
+    transactionHash: lowerHex(raw.transactionHash),
     transactionIndex: Number(hexToBigInt(raw.transactionIndex as Hex)),
     removed: raw.removed === true,
   };
