@@ -33,6 +33,12 @@ interface RpcLog {
   removed?: boolean;
 }
 
+/** A JSON-RPC quantity ("0x1a"); a clear error for anything else (a provider bug, not chain data). */
+function quantity(value: string, field: string): bigint {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) throw new Error(`eth_getLogs returned a log whose ${field} is not a hex quantity: ${JSON.stringify(value)}`);
+  return BigInt(value);
+}
+
 /** Lowercase hex; scans before copying (providers usually send lowercase already, and data can be long). */
 const lowerHex = (hex: string): Hex => (/[A-F]/.test(hex) ? hex.toLowerCase() : hex) as Hex;
 
@@ -41,11 +47,11 @@ export function parseRpcLog(raw: RpcLog): ChainLog {
     address: lowerHex(raw.address) as Address,
     topics: raw.topics.map(lowerHex),
     data: lowerHex(raw.data),
-    blockNumber: hexToBigInt(raw.blockNumber as Hex),
+    blockNumber: quantity(raw.blockNumber, "blockNumber"),
     blockHash: lowerHex(raw.blockHash),
-    logIndex: Number(hexToBigInt(raw.logIndex as Hex)),
+    logIndex: Number(quantity(raw.logIndex, "logIndex")),
     transactionHash: lowerHex(raw.transactionHash),
-    transactionIndex: Number(hexToBigInt(raw.transactionIndex as Hex)),
+    transactionIndex: Number(quantity(raw.transactionIndex, "transactionIndex")),
     removed: raw.removed === true,
   };
 }
@@ -82,17 +88,15 @@ export async function fetchLogs(client: PublicClient, query: LogQuery, from: big
     const fixedLogs = await fixed;
     batches = query.anyAddressWanted(fixedLogs) ? [fixedLogs, await get(anyTopics)] : [fixedLogs];
   }
-  const seen = new Set<string>();
+  // In chain order, a log served twice (by both queries, or by a sloppy provider) sits next to itself.
+  const sorted = (batches.length === 1 ? batches[0] : batches.flat()).sort(compareLogs);
   const logs: ChainLog[] = [];
-  for (const batch of batches) {
-    for (const log of batch) {
-      const id = `${log.blockHash}:${log.logIndex}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      logs.push(log);
-    }
+  for (const log of sorted) {
+    const last = logs[logs.length - 1];
+    if (last !== undefined && last.blockNumber === log.blockNumber && last.logIndex === log.logIndex && last.blockHash === log.blockHash) continue;
+    logs.push(log);
   }
-  return logs.sort(compareLogs);
+  return logs;
 }
 
 /** Canonical text of a log list, for comparing providers' answers. */
