@@ -50,4 +50,30 @@ describe("tracker configuration (flags and env)", () => {
     const text = helpText();
     for (const word of ["--rpc", "TRACKER_RPC_URLS", "--confirmations", "[default 280]", "--safe-head", "--db", "--port"]) expect(text).to.contain(word);
   });
+
+  it("the Hardhat task takes contract addresses and the start block from the network's address book", async () => {
+    const { trackerEnvFromAddressBook } = await import("../../tasks/tracker");
+    const record = (address: string, blockNumber: number) => ({ kind: "uups" as const, address, implementation: null, txHash: "0x01", blockNumber, deployer: "0x02", chainId: 31337 });
+    const env = trackerEnvFromAddressBook({
+      network: "localhost",
+      chainId: 31337,
+      contracts: {
+        ServiceNodeRewards: record(REWARDS, 12),
+        ServiceNodeContributionFactory: record("0x00000000000000000000000000000000000000f1", 15),
+        RewardRatePool: record("0x00000000000000000000000000000000000000f2", 9),
+        SessionNameService: record("0x00000000000000000000000000000000000000f3", 20),
+      },
+    });
+    expect(env).to.deep.equal({
+      TRACKER_REWARDS_ADDRESS: REWARDS,
+      TRACKER_FACTORY_ADDRESS: "0x00000000000000000000000000000000000000f1",
+      TRACKER_REWARD_RATE_POOL: "0x00000000000000000000000000000000000000f2",
+      TRACKER_NAME_SERVICE: "0x00000000000000000000000000000000000000f3",
+      TRACKER_START_BLOCK: "9",
+    });
+    const config = parseConfig(["--rpc", "http://a"], env);
+    expect(config).to.not.equal("help");
+    if (config !== "help") expect(config.contracts.nameService).to.equal("0x00000000000000000000000000000000000000f3");
+    expect(trackerEnvFromAddressBook({ network: "x", chainId: 1, contracts: {} })).to.deep.equal({});
+  });
 });

@@ -287,8 +287,10 @@ async function emitScenarioExtra(emitter: Emitter, rnd: () => number): Promise<v
   const node = keccak256(toHex(`scenario-${label}`));
   const owner = addr(50 + Math.floor(rnd() * 3));
   const choice = rnd();
-  if (choice < 0.3) {
+  // One transaction (one block) per scenario step: the reorg tests count blocks.
+  if (choice < 0.2) {
     await emitEventRaw(emitter, extraAbi, "Transfer", { from: ZERO, to: owner, tokenId: BigInt(node) });
+  } else if (choice < 0.3) {
     await emitEventRaw(emitter, extraAbi, "NameRegistered", { node, owner, payer: owner, expiry: BigInt(2e9 + Math.floor(rnd() * 1e6)), fee: 1n });
   } else if (choice < 0.45) {
     await emitEventRaw(emitter, extraAbi, "NameRenewed", { node, expiry: BigInt(3e9 + Math.floor(rnd() * 1e6)) });

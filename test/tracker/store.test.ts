@@ -37,6 +37,7 @@ describe("tracker store (SQLite)", () => {
     const store = openSqliteStore(path);
     expect(await store.migrations()).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.version));
     expect(await store.getEntity("node", "a")).to.equal('{"v":2}');
+    expect(await store.getEntities("node", ["a", "missing", "a"])).to.deep.equal(new Map([["a", '{"v":2}']]));
     expect(await store.getBlock(7n)).to.deep.equal({ number: 7n, hash: h(7), parentHash: h(6), timestamp: null });
     await store.commitRange({ blocks: [{ number: 8n, hash: h(8), parentHash: h(7), timestamp: 1_700_000_000n }], changes: [{ block: 8n, kind: "node", key: "a", before: '{"v":2}', after: '{"v":3}' }], checkpoint: { number: 8n, hash: h(8) } });
     expect((await store.getBlock(8n))!.timestamp).to.equal(1_700_000_000n);

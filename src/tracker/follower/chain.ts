@@ -33,16 +33,25 @@ interface RpcLog {
   removed?: boolean;
 }
 
+/** A JSON-RPC quantity ("0x1a"); a clear error for anything else (a provider bug, not chain data). */
+function quantity(value: string, field: string): bigint {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) throw new Error(`eth_getLogs returned a log whose ${field} is not a hex quantity: ${JSON.stringify(value)}`);
+  return BigInt(value);
+}
+
+/** Lowercase hex; scans before copying (providers usually send lowercase already, and data can be long). */
+const lowerHex = (hex: string): Hex => (/[A-F]/.test(hex) ? hex.toLowerCase() : hex) as Hex;
+
 export function parseRpcLog(raw: RpcLog): ChainLog {
   return {
-    address: raw.address.toLowerCase() as Address,
-    topics: raw.topics.map((t) => t.toLowerCase() as Hex),
-    data: raw.data.toLowerCase() as Hex,
-    blockNumber: hexToBigInt(raw.blockNumber as Hex),
-    blockHash: raw.blockHash.toLowerCase() as Hex,
-    logIndex: Number(hexToBigInt(raw.logIndex as Hex)),
-    transactionHash: raw.transactionHash.toLowerCase() as Hex,
-    transactionIndex: Number(hexToBigInt(raw.transactionIndex as Hex)),
+    address: lowerHex(raw.address) as Address,
+    topics: raw.topics.map(lowerHex),
+    data: lowerHex(raw.data),
+    blockNumber: quantity(raw.blockNumber, "blockNumber"),
+    blockHash: lowerHex(raw.blockHash),
+    logIndex: Number(quantity(raw.logIndex, "logIndex")),
+    transactionHash: lowerHex(raw.transactionHash),
+    transactionIndex: Number(quantity(raw.transactionIndex, "transactionIndex")),
     removed: raw.removed === true,
   };
 }
@@ -52,6 +61,11 @@ export interface LogQuery {
   readonly addresses: readonly Address[];
   /** topic0 values wanted from any address (dynamically discovered contracts, filtered afterwards). */
   readonly anyAddressTopics: readonly Hex[];
+  /**
+   * When given, the any-address query is sent only if this returns true for the range's fixed-address
+   * logs (fetched first): e.g. only once a factory has announced a pool. Without it both run in parallel.
+   */
+  readonly anyAddressWanted?: (fixedAddressLogs: readonly ChainLog[]) => boolean;
 }
 
 const compareLogs = (a: ChainLog, b: ChainLog): number =>
@@ -60,26 +74,29 @@ const compareLogs = (a: ChainLog, b: ChainLog): number =>
 /** All logs of the query in [from, to], deduplicated and in chain order. */
 export async function fetchLogs(client: PublicClient, query: LogQuery, from: bigint, to: bigint): Promise<ChainLog[]> {
   const range = { fromBlock: numberToHex(from), toBlock: numberToHex(to) };
-  const requests: Promise<RpcLog[]>[] = [];
-  if (query.addresses.length > 0) {
-    requests.push(client.request({ method: "eth_getLogs", params: [{ ...range, address: [...query.addresses] }] } as never) as Promise<RpcLog[]>);
-  }
-  if (query.anyAddressTopics.length > 0) {
-    requests.push(client.request({ method: "eth_getLogs", params: [{ ...range, topics: [[...query.anyAddressTopics]] }] } as never) as Promise<RpcLog[]>);
-  }
-  const seen = new Set<string>();
-  const logs: ChainLog[] = [];
-  for (const batch of await Promise.all(requests)) {
+  const get = async (filter: object): Promise<ChainLog[]> => {
+    const batch = (await client.request({ method: "eth_getLogs", params: [{ ...range, ...filter }] } as never)) as RpcLog[];
     if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");
-    for (const raw of batch) {
-      const log = parseRpcLog(raw);
-      const id = `${log.blockHash}:${log.logIndex}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      logs.push(log);
-    }
+    return batch.map(parseRpcLog);
+  };
+  const fixed = query.addresses.length > 0 ? get({ address: [...query.addresses] }) : Promise.resolve([]);
+  const anyTopics = query.anyAddressTopics.length > 0 ? { topics: [[...query.anyAddressTopics]] } : null;
+  let batches: ChainLog[][];
+  if (anyTopics === null) batches = [await fixed];
+  else if (query.anyAddressWanted === undefined) batches = await Promise.all([fixed, get(anyTopics)]);
+  else {
+    const fixedLogs = await fixed;
+    batches = query.anyAddressWanted(fixedLogs) ? [fixedLogs, await get(anyTopics)] : [fixedLogs];
   }
-  return logs.sort(compareLogs);
+  // In chain order, a log served twice (by both queries, or by a sloppy provider) sits next to itself.
+  const sorted = (batches.length === 1 ? batches[0] : batches.flat()).sort(compareLogs);
+  const logs: ChainLog[] = [];
+  for (const log of sorted) {
+    const last = logs[logs.length - 1];
+    if (last !== undefined && last.blockNumber === log.blockNumber && last.logIndex === log.logIndex && last.blockHash === log.blockHash) continue;
+    logs.push(log);
+  }
+  return logs;
 }
 
 /** Canonical text of a log list, for comparing providers' answers. */

@@ -155,9 +155,17 @@ export function createFollower(options: FollowerOptions): Follower {
   addStatic("rewardRatePool", options.contracts.rewardRatePool);
   addStatic("nameService", options.contracts.nameService);
   const dynamicKinds = (Object.keys(registry) as ContractKind[]).filter((k) => registry[k]!.dynamic);
+  // The any-address (pool) query is skipped until a pool can exist: the mirror knows one, or a fixed-address
+  // log of this range announces one. The flag only ever turns on (a rollback keeps it on: conservative).
+  const poolAnnouncements = new Set(registry.contributionFactory ? topicsOf(registry.contributionFactory) : []);
+  let poolsMayExist = dynamicKinds.length > 0 && !registry.contributionFactory;
   const query: LogQuery = {
     addresses: [...staticKinds.keys()] as Address[],
     anyAddressTopics: dynamicKinds.flatMap((k) => topicsOf(registry[k]!)),
+    anyAddressWanted: (fixedLogs) => {
+      if (!poolsMayExist && fixedLogs.some((l) => l.topics[0] !== undefined && poolAnnouncements.has(l.topics[0]))) poolsMayExist = true;
+      return poolsMayExist;
+    },
   };
   const topicSets = new Map<ContractKind, Set<string>>(
     (Object.keys(registry) as ContractKind[]).map((k) => [k, new Set(topicsOf(registry[k]!))]),
@@ -184,6 +192,16 @@ export function createFollower(options: FollowerOptions): Follower {
   const emit = (event: ChangeEvent): void => {
     changes.emit("change", event);
   };
+
+  /** The decoded event of a fixed-address contract's log; undefined when it may be a pool's (routed later). */
+  function routeStatic(log: ChainLog, timestamp: bigint | null): DecodedEvent | null | undefined {
+    const topic0 = log.topics[0];
+    if (topic0 === undefined) return null;
+    for (const kind of staticKinds.get(log.address) ?? []) {
+      if (topicSets.get(kind)!.has(topic0)) return decodeLog(kind, registry[kind]!, log, timestamp);
+    }
+    return dynamicKinds.some((kind) => topicSets.get(kind)!.has(topic0)) ? undefined : null;
+  }
 
   async function route(ctx: StateContext, log: ChainLog, timestamp: bigint | null): Promise<DecodedEvent | null> {
     const topic0 = log.topics[0];
@@ -436,11 +454,33 @@ export function createFollower(options: FollowerOptions): Follower {
     if (safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
 
     const overlay = createOverlay(store);
+    // Logs of fixed addresses decode without state: decode them first and load what their handlers read
+    // in one query per kind. Pool logs are routed in order below (a pool created in this range counts).
+    const predecoded: (DecodedEvent | null | undefined)[] = logs.map((l) => routeStatic(l, headers.get(l.blockNumber)!.timestamp));
+    const reads = new Map<string, string[]>();
+    for (const event of predecoded) {
+      const keysOf = event ? registry[event.kind]?.reads?.[event.eventName] : undefined;
+      if (!event || !keysOf) continue;
+      for (const [kind, key] of keysOf(event.args)) {
+        const list = reads.get(kind);
+        if (list) list.push(key);
+        else reads.set(kind, [key]);
+      }
+    }
+    for (const [kind, keys] of reads) await overlay.preload(kind, keys);
+    // Applied events are kept only for /events listeners (memory: a dense range has thousands).
+    const listening = changes.listenerCount("change") > 0;
     const applied: DecodedEvent[] = [];
-    for (const l of logs) {
+    let appliedCount = 0;
+    for (let i = 0; i < logs.length; i++) {
+      const l = logs[i];
       overlay.block = l.blockNumber;
-      const event = await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
-      if (event && (await apply(overlay, event))) applied.push(event);
+      const event = predecoded[i] !== undefined ? predecoded[i] : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
+      predecoded[i] = null;
+      if (event && (await apply(overlay, event))) {
+        appliedCount++;
+        if (listening) applied.push(event);
+      }
     }
     const samples: RewardRateSample[] = [];
     if (options.rewardRateInterval > 0n && options.contracts.rewardRatePool) {
@@ -468,10 +508,10 @@ export function createFollower(options: FollowerOptions): Follower {
     const rate = Number(to - from + 1n) / Math.max(elapsed / 1000, 0.001);
     blocksPerSecond = blocksPerSecond === 0 ? rate : blocksPerSecond * 0.7 + rate * 0.3;
     metrics.inc("tracker_blocks_processed_total", "Blocks processed into the mirror", {}, Number(to - from + 1n));
-    metrics.inc("tracker_events_applied_total", "Events applied to the mirror", {}, applied.length);
+    metrics.inc("tracker_events_applied_total", "Events applied to the mirror", {}, appliedCount);
     metrics.set("tracker_checkpoint_block", "Last block committed to the mirror", Number(to));
     metrics.set("tracker_getlogs_range", "Current eth_getLogs block range", Number(sizer.size));
-    if (changes.listenerCount("change") > 0) {
+    if (listening) {
       for (const e of applied) emit({ type: "event", ...toPending(e, null) });
       for (const s of samples) emit({ type: "rewardRate", ...s });
       emit({ type: "checkpoint", number: to.toString(), hash: toHeader.hash });
@@ -625,6 +665,7 @@ export function createFollower(options: FollowerOptions): Follower {
     }
     if (stored === null) await store.setMeta("identity", identity);
     checkpoint = await store.getCheckpoint();
+    if ((await store.listEntities(ENTITY.pool)).length > 0) poolsMayExist = true;
     if (policy.mode === "auto") {
       const confirmations = policy.confirmations;
       const safe = await providers.request("block safe", (c) => fetchHeader(c, "safe")).catch(() => null);

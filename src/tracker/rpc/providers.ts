@@ -173,7 +173,8 @@ export function createProviderSet(options: ProviderSetOptions): ProviderSet {
       const settled = await Promise.allSettled(batch.map((p) => requestFrom(p, what, fn)));
       for (let i = 0; i < batch.length; i++) {
         const s = settled[i];
-        if (s.status === "fulfilled") answers.push({ provider: batch[i], value: s.value, key: key(s.value) });
+        // Keys only matter when two answers are compared (a lone provider's large answers are not keyed).
+        if (s.status === "fulfilled") answers.push({ provider: batch[i], value: s.value, key: want > 1 ? key(s.value) : "" });
         else {
           if (isTooManyResults(s.reason)) throw s.reason;
           failures.push({ url: batch[i].url, error: shortError(s.reason) });
@@ -186,7 +187,7 @@ export function createProviderSet(options: ProviderSetOptions): ProviderSet {
       for (const p of usable()) {
         try {
           const value = await requestFrom(p, what, fn);
-          answers.push({ provider: p, value, key: key(value) });
+          answers.push({ provider: p, value, key: "" }); // the only answer: never compared
           break;
         } catch (error) {
           if (isTooManyResults(error)) throw error;

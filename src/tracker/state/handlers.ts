@@ -50,6 +50,11 @@ export interface ContractHandlers {
   readonly abi: Abi;
   readonly handlers: Readonly<Record<string, EventHandler>>;
   /**
+   * Optional, for speed: the entities (kind, key) an event's handler will read, so a range's reads can be
+   * loaded in one query before its events are applied. Reads not listed still work (one query each).
+   */
+  readonly reads?: Readonly<Record<string, (args: Readonly<Record<string, unknown>>) => readonly (readonly [string, string])[]>>;
+  /**
    * true: the contracts of this kind are discovered at run time (pools created by the factory); their
    * logs are fetched by topic and kept only if `isKnownAddress` says the emitter is one of them.
    */
@@ -518,6 +523,15 @@ export function defaultRegistry(): HandlerRegistry {
         RewardsClaimed: onRewardsClaimed,
         NewSeededServiceNode: onNewSeededServiceNode,
         MaxContributorsUpdated: onMaxContributorsUpdated,
+      },
+      reads: {
+        NewServiceNodeV2: (a) => [[ENTITY.node, nodeKey(a.serviceNodeID as bigint)]],
+        NewSeededServiceNode: (a) => [[ENTITY.node, nodeKey(a.serviceNodeID as bigint)]],
+        ServiceNodeExitRequest: (a) => [[ENTITY.node, nodeKey(a.serviceNodeID as bigint)]],
+        ServiceNodeExit: (a) => [[ENTITY.node, nodeKey(a.serviceNodeID as bigint)]],
+        ServiceNodeLiquidated: (a) => [[ENTITY.node, nodeKey(a.id as bigint)]],
+        RewardsBalanceUpdated: (a) => [[ENTITY.balance, addressKey(a.recipient as string)]],
+        RewardsClaimed: (a) => [[ENTITY.balance, addressKey(a.recipient as string)]],
       },
     },
     contributionFactory: {

@@ -82,6 +82,7 @@ export function openSqliteStore(path: string): TrackerStore {
     getMeta: db.prepare("SELECT value FROM meta WHERE key = ?"),
     setMeta: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     getEntity: db.prepare("SELECT value FROM entities WHERE kind = ? AND key = ?"),
+    getEntities: db.prepare("SELECT key, value FROM entities WHERE kind = ? AND key IN (SELECT value FROM json_each(?))"),
     listEntities: db.prepare("SELECT key, value FROM entities WHERE kind = ? ORDER BY key"),
     listKinds: db.prepare("SELECT DISTINCT kind FROM entities ORDER BY kind"),
     putEntity: db.prepare(
@@ -164,6 +165,12 @@ export function openSqliteStore(path: string): TrackerStore {
     async getEntity(kind, key) {
       const row = stmt.getEntity.get(kind, key) as { value: string } | undefined;
       return row?.value ?? null;
+    },
+    async getEntities(kind, keys) {
+      const found = new Map<string, string>();
+      if (keys.length === 0) return found;
+      for (const row of stmt.getEntities.all(kind, JSON.stringify(keys)) as EntityRow[]) found.set(row.key, row.value);
+      return found;
     },
     async listEntities(kind) {
       return stmt.listEntities.all(kind) as EntityRow[];

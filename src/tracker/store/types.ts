@@ -63,6 +63,8 @@ export interface TrackerStore {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
   getEntity(kind: string, key: string): Promise<string | null>;
+  /** Several entities of one kind in one round trip: key → value for the keys that exist. */
+  getEntities(kind: string, keys: readonly string[]): Promise<Map<string, string>>;
   /** All entities of a kind, ordered by key. */
   listEntities(kind: string): Promise<EntityRow[]>;
   /** Checkpoint and every entity of the given kinds (all kinds when omitted), read atomically. */
