@@ -55,7 +55,8 @@ task("deploy:verify", "Checks every contract in the address book: code exists, a
     for (const [name, record] of Object.entries(deployment.book.contracts)) {
       let running = record.address;
       let check = "matches the artifact";
-      if (record.kind === "uups") {
+      if (record.kind === "uups" || record.kind === "transparent") {
+        // Both proxy kinds keep their implementation in the ERC-1967 slot; the artifact to compare is the implementation's.
         running = await hre.upgrades.erc1967.getImplementationAddress(record.address);
         if (running.toLowerCase() !== record.implementation?.toLowerCase()) {
           problems.push(`${name}: the proxy runs ${running}, the address book says ${record.implementation}`);

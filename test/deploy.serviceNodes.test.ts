@@ -54,6 +54,11 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
       "ServiceNodeRewards",
       "ServiceNodeContributionFactory",
       "ServiceNodeContribution",
+      // The name service's entries are asserted in deploy.names.test.ts.
+      "SessionNameCommitments",
+      "SessionNameResolver",
+      "SessionNameReverse",
+      "SessionNameService",
     ]);
     const { token, pool, rewards, factory, poolImpl, verifier } = await contracts(result);
     const rewardsAddress = await rewards.getAddress();
@@ -90,6 +95,7 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
       `RewardRatePool: beneficiary ${rewardsAddress}`,
       "ServiceNodeRewards: started",
       `ServiceNodeContributionFactory: pool implementation ${await poolImpl.getAddress()}`,
+      `SessionNameService: registrar ${deployer.address} (devnet)`,
     ]);
     const startReceipt = (await ethers.provider.getTransactionReceipt(wires[1].txHash!))!;
     expect(startReceipt.logs.map((l) => rewards.interface.parseLog(l)?.name)).to.deep.equal(["Started"]);
