@@ -7,9 +7,13 @@
  *   URL (`scripts/start.ts` sets it when started with `--port`).
  * - `arbitrumSepolia` and `arbitrumOne` are added only when `RPC_URL` is set, so a missing env never
  *   breaks local use. Each entry pins its chain id, so an RPC for the wrong chain fails before anything
- *   is sent. `PRIVATE_KEY` (0x + 64 hex digits) becomes the only account; without it the remote
- *   networks are read-only.
+ *   is sent. `PRIVATE_KEY` (0x + 64 hex digits) becomes the only account — or, so the key never sits
+ *   in the environment in plain text, `KEYSTORE` (path to an encrypted JSON keystore, as written by
+ *   geth, `cast wallet` or ethers) with `KEYSTORE_PASSWORD`. With neither, the remote networks are
+ *   read-only.
  */
+import { readFileSync } from "node:fs";
+import { Wallet } from "ethers";
 
 /** Chain ids of the networks this suite knows. */
 export const CHAIN_IDS = {
@@ -40,6 +44,8 @@ export interface EnvNetworks {
 export interface NetworkEnv {
   RPC_URL?: string;
   PRIVATE_KEY?: string;
+  KEYSTORE?: string;
+  KEYSTORE_PASSWORD?: string;
   LOCALHOST_URL?: string;
 }
 
@@ -77,6 +83,48 @@ function parseUrl(name: string, raw: string): string {
   return url;
 }
 
+function isSet(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "";
+}
+
+/**
+ * Decrypts the keystore at `KEYSTORE` with `KEYSTORE_PASSWORD` and returns its private key; throws naming
+ * what is wrong (missing file, not a keystore, wrong password) without echoing the password.
+ */
+export function keystorePrivateKey(file: string, password: string | undefined): string {
+  if (password === undefined) {
+    throw new Error(`KEYSTORE is set (${file}) but KEYSTORE_PASSWORD is not: set it to the keystore's password`);
+  }
+  let json: string;
+  try {
+    json = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`KEYSTORE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): set it to the path of an encrypted JSON keystore`);
+  }
+  try {
+    JSON.parse(json);
+  } catch {
+    throw new Error(`KEYSTORE ${file} is not JSON: set it to an encrypted JSON keystore (Web3 Secret Storage)`);
+  }
+  try {
+    return Wallet.fromEncryptedJsonSync(json, password).privateKey;
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/password/i.test(message)) throw new Error(`KEYSTORE_PASSWORD does not decrypt ${file}: check the password`);
+    throw new Error(`KEYSTORE ${file} is not an encrypted JSON keystore ethers can read: ${message}`);
+  }
+}
+
+/** The one account of the remote networks: from PRIVATE_KEY or KEYSTORE (never both), or none. */
+function remoteAccounts(env: NetworkEnv): string[] {
+  if (isSet(env.PRIVATE_KEY) && isSet(env.KEYSTORE)) {
+    throw new Error("both PRIVATE_KEY and KEYSTORE are set: keep one (KEYSTORE keeps the key encrypted)");
+  }
+  if (isSet(env.PRIVATE_KEY)) return [parsePrivateKey(env.PRIVATE_KEY)];
+  if (isSet(env.KEYSTORE)) return [keystorePrivateKey(env.KEYSTORE.trim(), env.KEYSTORE_PASSWORD)];
+  return [];
+}
+
 /** Builds the network entries from `env` (normally `process.env`). */
 export function networksFromEnv(env: NetworkEnv): EnvNetworks {
   const localhost = { url: parseUrl("LOCALHOST_URL", env.LOCALHOST_URL ?? DEFAULT_LOCALHOST_URL) };
@@ -86,8 +134,8 @@ export function networksFromEnv(env: NetworkEnv): EnvNetworks {
     return { localhost };
   }
   const url = parseUrl("RPC_URL", rpc);
-  const accounts =
-    env.PRIVATE_KEY === undefined || env.PRIVATE_KEY.trim() === "" ? [] : [parsePrivateKey(env.PRIVATE_KEY)];
+  // Decrypting a keystore takes a second of scrypt: done only when a remote network is configured.
+  const accounts = remoteAccounts(env);
   return {
     localhost,
     arbitrumSepolia: { url, chainId: CHAIN_IDS.arbitrumSepolia, accounts },

@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { takeSnapshot, time, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
+import { encryptKeystoreJsonSync } from "ethers";
 import {
   addressBookPath,
   readAddressBook,
@@ -359,6 +360,25 @@ describe("deploy", () => {
       expect(() => networksFromEnv({ PRIVATE_KEY: "nonsense" })).to.throw(/PRIVATE_KEY is not a private key/);
       expect(() => networksFromEnv({ RPC_URL: "arb.example" })).to.throw(/RPC_URL "arb.example" is not a URL/);
       expect(networksFromEnv({ LOCALHOST_URL: "http://127.0.0.1:9999" }).localhost.url).to.equal("http://127.0.0.1:9999");
+    });
+
+    it("takes the remote account from an encrypted KEYSTORE, naming what is wrong with it", () => {
+      const key = `0x${"cd".repeat(32)}`;
+      const dir = mkdtempSync(path.join(os.tmpdir(), "keystore-"));
+      const file = path.join(dir, "deployer.json");
+      // A cheap scrypt cost keeps the test fast; real keystores use the default.
+      const json = encryptKeystoreJsonSync({ address: new ethers.Wallet(key).address, privateKey: key }, "s3cret", { scrypt: { N: 1 << 10 } });
+      writeFileSync(file, json);
+      const rpc = "https://arb.example/rpc";
+      expect(networksFromEnv({ RPC_URL: rpc, KEYSTORE: file, KEYSTORE_PASSWORD: "s3cret" }).arbitrumSepolia!.accounts).to.deep.equal([key]);
+      expect(() => networksFromEnv({ RPC_URL: rpc, KEYSTORE: file })).to.throw(/KEYSTORE_PASSWORD is not: set it/);
+      expect(() => networksFromEnv({ RPC_URL: rpc, KEYSTORE: file, KEYSTORE_PASSWORD: "wrong" })).to.throw(/KEYSTORE_PASSWORD does not decrypt/);
+      expect(() => networksFromEnv({ RPC_URL: rpc, KEYSTORE: path.join(dir, "missing.json"), KEYSTORE_PASSWORD: "x" })).to.throw(/cannot be read \(ENOENT\)/);
+      writeFileSync(path.join(dir, "plain.txt"), "not json");
+      expect(() => networksFromEnv({ RPC_URL: rpc, KEYSTORE: path.join(dir, "plain.txt"), KEYSTORE_PASSWORD: "x" })).to.throw(/is not JSON/);
+      expect(() => networksFromEnv({ RPC_URL: rpc, KEYSTORE: file, KEYSTORE_PASSWORD: "s3cret", PRIVATE_KEY: key })).to.throw(/both PRIVATE_KEY and KEYSTORE are set/);
+      // No remote network configured: the keystore is not even opened.
+      expect(networksFromEnv({ KEYSTORE: path.join(dir, "missing.json") })).to.deep.equal({ localhost: { url: "http://127.0.0.1:8545" } });
     });
   });
 });
