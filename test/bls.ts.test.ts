@@ -32,7 +32,7 @@ import { pippenger } from "@noble/curves/abstract/curve";
 import { Fp, Fp2Field, G1, G2, g1ToAffine as g1ToAffineKey, g2FromAffine, g2ToAffine } from "../src/bls/curve";
 import { msmShort, msmShortAffine, msmWindow } from "../src/bls/msm";
 import { isolateInvalid, parsePartial, randomWeights, screenPartials, type ParsedPartial } from "../src/bls/batch";
-import { messagePoint } from "../src/bls/signature";
+import { HASH_CACHE_SIZE, messagePoint } from "../src/bls/signature";
 import { combinePartials } from "../src/network/aggregator/combine";
 import { COMMITTED_VECTORS_FILE, findSharedVectorsFile, loadBlsHashVectors } from "./helpers/vectors";
 
@@ -215,10 +215,14 @@ describe("src/bls (TypeScript BLS)", () => {
       r[6] = 1n;
       const expected = pippenger(G2, bn254.fields.Fr, sigs, r);
       const affine = sigs.map((p) => p.toAffine());
+      const snapshot = affine.map(({ x, y }) => ({ x: { ...x }, y: { ...y } }));
       for (const c of [2, 5, 8, 11]) {
         expect(msmShort(G2.ZERO, sigs, r, 64, c).equals(expected), `window ${c}`).to.equal(true);
         expect(msmShortAffine(G2, Fp2Field, affine, r, 64, c).equals(expected), `affine, window ${c}`).to.equal(true);
       }
+      // The inputs are noble's memoised affine objects (shared with the points): they must stay untouched.
+      expect(affine).to.deep.equal(snapshot);
+      expect(sigs.map((p) => p.toAffine())).to.deep.equal(snapshot);
       // All points equal: every affine pair has equal x and takes the projective side path.
       const same = Array.from({ length: 9 }, () => sigs[0]);
       const ones = same.map(() => 3n);
@@ -242,7 +246,11 @@ describe("src/bls (TypeScript BLS)", () => {
       expect(screened.invalid).to.deep.equal([]);
       expect(g2ToAffine(screened.signatureSum)).to.deep.equal(aggregateSignatures(partials.map((p) => p.signature)));
       expect(g1ToAffineKey(screened.keySum)).to.deep.equal(aggregatePublicKeys(partials.map((p) => p.publicKey)));
-      expect(messagePoint(message, dst)).to.equal(hash); // memoised: the very same point
+      // `hash` was taken when mocha loaded this file; the bounded cache may have evicted it since (other
+      // test files hash many messages), so compare by value and check memoisation on back-to-back calls.
+      const memoised = messagePoint(message, dst);
+      expect(memoised.equals(hash)).to.equal(true);
+      expect(messagePoint(message, dst)).to.equal(memoised); // memoised: the very same point
       expect(hash.equals(g2FromAffine(hashToG2(message, dst)))).to.equal(true);
     });
 
@@ -264,6 +272,22 @@ describe("src/bls (TypeScript BLS)", () => {
       expect(combined.invalid).to.deep.equal([0, 21, 39]);
       expect(verify(combined.aggregateKey, message, combined.signature, dst)).to.equal(true);
       expect(combined.aggregateKey).to.deep.equal(aggregatePublicKeys(good.map((p) => p.publicKey)));
+    });
+
+    it("keeps the hash of a message in use cached while more than HASH_CACHE_SIZE others are hashed (LRU, not FIFO)", () => {
+      const hot = stringToBytes("lru hot message");
+      const cold = stringToBytes("lru cold message");
+      const coldPoint = messagePoint(cold, dst);
+      const hotPoint = messagePoint(hot, dst);
+      for (let i = 0; i < HASH_CACHE_SIZE + 4; i++) {
+        expect(messagePoint(hot, dst), `after ${i} other messages`).to.equal(hotPoint);
+        messagePoint(stringToBytes(`lru filler ${i}`), dst);
+      }
+      expect(messagePoint(hot, dst)).to.equal(hotPoint);
+      // The untouched entry was evicted: recomputed as a new object, equal in value.
+      const recomputed = messagePoint(cold, dst);
+      expect(recomputed).to.not.equal(coldPoint);
+      expect(recomputed.equals(coldPoint)).to.equal(true);
     });
 
     it("rejects zero or mismatched weights from an injected weight source", () => {

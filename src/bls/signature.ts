@@ -4,16 +4,25 @@ import { hashToG2 } from "./hashToG2";
 import { assertSecretKey } from "./keys";
 import type { G1Affine, G2Affine, Hex, SecretKey } from "./types";
 
-/** Recently hashed messages: an aggregator hashes the one message of a request many times (batch check,
- * aggregate check, every bisection leaf), and hashing to G2 costs ~0.1 s. Points are immutable. */
-const HASH_CACHE_SIZE = 32;
+/**
+ * The most recently USED messages' hashes: an aggregator hashes the one message of a request many times
+ * (batch check, aggregate check, every bisection leaf), and hashing to G2 costs ~0.1 s. Least recently
+ * used first (a hit moves the entry to the back), so a message in active use is never evicted by
+ * HASH_CACHE_SIZE others. The cache is bounded: a point obtained earlier may be evicted and recomputed
+ * later as a new, equal object, so callers compare points with `equals`, never by identity.
+ */
+export const HASH_CACHE_SIZE = 32;
 const hashCache = new Map<string, G2Point>();
 
-/** H(m) as a noble point, memoised per (dst, message). */
+/** H(m) as a noble point (immutable), memoised per (dst, message). */
 export function messagePoint(message: Uint8Array, dst: Hex): G2Point {
   const key = `${dst}:${Buffer.from(message).toString("hex")}`;
   const cached = hashCache.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    hashCache.delete(key); // re-insert: a Map iterates in insertion order, so the front is least recently used
+    hashCache.set(key, cached);
+    return cached;
+  }
   const point = g2FromAffine(hashToG2(message, dst));
   if (hashCache.size >= HASH_CACHE_SIZE) hashCache.delete(hashCache.keys().next().value as string);
   hashCache.set(key, point);
