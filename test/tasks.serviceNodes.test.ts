@@ -8,6 +8,7 @@ import { publicKeyToHex, type G1Affine } from "../src/bls";
 import { paramsToJson } from "../src/network/wire";
 import { SESH_UNIT, STAKING_REQUIREMENT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
+import { formatArg } from "../tasks/lib/send";
 import { hinted, nodeKey, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
 
 const { ethers } = hre;
@@ -414,6 +415,8 @@ describe("tasks: service nodes, pools, rewards", () => {
       expect(event?.args[1]).to.equal(bob.address);
       expect((await registry.serviceNodes(poolNode)).exitRequestTimestamp).to.equal(r.exitRequestTimestamp);
       await as(dave, () => refuses(dave.address, () => hre.run("node:request-exit", { id }), /is not a contributor of node 4/));
+      // What `send` prints for this call names every contributor (not "[object Object]").
+      expect(formatArg([poolNode, list.slice(0, 1)])).to.equal(`[4, [{staker: {addr: ${list[0].staker.addr}, beneficiary: ${list[0].staker.beneficiary}}, stakedAmount: ${list[0].stakedAmount}}]]`);
     });
   });
 
