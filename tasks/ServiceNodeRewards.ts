@@ -1,8 +1,8 @@
 /**
  * Node registry tasks.
  *
- * Node operators: `node:register` (solo), `node:request-exit`, `node:exit` (with the network's
- * signature), `node:exit-after-wait`. Anyone: `node:liquidate`, `node:list`. Contributors and operators:
+ * Node operators: `node:register` (solo), `node:request-exit` (also any contributor of a pooled node),
+ * `node:exit` (with the network's signature), `node:exit-after-wait`. Anyone: `node:liquidate`, `node:list`. Contributors and operators:
  * `rewards:claim` (fetches the network's signed balance, submits it, claims).
  */
 import { task } from "hardhat/config";
@@ -12,6 +12,8 @@ import { formatSesh, parseAddress } from "./lib/args";
 import { TaskArgumentError, TaskError } from "./lib/errors";
 import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
+import { isPooled, planExitRequest, registeredContributors } from "./lib/exitRequest";
+import { nonSignerArgument } from "./lib/nonSigners";
 import {
   EXIT_WAIT_TIME,
   assertBalance,
@@ -40,6 +42,10 @@ Object.assign(REVERT_HINTS, {
   InvalidProofOfPossession: "the proof of possession does not match: sign with the node's BLS key from the account that registers",
   CallerNotContributor: "only the node's operator (or a listed contributor) may do this: run the task with that account",
   ExitRequestTooSoon: "exit requests must be an hour apart: wait until allowedAt",
+  SmallContributorLeaveTooEarly: "contributors of less than a quarter may request an exit only 30 days after registration: wait until allowedAt",
+  ServiceNodeDoesNotExist: "no active node with this id: see node:list",
+  InvalidNonSignerY: "a non-signer's key Y does not match the chain: the node list changed — request a fresh signature",
+  UnknownNonSigner: "a non-signer is not an active node: request a fresh signature",
   ExitWaitNotOver: "the 30-day wait after the exit request is not over (allowedAt 0: no exit was requested — run node:request-exit)",
   SignatureExpired: "the network's signature is too old: request a fresh one from the aggregator",
   SignatureFromFuture: "the network's signature is dated after the chain's time: wait and retry",
@@ -116,27 +122,29 @@ async function activeNode(hre: HardhatRuntimeEnvironment, argument: string, rawI
   return { id, node, ...contracts };
 }
 
-task("node:request-exit", "Asks for your node to leave (starts the 30-day wait; the network then signs its exit)")
+task("node:request-exit", "Asks for a node to leave (starts the 30-day wait; the network then signs its exit): its operator or any contributor")
   .addParam("id", "the node id")
   .setAction(async (args: { id: string }, hre) => {
-    const { id, node, registry, signer } = await activeNode(hre, "--id", args.id);
-    if (node.operator !== signer.address) {
-      throw new TaskError(`node ${id} is operated by ${node.operator}, not by ${signer.address}: run the task with the operator's key`);
-    }
-    const now = await chainTime(hre);
-    if (node.lastExitRequestTimestamp !== 0n && now < node.lastExitRequestTimestamp + 3600n) {
-      throw new TaskError(`node ${id} asked to exit at ${formatTime(node.lastExitRequestTimestamp)}; a repeat is allowed from ${formatTime(node.lastExitRequestTimestamp + 3600n)}`);
-    }
+    const { id, node, registry, signer, deployment } = await activeNode(hre, "--id", args.id);
+    const needsList = node.operator !== signer.address && isPooled(node);
+    const contributors = needsList
+      ? await registeredContributors(hre, registry, id, node.contributorsHash, deployment.book.contracts.ServiceNodeRewards!.blockNumber)
+      : undefined;
+    const plan = planExitRequest(id, node, signer.address, await chainTime(hre), contributors);
+    const who =
+      plan.role === "operator"
+        ? `as its operator`
+        : `as a contributor of ${formatSesh(plan.stake)} of ${formatSesh(plan.total)}`;
     const receipt = await send(hre, {
-      description: `request the exit of node ${id}`,
+      description: `request the exit of node ${id} ${who}`,
       contract: registry,
       contractName: "ServiceNodeRewards",
-      method: "initiateExitBLSPublicKey(uint64)",
-      args: [id],
+      method: plan.method,
+      args: [...plan.args],
     });
     const after = await registry.serviceNodes(id);
     out(`  exit requested at ${formatTime(after.exitRequestTimestamp)}; anyone may remove it after ${formatTime(after.exitRequestTimestamp + 30n * DAY)}`);
-    return { id, txHash: receipt.hash, exitRequestTimestamp: after.exitRequestTimestamp };
+    return { id, txHash: receipt.hash, exitRequestTimestamp: after.exitRequestTimestamp, role: plan.role };
   });
 
 async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerSource & { id: string }, liquidate: boolean) {
@@ -150,18 +158,20 @@ async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerS
     throw new TaskArgumentError("--signature", `${source} signs node ${answer.serviceNodeId} (${publicKeyToHex(answer.pubkey)}), not node ${id} (${pubkey}): pass the answer for node ${id}`);
   }
   assertSignatureFresh(answer.timestamp, await chainTime(hre), await registry.signatureExpiry());
-  const method = liquidate ? "liquidateBLSPublicKeyWithSignature" : "exitBLSPublicKeyWithSignature";
+  const call = liquidate ? "liquidateBLSPublicKeyWithSignature" : "exitBLSPublicKeyWithSignature";
+  const nonSigners = await nonSignerArgument(registry, call, answer.nonSignerIds, source);
+  out(`  ${nonSigners.summary}`);
   const receipt = await send(hre, {
     description: `${liquidate ? "liquidate" : "remove"} node ${id} with the network's signature of ${formatTime(answer.timestamp)} (${answer.nonSignerIds.length} non-signers)`,
     contract: registry,
     contractName: "ServiceNodeRewards",
-    method,
-    args: [{ X: answer.pubkey.X, Y: answer.pubkey.Y }, answer.timestamp, answer.signature, answer.nonSignerIds],
+    method: nonSigners.method,
+    args: [{ X: answer.pubkey.X, Y: answer.pubkey.Y }, answer.timestamp, answer.signature, nonSigners.nonSigners],
   });
   const exit = receipt.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "ServiceNodeExit");
   const returned = (exit?.args[2] as bigint | undefined) ?? 0n;
   out(`  node ${id} removed; ${formatSesh(returned)} is credited back to its owners by the network; ${await registry.totalNodes()} nodes active`);
-  return { id, txHash: receipt.hash, returned };
+  return { id, txHash: receipt.hash, returned, variant: nonSigners.variant, method: nonSigners.method, gasUsed: receipt.gasUsed };
 }
 
 task("node:exit", "Removes your node with the network's exit signature (from a file or the aggregator)")
@@ -181,7 +191,7 @@ task("node:exit-after-wait", "Removes a node 30 days after its exit request (any
   .setAction(async (args: { id: string }, hre) => {
     const { id, node, registry } = await activeNode(hre, "--id", args.id);
     if (node.exitRequestTimestamp === 0n) {
-      throw new TaskError(`node ${id} has not asked to exit: its operator runs \`npx hardhat node:request-exit --id ${id}\` first`);
+      throw new TaskError(`node ${id} has not asked to exit: its operator or a contributor runs \`npx hardhat node:request-exit --id ${id}\` first`);
     }
     const allowedAt = node.exitRequestTimestamp + EXIT_WAIT_TIME;
     const now = await chainTime(hre);
@@ -256,15 +266,19 @@ task("rewards:claim", "Fetches your signed reward balance from the aggregator (o
       throw new TaskError(`nothing to claim: the network signs ${formatSesh(answer.amount)} in total for ${signer.address} and ${formatSesh(claimed)} was paid already`);
     }
     const hashes: string[] = [];
+    let update: { variant: "hinted" | "plain"; method: string; gasUsed: bigint } | undefined;
     if (answer.amount > onChain) {
+      const nonSigners = await nonSignerArgument(registry, "updateRewardsBalance", answer.nonSignerIds, source);
+      out(`  ${nonSigners.summary}`);
       const receipt = await send(hre, {
         description: `record your lifetime rewards ${formatSesh(answer.amount)} (was ${formatSesh(onChain)})`,
         contract: registry,
         contractName: "ServiceNodeRewards",
-        method: "updateRewardsBalance",
-        args: [signer.address, answer.amount, answer.signature, answer.nonSignerIds],
+        method: nonSigners.method,
+        args: [signer.address, answer.amount, answer.signature, nonSigners.nonSigners],
       });
       hashes.push(receipt.hash);
+      update = { variant: nonSigners.variant, method: nonSigners.method, gasUsed: receipt.gasUsed };
     }
     const before = await token.balanceOf(signer.address);
     const receipt = await send(hre, {
@@ -277,7 +291,7 @@ task("rewards:claim", "Fetches your signed reward balance from the aggregator (o
     hashes.push(receipt.hash);
     const paid = (await token.balanceOf(signer.address)) - before;
     out(`  paid ${formatSesh(paid)}; ${signer.address} now holds ${formatSesh(before + paid)}`);
-    return { paid, txHashes: hashes };
+    return { paid, txHashes: hashes, update };
   });
 
 task("rewards:status", "Prints an account's signed lifetime rewards and what it has claimed")

@@ -3,12 +3,13 @@ import hre from "hardhat";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publicKeyToHex, type G1Affine } from "../src/bls";
 import { paramsToJson } from "../src/network/wire";
 import { SESH_UNIT, STAKING_REQUIREMENT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
-import { nodeKey, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
+import { formatArg } from "../tasks/lib/send";
+import { hinted, nodeKey, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
 
 const { ethers } = hre;
 const REQ = STAKING_REQUIREMENT;
@@ -65,8 +66,8 @@ describe("tasks: service nodes, pools, rewards", () => {
     expect(await ethers.provider.getBlockNumber()).to.equal(block);
   }
 
-  function removalAnswer(type: "exit" | "liquidate", id: bigint, pk: G1Affine, timestamp: bigint, network: SimNetwork) {
-    const sig = type === "exit" ? signExit(network, pk, timestamp) : signLiquidation(network, pk, timestamp);
+  function removalAnswer(type: "exit" | "liquidate", id: bigint, pk: G1Affine, timestamp: bigint, network: SimNetwork, nonSigners: bigint[] = []) {
+    const sig = type === "exit" ? signExit(network, pk, timestamp, nonSigners) : signLiquidation(network, pk, timestamp, nonSigners);
     return {
       type,
       service_node_id: id.toString(),
@@ -74,11 +75,52 @@ describe("tasks: service nodes, pools, rewards", () => {
       timestamp: timestamp.toString(),
       message: "0x",
       signature: paramsToJson(sig),
-      non_signer_ids: [],
-      signers: network.nodes.size,
+      non_signer_ids: nonSigners.map(String),
+      signers: network.nodes.size - nonSigners.length,
       registered: network.nodes.size,
       l2_height: "0",
     };
+  }
+
+  /** Runs `body` with `signer` as the tasks' account. */
+  async function as<T>(signer: { address: string }, body: () => Promise<T>): Promise<T> {
+    const saved = hre.ethers.getSigners;
+    hre.ethers.getSigners = async () => [signer as Awaited<ReturnType<typeof saved>>[number]];
+    try {
+      return await body();
+    } finally {
+      hre.ethers.getSigners = saved;
+    }
+  }
+
+  /**
+   * {deployed} plus pooled node 4, registered through the tasks: the operator (deployer) 6,250 SESH (25 %),
+   * alice 13,750 (55 %), bob 5,000 (20 %, reserved: a small contributor).
+   */
+  async function pooled() {
+    // On top of the {deployed} snapshot, so the address book written by its deploy stays right.
+    const d = await loadFixture(deployed);
+    const key = nodeKey("task-pool-exit");
+    const opened = (await hre.run("contribution:open", {
+      blsKey: hex32(key.sk),
+      ed25519: hex32(key.ed25519),
+      fee: "500",
+      reserve: `${d.bob.address}:5000`,
+      manualFinalize: true,
+      contribute: "6250",
+    })) as { pool: string };
+    await as(d.alice, () => hre.run("contribution:contribute", { pool: opened.pool, amount: "13750" }));
+    await as(d.bob, () => hre.run("contribution:contribute", { pool: opened.pool, amount: "5000" }));
+    const fin = (await hre.run("contribution:finalize", { pool: opened.pool })) as { id: bigint };
+    // A copy: the {deployed} fixture's result is shared by every test that loads it.
+    const network: SimNetwork = { ...d.network, nodes: new Map([...d.network.nodes, [fin.id, key]]) };
+    return { ...d, network, poolNode: fin.id, poolKey: key };
+  }
+
+  /** The registry function a mined transaction called. */
+  async function calledFunction(registry: Awaited<ReturnType<typeof deployed>>["registry"], txHash: string): Promise<string> {
+    const tx = await ethers.provider.getTransaction(txHash);
+    return registry.interface.parseTransaction({ data: tx!.data })!.name;
   }
 
   function saveJson(name: string, value: unknown): string {
@@ -325,6 +367,168 @@ describe("tasks: service nodes, pools, rewards", () => {
       await refuses(deployer.address, () => hre.run("rewards:claim", { signature: file }), /nothing to claim: the network signs 1234 SESH in total .* 1234 SESH was paid already/);
       const status = (await hre.run("rewards:status", {})) as { rewards: bigint; claimed: bigint };
       expect(status).to.deep.equal({ rewards: amount, claimed: amount });
+    });
+  });
+
+  describe("exit requests by contributors", () => {
+    it("a pooled node's big contributor requests its exit; the operator may repeat it an hour later", async () => {
+      const { registry, alice, deployer, poolNode } = await loadFixture(pooled);
+      const r = (await as(alice, () => hre.run("node:request-exit", { id: String(poolNode) }))) as { txHash: string; exitRequestTimestamp: bigint; role: string };
+      expect(r.role).to.equal("contributor");
+      expect(await calledFunction(registry, r.txHash)).to.equal("initiateExitBLSPublicKey");
+      const receipt = await ethers.provider.getTransactionReceipt(r.txHash);
+      const event = receipt!.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "ServiceNodeExitRequest");
+      expect(event?.args[0]).to.equal(poolNode);
+      expect(event?.args[1]).to.equal(alice.address);
+      expect(r.exitRequestTimestamp).to.equal(BigInt(await time.latest()));
+      expect((await registry.serviceNodes(poolNode)).exitRequestTimestamp).to.equal(r.exitRequestTimestamp);
+      // A repeat within the hour is refused before sending, by anyone.
+      await refuses(deployer.address, () => hre.run("node:request-exit", { id: String(poolNode) }), /a repeat is allowed from .* s from now: try again then/);
+      await time.increase(3600);
+      const again = (await hre.run("node:request-exit", { id: String(poolNode) })) as { role: string; exitRequestTimestamp: bigint };
+      expect(again.role).to.equal("operator");
+      expect(again.exitRequestTimestamp).to.equal(r.exitRequestTimestamp); // the 30-day wait runs from the first request
+    });
+
+    it("a small contributor is refused before 30 days (nothing sent) and succeeds after; a stranger is refused", async () => {
+      const { registry, bob, dave, poolNode } = await loadFixture(pooled);
+      const id = String(poolNode);
+      await as(bob, () =>
+        refuses(bob.address, () => hre.run("node:request-exit", { id }), /you staked 5000 SESH of node 4's 25000 SESH, less than a quarter: .* from .* s from now — try again then/),
+      );
+      // The contract agrees: the same call would revert with SmallContributorLeaveTooEarly.
+      const added = (await registry.serviceNodes(poolNode)).addedTimestamp;
+      const filter = registry.filters.NewServiceNodeV2(poolNode);
+      const [registration] = await registry.queryFilter(filter);
+      const list = registration.args.contributors.map((c) => ({ staker: { addr: c.staker.addr, beneficiary: c.staker.beneficiary }, stakedAmount: c.stakedAmount }));
+      await expect(registry.connect(bob)["initiateExitBLSPublicKey(uint64,((address,address),uint256)[])"](poolNode, list))
+        .to.be.revertedWithCustomError(registry, "SmallContributorLeaveTooEarly")
+        .withArgs(poolNode, bob.address, added + 30n * 86_400n);
+      await as(dave, () => refuses(dave.address, () => hre.run("node:request-exit", { id }), new RegExp(`${dave.address} is not a contributor of node 4; its contributors are .*${bob.address}`)));
+      await as(dave, () => refuses(dave.address, () => hre.run("node:request-exit", { id: "1" }), /node 1 is a solo node operated by .* only its operator may request its exit/));
+
+      await time.increaseTo(added + 30n * 86_400n);
+      const r = (await as(bob, () => hre.run("node:request-exit", { id }))) as { txHash: string; role: string; exitRequestTimestamp: bigint };
+      expect(r.role).to.equal("contributor");
+      const receipt = await ethers.provider.getTransactionReceipt(r.txHash);
+      const event = receipt!.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "ServiceNodeExitRequest");
+      expect(event?.args[1]).to.equal(bob.address);
+      expect((await registry.serviceNodes(poolNode)).exitRequestTimestamp).to.equal(r.exitRequestTimestamp);
+      await as(dave, () => refuses(dave.address, () => hre.run("node:request-exit", { id }), /is not a contributor of node 4/));
+      // What `send` prints for this call names every contributor (not "[object Object]").
+      expect(formatArg([poolNode, list.slice(0, 1)])).to.equal(`[4, [{staker: {addr: ${list[0].staker.addr}, beneficiary: ${list[0].staker.beneficiary}}, stakedAmount: ${list[0].stakedAmount}}]]`);
+    });
+  });
+
+  describe("non-signer keys", () => {
+    /** Gas of `send` on the current state, then the state is restored. */
+    async function gasOn(send: () => Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<bigint> {
+      const snapshot = await takeSnapshot();
+      try {
+        return (await (await send()).wait())!.gasUsed;
+      } finally {
+        await snapshot.restore();
+      }
+    }
+
+    it("rewards:claim sends updateRewardsBalanceWithNonSignerKeys when a node did not sign, plain with none", async () => {
+      const { deployer, token, registry, network } = await loadFixture(deployed);
+      const amount = 500n * SESH_UNIT;
+      const offline = [2n];
+      const sig = signReward(network, deployer.address as `0x${string}`, amount, offline);
+      const answer = { address: deployer.address, amount: amount.toString(), signature: paramsToJson(sig), non_signer_ids: offline.map(String) };
+      const plainGas = await gasOn(() => registry.updateRewardsBalance(deployer.address, amount, sig, offline));
+      const hintedGas = await gasOn(() => registry.updateRewardsBalanceWithNonSignerKeys(deployer.address, amount, sig, hinted(network, offline)));
+      const before = await token.balanceOf(deployer.address);
+      const r = (await hre.run("rewards:claim", { signature: saveJson("rewards-offline.json", answer) })) as {
+        paid: bigint;
+        txHashes: string[];
+        update: { variant: string; method: string; gasUsed: bigint };
+      };
+      expect(r.update).to.include({ variant: "hinted", method: "updateRewardsBalanceWithNonSignerKeys" });
+      expect(await calledFunction(registry, r.txHashes[0])).to.equal("updateRewardsBalanceWithNonSignerKeys");
+      const receipt = await ethers.provider.getTransactionReceipt(r.txHashes[0]);
+      const event = receipt!.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "RewardsBalanceUpdated");
+      expect(event?.args).to.deep.equal([deployer.address, amount, 0n]);
+      expect(r.paid).to.equal(amount);
+      expect((await token.balanceOf(deployer.address)) - before).to.equal(amount);
+      expect(await registry.recipients(deployer.address)).to.deep.equal([amount, amount]);
+      expect(r.update.gasUsed).to.equal(hintedGas);
+      expect(hintedGas).to.be.lessThan(plainGas);
+      console.log(`      updateRewardsBalance, 1 non-signer: id list ${plainGas} gas, with keys ${hintedGas} gas (${plainGas - hintedGas} less)`);
+
+      // No non-signers: the plain function, measured against the keyed one with an empty list.
+      const total = 2n * amount;
+      const full = signReward(network, deployer.address as `0x${string}`, total);
+      const plain0 = await gasOn(() => registry.updateRewardsBalance(deployer.address, total, full, []));
+      const hinted0 = await gasOn(() => registry.updateRewardsBalanceWithNonSignerKeys(deployer.address, total, full, "0x"));
+      const again = (await hre.run("rewards:claim", {
+        signature: saveJson("rewards-all.json", { address: deployer.address, amount: total.toString(), signature: paramsToJson(full), non_signer_ids: [] }),
+      })) as { txHashes: string[]; update: { variant: string; gasUsed: bigint } };
+      expect(again.update.variant).to.equal("plain");
+      expect(await calledFunction(registry, again.txHashes[0])).to.equal("updateRewardsBalance");
+      expect(again.update.gasUsed).to.equal(plain0);
+      console.log(`      updateRewardsBalance, 0 non-signers: id list ${plain0} gas, with keys ${hinted0} gas`);
+      expect(plain0).to.be.at.most(hinted0);
+    });
+
+    it("node:exit and node:liquidate send the …AndNonSignerKeys functions with one offline node; same outcome, less gas", async () => {
+      const fixture = await loadFixture(deployed);
+      const { registry, token, alice, keys } = fixture;
+      const network: SimNetwork = { ...fixture.network, nodes: new Map(fixture.network.nodes) }; // changed below
+      await time.increase(3 * 3600);
+      const offline = [1n];
+      const ts = BigInt(await time.latest());
+      const exitSig = signExit(network, keys[1].pk, ts, offline);
+      const plainExit = await gasOn(() => registry.exitBLSPublicKeyWithSignature(keys[1].pk, ts, exitSig, offline));
+      const hintedExit = await gasOn(() => registry.exitBLSPublicKeyWithSignatureAndNonSignerKeys(keys[1].pk, ts, exitSig, hinted(network, offline)));
+      const exit = (await hre.run("node:exit", { id: "2", signature: saveJson("exit-offline.json", removalAnswer("exit", 2n, keys[1].pk, ts, network, offline)) })) as {
+        txHash: string;
+        returned: bigint;
+        variant: string;
+        gasUsed: bigint;
+      };
+      expect(exit.variant).to.equal("hinted");
+      expect(await calledFunction(registry, exit.txHash)).to.equal("exitBLSPublicKeyWithSignatureAndNonSignerKeys");
+      expect(exit.returned).to.equal(REQ);
+      expect(exit.gasUsed).to.equal(hintedExit);
+      expect(hintedExit).to.be.lessThan(plainExit);
+      expect(await registry.totalNodes()).to.equal(2n);
+      expect((await registry.serviceNodes(2n)).operator).to.equal(ethers.ZeroAddress);
+      network.nodes.delete(2n);
+      console.log(`      exitBLSPublicKeyWithSignature, 1 non-signer: id list ${plainExit} gas, with keys ${hintedExit} gas (${plainExit - hintedExit} less)`);
+
+      // 2 nodes left: at most 0 non-signers (2 / 3) — register one more so one may be offline.
+      const extra = nodeKey("task-solo-extra");
+      const reg = (await hre.run("node:register", { blsKey: hex32(extra.sk), ed25519: hex32(extra.ed25519) })) as { id: bigint };
+      network.nodes.set(reg.id, extra);
+      const ts2 = BigInt(await time.latest());
+      const liqSig = signLiquidation(network, keys[2].pk, ts2, offline);
+      const plainLiq = await gasOn(() => registry.connect(alice).liquidateBLSPublicKeyWithSignature(keys[2].pk, ts2, liqSig, offline));
+      const hintedLiq = await gasOn(() => registry.connect(alice).liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(keys[2].pk, ts2, liqSig, hinted(network, offline)));
+      const before = await token.balanceOf(alice.address);
+      const liq = (await as(alice, () =>
+        hre.run("node:liquidate", { id: "3", signature: saveJson("liq-offline.json", removalAnswer("liquidate", 3n, keys[2].pk, ts2, network, offline)) }),
+      )) as { txHash: string; variant: string; gasUsed: bigint };
+      expect(liq.variant).to.equal("hinted");
+      expect(await calledFunction(registry, liq.txHash)).to.equal("liquidateBLSPublicKeyWithSignatureAndNonSignerKeys");
+      const [liqParts, poolParts, rec] = await registry.liquidationRatios();
+      expect((await token.balanceOf(alice.address)) - before).to.equal((REQ * liqParts) / (liqParts + poolParts + rec));
+      const receipt = await ethers.provider.getTransactionReceipt(liq.txHash);
+      const names = receipt!.logs.map((l) => registry.interface.parseLog(l)?.name).filter((n) => n !== undefined);
+      expect(names).to.include.members(["ServiceNodeLiquidated", "ServiceNodeExit"]);
+      expect(liq.gasUsed).to.equal(hintedLiq);
+      expect(hintedLiq).to.be.lessThan(plainLiq);
+      expect(await registry.totalNodes()).to.equal(2n);
+      console.log(`      liquidateBLSPublicKeyWithSignature, 1 non-signer: id list ${plainLiq} gas, with keys ${hintedLiq} gas (${plainLiq - hintedLiq} less)`);
+    });
+
+    it("refuses an answer naming a non-signer that is not an active node, before sending", async () => {
+      const { deployer, network } = await loadFixture(deployed);
+      const amount = 10n * SESH_UNIT;
+      const sig = signReward(network, deployer.address as `0x${string}`, amount, [2n]);
+      const file = saveJson("rewards-unknown.json", { address: deployer.address, amount: amount.toString(), signature: paramsToJson(sig), non_signer_ids: ["9"] });
+      await refuses(deployer.address, () => hre.run("rewards:claim", { signature: file }), /lists non-signer\(s\) 9 that are not active nodes on this chain: .* request a fresh one/);
     });
   });
 

@@ -119,6 +119,15 @@ export interface SendRequest {
   readonly confirmations?: number;
 }
 
+/** A call argument for messages: numbers and strings as they are, lists in [ ], structs as {key: value}. */
+export function formatArg(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(formatArg).join(", ")}]`;
+  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return `{${Object.entries(value).map(([k, v]) => `${k}: ${formatArg(v)}`).join(", ")}}`;
+  }
+  return String(value);
+}
+
 /** Simulates, sends and confirms one contract call; throws {@link RevertError} on a revert. */
 export async function send(hre: HardhatRuntimeEnvironment, request: SendRequest): Promise<ContractTransactionReceipt> {
   const contract = request.signer === undefined ? request.contract : request.contract.connect(request.signer);
@@ -128,7 +137,7 @@ export async function send(hre: HardhatRuntimeEnvironment, request: SendRequest)
   }
   const from = await runner.getAddress();
   const target = await contract.getAddress();
-  const call = `${request.contractName}.${request.method}(${request.args.map(String).join(", ")})`;
+  const call = `${request.contractName}.${request.method}(${request.args.map(formatArg).join(", ")})`;
   out(`→ ${request.description}`);
   out(`  ${call} on ${target} from ${from}`);
   const fn = contract.getFunction(request.method);
