@@ -279,7 +279,7 @@ export function createFollower(options: FollowerOptions): Follower {
   async function rollback(target: BlockRef, reason: string): Promise<void> {
     const good = await lastGoodReconciled();
     if (good !== null && good.number > target.number) await store.setMeta(LAST_GOOD, "");
-    prefetches = [];
+    prefetch = null;
     const result = await store.rollbackTo(target);
     checkpoint = target;
     pendingView = [];
@@ -288,7 +288,7 @@ export function createFollower(options: FollowerOptions): Follower {
 
   async function fullResync(reason: string): Promise<void> {
     log.error("full re-sync from the start block", { reason });
-    prefetches = [];
+    prefetch = null;
     await store.resetMirror();
     await store.setMeta(LAST_GOOD, "");
     checkpoint = null;
@@ -385,35 +385,23 @@ export function createFollower(options: FollowerOptions): Follower {
    * A prefetched range is only data: it is validated against the checkpoint when its turn comes, exactly
    * like a fresh fetch, and dropped (re-fetched) if anything about it no longer fits.
    */
-  // Up to PREFETCH_DEPTH consecutive ranges ahead, in order: the node always has the next request queued
-  // while this process decodes and commits (a single-threaded node otherwise idles between ranges).
-  const PREFETCH_DEPTH = 2;
-  let prefetches: { readonly from: bigint; readonly to: bigint; readonly data: Promise<RangeData> }[] = [];
+  let prefetch: { readonly from: bigint; readonly to: bigint; readonly data: Promise<RangeData> } | null = null;
 
-  /** Queues fetches of the ranges after `to` (up to the safe head), keeping PREFETCH_DEPTH in flight. */
-  function topUpPrefetch(to: bigint, safe: bigint): void {
-    let next = prefetches.length > 0 ? prefetches[prefetches.length - 1].to + 1n : to + 1n;
-    while (prefetches.length < PREFETCH_DEPTH && next <= safe) {
-      const end = minBig(safe, next + sizer.size - 1n);
-      const data = fetchRange(next, end);
-      data.catch(() => undefined); // failures surface (and are handled) when the range is taken
-      prefetches.push({ from: next, to: end, data });
-      next = end + 1n;
-    }
+  function startPrefetch(from: bigint, to: bigint): void {
+    const data = fetchRange(from, to);
+    data.catch(() => undefined); // failures surface (and are handled) when the range is taken
+    prefetch = { from, to, data };
   }
 
-  /** The queued fetch of exactly [from, to]; anything else queued is dropped (the plan changed). */
   function takePrefetch(from: bigint, to: bigint): Promise<RangeData> | null {
-    const p = prefetches.shift();
-    if (p !== undefined && p.from === from && p.to === to) return p.data;
-    prefetches = [];
-    return null;
+    const p = prefetch;
+    prefetch = null;
+    return p !== null && p.from === from && p.to === to ? p.data : null;
   }
 
   /** The end of the range starting at `from`: a prefetched range's end when one is waiting there. */
   function rangeEnd(from: bigint, safe: bigint): bigint {
-    const p = prefetches[0];
-    if (p !== undefined && p.from === from && p.to <= safe) return p.to;
+    if (prefetch !== null && prefetch.from === from && prefetch.to <= safe) return prefetch.to;
     return minBig(safe, from + sizer.size - 1n);
   }
 
@@ -463,7 +451,7 @@ export function createFollower(options: FollowerOptions): Follower {
     }
     if (!checked.ok) return checked.outcome;
     const { toHeader, logs, headers } = checked;
-    if (safeHead !== null && to < safeHead && !stopping) topUpPrefetch(to, safeHead);
+    if (safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
 
     const overlay = createOverlay(store);
     // Logs of fixed addresses decode without state: decode them first and load what their handlers read
