@@ -142,14 +142,22 @@ export interface HardhatNode {
   stop(): Promise<void>;
 }
 
+/**
+ * The harness talks to the node through a transport that never re-sends and waits patiently. viem's
+ * default (10 s timeout, then up to 3 retries) turns a slow answer on a loaded machine into either a
+ * failed write (eth_sendTransaction is never retried, it throws) or a re-sent chain-control call (a
+ * re-sent evm_revert answers false). A slow node must only make a test slower.
+ */
+export const harnessTransport = (url: string) => http(url, { retryCount: 0, timeout: 180_000 });
+
 export async function startHardhatNode(): Promise<HardhatNode> {
   const port = await freePort();
   const child = spawnTracked("npx", ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(port)]);
   await waitForOutput(child, /Started HTTP/, 90_000);
   const url = `http://127.0.0.1:${port}`;
-  const client = createPublicClient({ chain: hardhat, transport: http(url) }) as PublicClient;
+  const client = createPublicClient({ chain: hardhat, transport: harnessTransport(url) }) as PublicClient;
   const [account] = (await client.request({ method: "eth_accounts" } as never)) as Address[];
-  const wallet = createWalletClient({ chain: hardhat, transport: http(url), account });
+  const wallet = createWalletClient({ chain: hardhat, transport: harnessTransport(url), account });
   return { url, child, client, wallet, account, stop: () => stopChild(child) };
 }
 

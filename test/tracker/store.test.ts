@@ -106,4 +106,33 @@ describe("tracker store (SQLite)", () => {
     expect(await store.undoFloor()).to.equal(null);
     await store.close();
   });
+
+  it("writes a dense range in chunks with the same result as row by row: last value per key, every undo row", async () => {
+    const store = openSqliteStore(tmpDb("dense"));
+    await store.commitRange({ blocks: [], changes: [{ block: 1n, kind: "balance", key: "k0", before: null, after: "old" }], checkpoint: { number: 1n, hash: h(1) } });
+    const atOne = await canonicalDump(store);
+    // 3 blocks × 150 keys (more than one insert chunk), a key rewritten in every block, one put then deleted.
+    const changes: { block: bigint; kind: string; key: string; before: string | null; after: string | null }[] = [];
+    const value = new Map<string, string | null>([["k0", "old"]]);
+    for (const block of [2n, 3n, 4n]) {
+      for (let i = 0; i < 150; i++) {
+        const key = `k${i}`;
+        const after = `${key}@${block}`;
+        changes.push({ block, kind: "balance", key, before: value.get(key) ?? null, after });
+        value.set(key, after);
+      }
+    }
+    changes.push({ block: 4n, kind: "node", key: "gone", before: null, after: "N" });
+    changes.push({ block: 4n, kind: "node", key: "gone", before: "N", after: null });
+    await store.commitRange({ blocks: [{ number: 4n, hash: h(4), parentHash: h(3) }], changes, checkpoint: { number: 4n, hash: h(4) } });
+    const balances = await store.listEntities("balance");
+    expect(balances.length).to.equal(150);
+    expect(balances.every((r) => r.value === `${r.key}@4`)).to.equal(true);
+    expect(await store.listEntities("node")).to.deep.equal([]);
+    expect(await store.rollbackTo({ number: 3n, hash: h(3) })).to.deep.equal({ undone: 152, droppedBlocks: 1 });
+    expect((await store.listEntities("balance")).every((r) => r.value === `${r.key}@3`)).to.equal(true);
+    expect(await store.rollbackTo({ number: 1n, hash: h(1) })).to.deep.equal({ undone: 300, droppedBlocks: 0 });
+    expect(await canonicalDump(store)).to.equal(atOne);
+    await store.close();
+  });
 });

@@ -14,6 +14,8 @@ export interface PreparedEvent {
   readonly name: string;
   readonly inputs: readonly EventInput[];
   readonly indexedCount: number;
+  /** The non-indexed inputs (the data part), in order. */
+  readonly plain: readonly EventInput[];
 }
 
 /** topic0 → event, for one ABI. */
@@ -28,7 +30,12 @@ export function prepareAbi(abi: Abi): PreparedAbi {
   for (const item of abi) {
     if (item.type !== "event") continue;
     const event = item as AbiEvent;
-    map.set(toEventSelector(event).toLowerCase(), { name: event.name, inputs: event.inputs, indexedCount: event.inputs.filter((i) => i.indexed).length });
+    map.set(toEventSelector(event).toLowerCase(), {
+      name: event.name,
+      inputs: event.inputs,
+      indexedCount: event.inputs.filter((i) => i.indexed).length,
+      plain: event.inputs.filter((i) => !i.indexed),
+    });
   }
   prepared.set(abi, map);
   return map;
@@ -42,10 +49,18 @@ const arrayElement = (p: AbiParameter): AbiParameter | null => {
   return m ? ({ ...p, type: m[1] } as AbiParameter) : null;
 };
 
+/** Per ABI parameter, computed once (decoding runs per log: 100,000s of times in a sync). */
+const dynamicCache = new WeakMap<AbiParameter, boolean>();
+
 function isDynamic(p: AbiParameter): boolean {
-  if (p.type === "bytes" || p.type === "string" || p.type.endsWith("[]")) return true;
-  if (/\[\d+\]$/.test(p.type)) throw new DecodeError(`fixed-size arrays are not supported (${p.type})`);
-  return p.type === "tuple" && components(p).some(isDynamic);
+  const cached = dynamicCache.get(p);
+  if (cached !== undefined) return cached;
+  let dynamic: boolean;
+  if (p.type === "bytes" || p.type === "string" || p.type.endsWith("[]")) dynamic = true;
+  else if (/\[\d+\]$/.test(p.type)) throw new DecodeError(`fixed-size arrays are not supported (${p.type})`);
+  else dynamic = p.type === "tuple" && components(p).some(isDynamic);
+  dynamicCache.set(p, dynamic);
+  return dynamic;
 }
 
 /** Bytes a static parameter takes in the head. */
@@ -65,25 +80,50 @@ function readLength(hex: string, pos: number): number {
   return Number(n);
 }
 
-function decodeStatic(type: string, w: string): unknown {
-  if (type === "address") return `0x${w.slice(24)}`;
-  if (type === "bool") return /[^0]/.test(w);
+type WordDecoder = (w: string) => unknown;
+const TWO_255 = 1n << 255n;
+const TWO_256 = 1n << 256n;
+/** A word whose value fits 48 bits: the first 52 of its 64 hex digits are zero. */
+const ZERO_HIGH = /^0{52}/;
+
+/** The decoder of one static type's 32-byte word (lowercase hex, no 0x); null for unsupported types. */
+function wordDecoder(type: string): WordDecoder | null {
+  if (type === "address") return (w) => `0x${w.slice(24)}`;
+  if (type === "bool") return (w) => /[^0]/.test(w);
   const u = /^uint(\d*)$/.exec(type);
   if (u) {
     const bits = u[1] === "" ? 256 : Number(u[1]);
-    const v = BigInt(`0x${w}`);
-    return bits <= 48 ? Number(v) : v;
+    // ≤ 48 bits fit a double exactly and need no BigInt.
+    if (bits > 48) return (w) => BigInt(`0x${w}`);
+    return (w) => (ZERO_HIGH.test(w) ? parseInt(w.slice(52), 16) : Number(BigInt(`0x${w}`)));
   }
   const s = /^int(\d*)$/.exec(type);
   if (s) {
     const bits = s[1] === "" ? 256 : Number(s[1]);
-    let v = BigInt(`0x${w}`);
-    if (v >= 1n << 255n) v -= 1n << 256n;
-    return bits <= 48 ? Number(v) : v;
+    return (w) => {
+      let v = BigInt(`0x${w}`);
+      if (v >= TWO_255) v -= TWO_256;
+      return bits <= 48 ? Number(v) : v;
+    };
   }
   const b = /^bytes(\d+)$/.exec(type);
-  if (b) return `0x${w.slice(0, Number(b[1]) * 2)}`;
-  throw new DecodeError(`unsupported ABI type ${type}`);
+  if (b) {
+    const chars = Number(b[1]) * 2;
+    return (w) => `0x${w.slice(0, chars)}`;
+  }
+  return null;
+}
+
+const wordDecoders = new Map<string, WordDecoder | null>();
+
+function decodeStatic(type: string, w: string): unknown {
+  let decoder = wordDecoders.get(type);
+  if (decoder === undefined) {
+    decoder = wordDecoder(type);
+    wordDecoders.set(type, decoder);
+  }
+  if (decoder === null) throw new DecodeError(`unsupported ABI type ${type}`);
+  return decoder(w);
 }
 
 function decodeValue(p: AbiParameter, hex: string, pos: number): unknown {
@@ -134,9 +174,9 @@ export function decodeEvent(abi: PreparedAbi, topics: readonly Hex[], data: Hex)
   const event = abi.get(topic0.toLowerCase());
   if (!event || topics.length !== event.indexedCount + 1) return null;
   try {
-    const hex = data.slice(2).toLowerCase();
-    const plain = event.inputs.filter((i) => !i.indexed);
-    const plainValues = decodeList(plain, hex, 0);
+    const body = data.slice(2);
+    const hex = /[A-F]/.test(body) ? body.toLowerCase() : body;
+    const plainValues = decodeList(event.plain, hex, 0);
     const args: Record<string, unknown> = {};
     let t = 1;
     let d = 0;
