@@ -10,6 +10,7 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { publicKeyToHex } from "../src/bls";
 import { formatSesh, parseAddress, parseSesh } from "./lib/args";
+import { signPermit } from "./lib/permit";
 import { TaskArgumentError, TaskError } from "./lib/errors";
 import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
@@ -24,7 +25,6 @@ import {
   proofOfPossession,
   saveGeneratedKey,
   serviceNodeContracts,
-  signPermit,
   type BlsKeyArgs,
 } from "./lib/serviceNodes";
 import { POOL_STATUS } from "./ServiceNodeContributionFactory";
@@ -81,7 +81,7 @@ task("contribution:contribute", "Contributes SESH to a pool (signs an ERC-2612 p
     await assertBalance(token, signer.address, amount, "--amount");
 
     const deadline = (await chainTime(hre)) + 3600n;
-    const permit = await signPermit(hre, token, signer, address, amount, deadline);
+    const permit = await signPermit(token, signer, address, amount, deadline);
     out(`contributing ${formatSesh(amount)} to pool ${address} (permit valid until ${formatTime(deadline)})`);
     const receipt = await send(hre, {
       description: `contribute ${formatSesh(amount)}${beneficiary === hre.ethers.ZeroAddress ? "" : `, rewards to ${beneficiary}`}`,

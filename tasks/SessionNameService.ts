@@ -5,7 +5,7 @@
  * arguments and the name's state before it sends anything.
  */
 import { randomBytes } from "node:crypto";
-import { Signature, hexlify, toUtf8Bytes } from "ethers";
+import { hexlify, toUtf8Bytes } from "ethers";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Hex } from "viem";
@@ -37,6 +37,7 @@ import {
   type RecordArgs,
 } from "./lib/names";
 import { out } from "./lib/output";
+import { signPermit } from "./lib/permit";
 import { send } from "./lib/send";
 
 const MAX_YEARS = 100;
@@ -57,26 +58,9 @@ async function requireFunds(n: NamesDeployment, fee: bigint): Promise<void> {
 }
 
 /** An ERC-2612 permit for the name service to take `value` SESH from the sender, valid for an hour. */
-async function signPermit(hre: HardhatRuntimeEnvironment, n: NamesDeployment, value: bigint) {
-  const { name, version, chainId, verifyingContract } = await n.sesh.eip712Domain();
+async function namePermit(hre: HardhatRuntimeEnvironment, n: NamesDeployment, value: bigint) {
   const deadline = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp) + 3600n;
-  const nonce = (await n.sesh.nonces(n.signer.address)) as bigint;
-  const spender = await n.names.getAddress();
-  const sig = Signature.from(
-    await n.signer.signTypedData(
-      { name, version, chainId, verifyingContract },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
-      { owner: n.signer.address, spender, value, nonce, deadline },
-    ),
-  );
+  const sig = await signPermit(n.sesh, n.signer, await n.names.getAddress(), value, deadline);
   return { value, deadline, v: sig.v, r: sig.r, s: sig.s };
 }
 
@@ -163,7 +147,7 @@ task("names:register", "Registers a name: commits, waits out the 60 s commitment
     const minAge = (await n.commitments.MIN_COMMITMENT_AGE()) as bigint;
     await waitUntil(hre, n.deployment, committedAt + minAge);
 
-    const permit = await signPermit(hre, n, fee);
+    const permit = await namePermit(hre, n, fee);
     const receipt = await send(hre, {
       description: `register ${ids.fullName} with the fee permitted in the same transaction`,
       contract: n.names,
@@ -197,7 +181,7 @@ task("names:renew", "Renews a name by whole years from its current expiry (anyon
     }
     const fee = (await n.names.price(years)) as bigint;
     await requireFunds(n, fee);
-    const permit = await signPermit(hre, n, fee);
+    const permit = await namePermit(hre, n, fee);
     const receipt = await send(hre, {
       description: `renew ${ids.fullName} by ${years} year(s) from ${formatTime(state.expiry)} for ${formatSesh(fee)}`,
       contract: n.names,

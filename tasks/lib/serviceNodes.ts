@@ -7,7 +7,6 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { Signature } from "ethers";
 import {
   hashToFieldDst,
   proofOfPossessionMessage,
@@ -319,35 +318,6 @@ export function assertSignatureFresh(timestamp: bigint, now: bigint, expiry: big
         `signatures up to ${expiry} s old: request a fresh one (run again with --aggregator <URL>)`,
     );
   }
-}
-
-// ------------------------------------------------------------------------------------ permits
-
-/** An ERC-2612 permit by `owner` for `spender`, signed here with the task's account. */
-export async function signPermit(
-  hre: HardhatRuntimeEnvironment,
-  token: Awaited<ReturnType<typeof serviceNodeContracts>>["token"],
-  owner: HardhatEthersSigner,
-  spender: string,
-  value: bigint,
-  deadline: bigint,
-): Promise<Signature> {
-  const domain = await token.eip712Domain();
-  const signature = await owner.signTypedData(
-    { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: domain.verifyingContract },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce: await token.nonces(owner.address), deadline },
-  );
-  void hre;
-  return Signature.from(signature);
 }
 
 /** Refuses when `account` holds less than `amount` SESH. */
