@@ -188,7 +188,7 @@ library PackedG1 {
             if (id <= last) data = abi.encodeWithSelector(notAscending, i, id);
             else if (packed == 0) data = abi.encodeWithSelector(unknown, id);
             else if (
-                y >= p || (y & 1) != packed >> 255 || mulmod(y, y, p) != addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
+                y > p - 1 || (y & 1) != packed >> 255 || mulmod(y, y, p) != addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
             ) data = abi.encodeWithSelector(badY, id, y);
             if (data.length != 0) {
                 assembly ("memory-safe") {
