@@ -130,6 +130,9 @@ library PackedG1 {
             // Addresses of the next point's coordinates, computed once instead of per entry.
             let mx := add(m, 0x40)
             let my := add(m, 0x60)
+            // X_MASK made opaque (shr(255, gas()) is 0) so that it stays on the stack instead of being
+            // rebuilt from (1 << 254) - 1 at every entry.
+            let xMask := or(X_MASK, shr(255, gas()))
             let last := 0
             ok := 1
             // No overflow: offset and count describe a calldata slice, so end is below the calldata size.
@@ -139,18 +142,21 @@ library PackedG1 {
                 let y := calldataload(add(ptr, 8))
                 mstore(0x00, id)
                 let packed := sload(keccak256(0x00, 0x40))
-                // shr(254, packed) is 0 for an unknown id (nothing stored), else (stored parity) << 1 | 1
-                // (PRESENT is bit 254, the parity bit 255); it must equal (parity of y) << 1 | 1: the key
-                // exists and the parities match. Ids strictly ascending: no duplicates. The flag only
-                // falls; the re-scan names the error.
-                ok := and(ok, and(gt(id, last), eq(shr(254, packed), or(1, shl(1, and(y, 1))))))
-                last := id
-                mstore(mx, shr(2, shl(2, packed))) // X: the low 254 bits
+                mstore(mx, and(packed, xMask)) // X: the low 254 bits
                 mstore(my, y)
-                // The precompile checks (X, y) is on the curve with both coordinates < P; with the stored X
-                // and parity this is the stored point (the other root has the other parity). Exactly its
-                // cost is forwarded (precompiles are always warm); the sum overwrites the accumulator.
-                ok := and(ok, staticcall(150, 0x06, m, 0x80, m, 0x40))
+                // One flag, no branch; it only falls, and the re-scan names the error:
+                // - ids strictly ascending (no duplicates);
+                // - shl(255, y) is y's parity in bit 255, where packed holds the stored parity; above bit
+                //   253 the xor is then PRESENT (bit 254, set for every stored key, 0 for an unknown id) plus
+                //   the parity mismatch (bit 255): it must be exactly 1 — the key exists and the parities match;
+                // - the precompile checks (X, y) is on the curve with both coordinates < P; with the stored X
+                //   and parity this is the stored point (the other root has the other parity). Exactly its
+                //   cost is forwarded (precompiles are always warm); the sum overwrites the accumulator.
+                ok := and(
+                    and(ok, gt(id, last)),
+                    and(eq(shr(254, xor(packed, shl(255, y))), 1), staticcall(150, 0x06, m, 0x80, m, 0x40))
+                )
+                last := id
             }
             mcopy(sum, m, 0x40)
         }
