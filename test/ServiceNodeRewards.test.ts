@@ -528,6 +528,13 @@ describe("ServiceNodeRewards: hinted non-signers, duplicate contributors, pool v
     await expect(upd(raw([[5n, P - y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, P - y(5n));
     await expect(upd(raw([[5n, y(5n) + P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + P);
     await expect(upd(raw([[5n, y(6n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(6n));
+    // The stored parity but not the stored point: y + 2P (≥ P) and y + 2 (off the curve) are refused by the
+    // curve check (the ecAdd precompile's own input check); the first bad entry is named, even when a later
+    // one is also bad, and a valid entry before it does not hide it.
+    await expect(upd(raw([[5n, y(5n) + 2n * P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n * P);
+    await expect(upd(raw([[3n, y(3n)], [5n, y(5n) + 2n]]), [3n, 5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n);
+    await expect(upd(raw([[5n, y(5n) + 2n], [4n, y(4n)]]), [4n, 5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n);
+    await expect(upd(raw([[5n, y(5n)], [4n, y(4n) + 2n]]), [4n, 5n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 4n);
     await expect(upd(raw([[5n, y(5n)], [5n, y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
     await expect(upd(raw([[7n, y(7n)], [5n, y(5n)]]), [5n, 7n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
     await expect(upd(raw([[0n, 0n]]), [])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(0n, 0n);

@@ -104,6 +104,11 @@ library PackedG1 {
     /// stored X and has the stored parity — that singles out the stored point, since the two roots ±y
     /// have different parities. Costs one cold SLOAD and one ecAdd per id, no square root.
     /// Reverts with `notAscending(index, id)`, `unknown(id)` or `badY(id, y)`.
+    /// @dev The curve equation and y < P are not evaluated here: the ecAdd precompile (EIP-196) fails on
+    /// any input point with a coordinate ≥ P or not on the curve, and it is given exactly its cost
+    /// (150 gas) so that a failure burns only that. The ordering and parity checks are folded into one
+    /// flag without a branch. Any failure makes the loop finish and {_revertHinted} re-scan the entries
+    /// with the explicit checks to name the first bad one; valid input never takes that path.
     /// @param offset Calldata offset of the first entry.
     /// @param count Number of entries.
     /// @param mappingSlot Storage slot of a `mapping(uint64 => Node)` whose first word is the packed key.
@@ -116,79 +121,89 @@ library PackedG1 {
         bytes4 badY
     ) internal view returns (BN254.G1Point memory sum) {
         bool ok;
-        uint256 failed; // 1 + offset of the first entry that fails a check, 0 if none
         assembly ("memory-safe") {
             // [m, m + 0x80): ecAdd input (accumulator, next point); scratch words: (id, mappingSlot).
             let m := mload(0x40)
             mstore(m, 0) // accumulator = infinity
             mstore(add(m, 0x20), 0)
             mstore(0x20, mappingSlot)
-            // P made opaque (shr(255, gas()) is 0): kept on the stack, not re-read from code at every use.
-            let p := or(0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47, shr(255, gas()))
+            // Addresses of the next point's coordinates, computed once instead of per entry.
+            let mx := add(m, 0x40)
+            let my := add(m, 0x60)
+            // X_MASK made opaque (shr(255, gas()) is 0) so that it stays on the stack instead of being
+            // rebuilt from (1 << 254) - 1 at every entry.
+            let xMask := or(X_MASK, shr(255, gas()))
             let last := 0
             ok := 1
+            // No overflow: offset and count describe a calldata slice, so end is below the calldata size.
             let end := add(offset, mul(count, 40))
             for { let ptr := offset } lt(ptr, end) { ptr := add(ptr, 40) } {
                 let id := shr(192, calldataload(ptr))
                 let y := calldataload(add(ptr, 8))
                 mstore(0x00, id)
                 let packed := sload(keccak256(0x00, 0x40))
-                let x := shr(2, shl(2, packed))
-                // One branch for all checks. An unknown id (packed = 0) fails the curve equation: x = 0
-                // would need y² = 3, not a square mod P (G1 has prime order: no point of order 3).
-                if iszero(
-                    and(
-                        and(gt(id, last), lt(y, p)),
-                        and(
-                            eq(and(y, 1), shr(255, packed)),
-                            eq(mulmod(y, y, p), addmod(mulmod(mulmod(x, x, p), x, p), 3, p))
-                        )
-                    )
-                ) {
-                    failed := add(ptr, 1)
-                    break
-                }
+                mstore(mx, and(packed, xMask)) // X: the low 254 bits
+                mstore(my, y)
+                // One flag, no branch; it only falls, and the re-scan names the error:
+                // - ids strictly ascending (no duplicates);
+                // - shl(255, y) is y's parity in bit 255, where packed holds the stored parity; above bit
+                //   253 the xor is then PRESENT (bit 254, set for every stored key, 0 for an unknown id) plus
+                //   the parity mismatch (bit 255): it must be exactly 1 — the key exists and the parities match;
+                // - the precompile checks (X, y) is on the curve with both coordinates < P; with the stored X
+                //   and parity this is the stored point (the other root has the other parity). Exactly its
+                //   cost is forwarded (precompiles are always warm); the sum overwrites the accumulator.
+                ok := and(
+                    and(ok, gt(id, last)),
+                    and(eq(shr(254, xor(packed, shl(255, y))), 1), staticcall(150, 0x06, m, 0x80, m, 0x40))
+                )
                 last := id
-                mstore(add(m, 0x40), x)
-                mstore(add(m, 0x60), y)
-                // Precompiles are always warm; the sum overwrites the accumulator.
-                ok := and(ok, staticcall(gas(), 0x06, m, 0x80, m, 0x40))
             }
             mcopy(sum, m, 0x40)
         }
-        if (failed != 0) _revertHinted(failed - 1, offset, mappingSlot, notAscending, unknown, badY);
-        if (!ok) revert BN254.PrecompileFailed(0x06);
+        if (!ok) _revertHinted(offset, count, mappingSlot, notAscending, unknown, badY);
     }
 
-    /// @dev Reverts with the error for the hinted entry at calldata offset `ptr`, which failed a check.
+    /// @dev Reverts for hinted entries on which {sumStoredKeysHinted} failed: re-checks them in order with
+    /// the explicit rules and reverts with the error of the first bad one (`PrecompileFailed(6)` if every
+    /// entry is valid, i.e. the precompile failed for lack of gas).
     function _revertHinted(
-        uint256 ptr,
         uint256 offset,
+        uint256 count,
         uint256 mappingSlot,
         bytes4 notAscending,
         bytes4 unknown,
         bytes4 badY
     ) private view {
-        uint256 id;
-        uint256 y;
-        uint256 last;
-        uint256 packed;
-        assembly ("memory-safe") {
-            id := shr(192, calldataload(ptr))
-            y := calldataload(add(ptr, 8))
-            if gt(ptr, offset) { last := shr(192, calldataload(sub(ptr, 40))) }
-            mstore(0x00, id)
-            mstore(0x20, mappingSlot)
-            packed := sload(keccak256(0x00, 0x40))
+        uint256 p = BN254.P;
+        uint256 last = 0;
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 id;
+            uint256 y;
+            uint256 packed;
+            assembly ("memory-safe") {
+                let ptr := add(offset, mul(i, 40))
+                id := shr(192, calldataload(ptr))
+                y := calldataload(add(ptr, 8))
+                mstore(0x00, id)
+                mstore(0x20, mappingSlot)
+                packed := sload(keccak256(0x00, 0x40))
+            }
+            uint256 x = packed & PackedG1.X_MASK;
+            bytes memory data;
+            // solhint-disable-next-line gas-strict-inequalities
+            if (id <= last) data = abi.encodeWithSelector(notAscending, i, id);
+            else if (packed == 0) data = abi.encodeWithSelector(unknown, id);
+            else if (
+                y > p - 1 || (y & 1) != packed >> 255 || mulmod(y, y, p) != addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
+            ) data = abi.encodeWithSelector(badY, id, y);
+            if (data.length != 0) {
+                assembly ("memory-safe") {
+                    revert(add(data, 0x20), mload(data))
+                }
+            }
+            last = id;
         }
-        bytes memory data;
-        // solhint-disable-next-line gas-strict-inequalities
-        if (id <= last) data = abi.encodeWithSelector(notAscending, (ptr - offset) / 40, id);
-        else if (packed == 0) data = abi.encodeWithSelector(unknown, id);
-        else data = abi.encodeWithSelector(badY, id, y);
-        assembly ("memory-safe") {
-            revert(add(data, 0x20), mload(data))
-        }
+        revert BN254.PrecompileFailed(0x06);
     }
 
     /// @dev √(x³ + 3) with the parity bit `odd` (x is known to be on the curve).
