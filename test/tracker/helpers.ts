@@ -399,7 +399,16 @@ function forward(upstream: string, body: string): Promise<string> {
   });
 }
 
-export async function startProxy(upstream: string, hook: ProxyHook): Promise<RpcProxy> {
+export interface ProxyOptions {
+  /**
+   * Answer the calls of one JSON-RPC batch concurrently (as a load balancer that hands each part to a
+   * different backend does) instead of one after the other. A "503" or "hang" from any call's hook then
+   * decides the whole batch once every hook has returned.
+   */
+  readonly concurrentBatches?: boolean;
+}
+
+export async function startProxy(upstream: string, hook: ProxyHook, options: ProxyOptions = {}): Promise<RpcProxy> {
   const port = await freePort();
   const state = { requests: 0 };
   const server: Server = createHttpServer((req, res) => {
@@ -410,6 +419,23 @@ export async function startProxy(upstream: string, hook: ProxyHook): Promise<Rpc
       try {
         const parsed = JSON.parse(body) as RpcCall | RpcCall[];
         const calls = Array.isArray(parsed) ? parsed : [parsed];
+        if (options.concurrentBatches === true) {
+          const results = await Promise.all(
+            calls.map(async (call) => {
+              const upstreamResult = async (): Promise<unknown> => JSON.parse(await forward(upstream, JSON.stringify(call)));
+              const replaced = await hook(call, upstreamResult);
+              return replaced !== undefined ? replaced : await upstreamResult();
+            }),
+          );
+          if (results.includes("503")) {
+            res.writeHead(503).end("unavailable");
+            return;
+          }
+          if (results.includes("hang")) return;
+          const text = JSON.stringify(Array.isArray(parsed) ? results : results[0]);
+          res.writeHead(200, { "content-type": "application/json" }).end(text);
+          return;
+        }
         const answers: unknown[] = [];
         for (const call of calls) {
           const upstreamResult = async (): Promise<unknown> => JSON.parse(await forward(upstream, JSON.stringify(call)));

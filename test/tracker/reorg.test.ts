@@ -103,6 +103,75 @@ describe("tracker against a real hardhat node: sync and reorgs", function () {
     });
   }
 
+  // The hole: blocks without logs carry no hash in an eth_getLogs answer. Were `to` fetched alongside the
+  // logs, a reorg landing between the two answers (or a load balancer answering them from two backends)
+  // would pair an old branch's empty answer with the new branch's `to` hash: the new branch's events would
+  // be skipped for good. The proxy stages exactly that race, deterministically.
+  it("discards a range whose logs came from a branch that a reorg replaced while they were fetched", async () => {
+    const state = newScenarioState(70_000n);
+    await runScenario(emitter, state, 700, 6);
+    const fork = await node.client.getBlockNumber({ cacheTime: 0 });
+    const EMPTY_BLOCKS = 3;
+    const HOLD_MS = 1_000;
+    let armed = false;
+    let staleAnswers = 0;
+    let heldHeaders = 0;
+    let reorgDone: () => void = () => undefined;
+    const reorged = new Promise<void>((resolve) => (reorgDone = resolve));
+    let snapshot = "";
+    const aboveFork = (tag: unknown): boolean => typeof tag === "string" && /^0x[0-9a-f]+$/i.test(tag) && BigInt(tag) > fork;
+    // Armed: the first eth_getLogs above the fork is answered from branch A (no logs there), and only
+    // then does the chain reorg to branch B (the same height, with events in every block). A header
+    // request above the fork waits up to HOLD_MS for that to happen: a header fetched together with the
+    // logs is therefore answered from B; one fetched on its own before the logs, from A.
+    const proxy = await startProxy(
+      node.url,
+      async (call, upstream) => {
+        if (!armed) return undefined;
+        if (call.method === "eth_getLogs" && aboveFork((call.params[0] as { fromBlock?: string }).fromBlock)) {
+          armed = false;
+          const stale = await upstream();
+          staleAnswers++;
+          expect(await node.client.request({ method: "evm_revert", params: [snapshot] } as never)).to.equal(true);
+          await runScenario(emitter, state, 701, EMPTY_BLOCKS);
+          reorgDone();
+          return stale;
+        }
+        if (call.method === "eth_getBlockByNumber" && aboveFork(call.params[0])) {
+          heldHeaders++;
+          await Promise.race([reorged, new Promise((r) => setTimeout(r, HOLD_MS))]);
+        }
+        return undefined;
+      },
+      { concurrentBatches: true },
+    );
+    const tracker = await startTracker(testConfig([proxy.url], emitter, { timeoutMs: 30_000 }), silentLogger);
+    try {
+      await syncToHead(tracker);
+      expect(tracker.follower.status().checkpoint?.number).to.equal(fork.toString());
+      snapshot = (await node.client.request({ method: "evm_snapshot" } as never)) as string;
+      await node.client.request({ method: "hardhat_mine", params: [`0x${EMPTY_BLOCKS.toString(16)}`] } as never);
+      const tipA = await node.client.getBlockNumber({ cacheTime: 0 });
+      expect(tipA).to.equal(fork + BigInt(EMPTY_BLOCKS));
+      armed = true;
+      const outcomes = await syncToHead(tracker);
+      expect(staleAnswers).to.equal(1);
+      expect(heldHeaders).to.be.at.least(1);
+      expect(await node.client.getBlockNumber({ cacheTime: 0 })).to.equal(tipA); // B is as long as A was
+      // Branch B's events are in the mirror: its registered nodes are exactly the scenario's.
+      const nodes = (await tracker.store.listEntities(ENTITY.node)).map((r) => parseRecord<NodeRecord>(r.value));
+      const registered = nodes.filter((n) => (n.status === "active" || n.status === "exit-requested") && BigInt(n.id) >= 70_000n).map((n) => BigInt(n.id));
+      expect(registered.sort((a, b) => (a < b ? -1 : 1))).to.deep.equal([...state.live].sort((a, b) => (a < b ? -1 : 1)));
+      expect(await canonicalDump(tracker.store)).to.equal(await cleanReplay(node.url, emitter));
+      // ...because the range fetched across the reorg was discarded and fetched again.
+      expect(outcomes).to.include("retry");
+      expect(tracker.metrics.get("tracker_range_moved_total")).to.equal(1);
+    } finally {
+      await tracker.close();
+      await proxy.close();
+    }
+  });
+
   // Under load a node answer can take longer than viem's default 10 s timeout; its default transport then
   // re-sends the request. Harmless for reads, wrong for chain control: a re-sent evm_revert answers
   // false (its snapshot is already used up). The harness transport never re-sends and waits instead.

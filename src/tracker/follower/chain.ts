@@ -71,9 +71,14 @@ export interface LogQuery {
 const compareLogs = (a: ChainLog, b: ChainLog): number =>
   a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
 
-/** All logs of the query in [from, to], deduplicated and in chain order. */
-export async function fetchLogs(client: PublicClient, query: LogQuery, from: bigint, to: bigint): Promise<ChainLog[]> {
-  const range = { fromBlock: numberToHex(from), toBlock: numberToHex(to) };
+/**
+ * All logs of the query in [from, to], deduplicated and in chain order. With `blockHash` (only for
+ * from === to) the request names the block by hash (EIP-234), so the answer belongs to exactly that
+ * block or the node fails the request: no reorg can slip a different block's logs in.
+ */
+export async function fetchLogs(client: PublicClient, query: LogQuery, from: bigint, to: bigint, blockHash?: Hex): Promise<ChainLog[]> {
+  if (blockHash !== undefined && from !== to) throw new Error(`fetchLogs: a blockHash selects one block, but the range is ${from}-${to}; pass from === to`);
+  const range = blockHash !== undefined ? { blockHash } : { fromBlock: numberToHex(from), toBlock: numberToHex(to) };
   const get = async (filter: object): Promise<ChainLog[]> => {
     const batch = (await client.request({ method: "eth_getLogs", params: [{ ...range, ...filter }] } as never)) as RpcLog[];
     if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");

@@ -360,24 +360,39 @@ export function createFollower(options: FollowerOptions): Follower {
     readonly fromHeader: ChainHeader | null;
     readonly logs: ChainLog[];
     readonly headers: Map<bigint, ChainHeader>;
+    /** Block `to` had another hash after the logs were fetched than before: they may be from another branch. */
+    readonly moved: boolean;
   }
 
+  /**
+   * The range's logs must belong to the chain whose `to` hash becomes the checkpoint. Blocks without logs
+   * carry no hash in the answer, so nothing else would notice logs served from another branch (a reorg
+   * landing between two answers, or a load-balanced provider answering from two backends). Hence:
+   * `to` is fetched (cross-checked) before the logs; a one-block range then asks for the logs by that
+   * block's hash; a longer range fetches `to` again afterwards and is discarded if its hash changed.
+   */
   async function fetchRange(from: bigint, to: bigint): Promise<RangeData> {
-    const [toHeader, fromHeader, logs] = await Promise.all([
+    const [toHeader, fromHeader] = await Promise.all([
       crossCheckHeader(to),
       from === to ? Promise.resolve(null) : providers.request(`block ${from}`, (c) => fetchHeader(c, from)),
-      providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to), logsKey, arbiter),
     ]);
     const first = from === to ? toHeader : fromHeader;
-    const headers = new Map<bigint, ChainHeader>();
-    if (toHeader) headers.set(to, toHeader);
-    if (first) headers.set(from, first);
+    if (toHeader === null || first === null) return { toHeader, fromHeader: first, logs: [], headers: new Map(), moved: false };
+    const byHash = from === to ? toHeader.hash : undefined;
+    const logs = await providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to, byHash), logsKey, arbiter);
+    const headers = new Map<bigint, ChainHeader>([
+      [to, toHeader],
+      [from, first],
+    ]);
     const logBlocks = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => n !== to && n !== from);
-    const fetched = await Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n))));
+    const [after, fetched] = await Promise.all([
+      byHash !== undefined ? Promise.resolve(toHeader) : providers.request(`block ${to}`, (c) => fetchHeader(c, to)),
+      Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n)))),
+    ]);
     fetched.forEach((h, i) => {
       if (h) headers.set(logBlocks[i], h);
     });
-    return { toHeader, fromHeader: first, logs, headers };
+    return { toHeader, fromHeader: first, logs, headers, moved: after === null || after.hash !== toHeader.hash };
   }
 
   /**
@@ -414,6 +429,19 @@ export function createFollower(options: FollowerOptions): Follower {
       if (!fresh) return { ok: false, outcome: "retry" }; // stale prefetch: decided on fresh data only
       const rolledBack = await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
       return { ok: false, outcome: rolledBack ? "reorg" : "retry" };
+    }
+    if (data.moved) {
+      metrics.inc("tracker_range_moved_total", "Ranges discarded because block `to` changed while their logs were fetched");
+      log.warn("block hash at the range end changed while its logs were fetched; discarding the range", { from, to, before: toHeader.hash });
+      return { ok: false, outcome: "retry" };
+    }
+    // Where the fetched headers are consecutive, each must be the parent of the next (one chain, not two).
+    for (const h of headers.values()) {
+      const parent = headers.get(h.number - 1n);
+      if (parent !== undefined && h.parentHash !== parent.hash) {
+        log.warn("fetched headers do not form one chain; chain moved, retrying", { block: h.number, parentHash: h.parentHash, parent: parent.hash });
+        return { ok: false, outcome: "retry" };
+      }
     }
     if (logs.some((l) => l.removed)) {
       log.warn("provider returned removed logs inside the safe range; re-fetching", { from, to });
