@@ -84,7 +84,18 @@ export async function deployContractOnce(
     ctx.report({ contract: name, action: "unchanged", detail: `at ${existing.address}` });
     return existing.address;
   }
-  ctx.log(`deploying ${name}(${args.map(String).join(", ")}) from ${ctx.deployer.address}`);
+  return deployAndRecord(ctx, name, args, artifact, "");
+}
+
+/** Deploys a plain contract, records it in the address book and reports it; `reason` ends the log lines. */
+async function deployAndRecord(
+  ctx: DeployContext,
+  name: ContractName,
+  args: readonly unknown[],
+  artifact: string,
+  reason: string,
+): Promise<string> {
+  ctx.log(`deploying ${name}(${args.map(String).join(", ")}) from ${ctx.deployer.address}${reason}`);
   const factory = await ctx.hre.ethers.getContractFactory(artifact, ctx.deployer);
   const contract = await factory.deploy(...args);
   const receipt = await confirm(ctx, contract.deploymentTransaction(), `deploy ${name}`);
@@ -98,7 +109,7 @@ export async function deployContractOnce(
     deployer: ctx.deployer.address,
     chainId: ctx.chainId,
   });
-  ctx.report({ contract: name, action: "deployed", detail: `at ${address}, gas ${receipt.gasUsed}`, txHash: receipt.hash });
+  ctx.report({ contract: name, action: "deployed", detail: `at ${address}, gas ${receipt.gasUsed}${reason}`, txHash: receipt.hash });
   return address;
 }
 
@@ -233,22 +244,7 @@ export async function deployOrReplaceContract(
     }
     reason = ` (replaces ${existing.address}, which ${stale})`;
   }
-  ctx.log(`deploying ${name}(${args.map(String).join(", ")}) from ${ctx.deployer.address}${reason}`);
-  const factory = await ctx.hre.ethers.getContractFactory(name, ctx.deployer);
-  const contract = await factory.deploy(...args);
-  const receipt = await confirm(ctx, contract.deploymentTransaction(), `deploy ${name}`);
-  const address = await contract.getAddress();
-  ctx.record(name, {
-    kind: "contract",
-    address,
-    implementation: null,
-    txHash: receipt.hash,
-    blockNumber: receipt.blockNumber,
-    deployer: ctx.deployer.address,
-    chainId: ctx.chainId,
-  });
-  ctx.report({ contract: name, action: "deployed", detail: `at ${address}, gas ${receipt.gasUsed}${reason}`, txHash: receipt.hash });
-  return { address, replaced: true };
+  return { address: await deployAndRecord(ctx, name, args, name, reason), replaced: true };
 }
 
 /**
