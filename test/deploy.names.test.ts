@@ -1,9 +1,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { takeSnapshot, time, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
+import { readFileSync } from "node:fs";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Hex } from "viem";
 import { addressBookPath, readAddressBook } from "../deploy/addressBook";
 import { SESH_UNIT } from "../deploy/flavours";
@@ -12,28 +10,14 @@ import { runDeploy, type DeployResult } from "../deploy/run";
 import { parentNodeOf } from "../deploy/SessionNameService";
 import type { DeployContext } from "../deploy/types";
 import { namehash, prepareRegistration } from "../src/names";
+import { useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers, upgrades } = hre;
 const SILENT = { log: () => undefined };
 const ADMIN_SLOT = "0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103";
 
 describe("deploy: SessionNameService", () => {
-  let dir: string;
-  let snapshot: SnapshotRestorer;
-  const savedDir = process.env.DEPLOYMENTS_DIR;
-
-  beforeEach(async () => {
-    snapshot = await takeSnapshot();
-    dir = mkdtempSync(path.join(os.tmpdir(), "deployments-"));
-    process.env.DEPLOYMENTS_DIR = dir;
-    process.env.TASKS_QUIET = "1";
-  });
-  afterEach(async () => {
-    await snapshot.restore();
-    rmSync(dir, { recursive: true, force: true });
-    if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
-    else process.env.DEPLOYMENTS_DIR = savedDir;
-  });
+  const deployments = useTemporaryDeployments("deployments-", { perTest: true });
 
   const deployAll = (options = {}): Promise<DeployResult> => runDeploy(hre, { ...SILENT, ...options });
   const namesActions = (r: DeployResult) =>
@@ -51,7 +35,7 @@ describe("deploy: SessionNameService", () => {
       "SessionNameService:unchanged",
       "SessionNameService:wired",
     ]);
-    const book = readAddressBook("hardhat", dir)!;
+    const book = readAddressBook("hardhat", deployments.dir)!;
     const record = book.contracts.SessionNameService!;
     expect(record).to.include({ kind: "transparent", deployer: deployer.address, chainId: 31337 });
     expect(record.implementation).to.equal(await upgrades.erc1967.getImplementationAddress(record.address));
@@ -95,7 +79,7 @@ describe("deploy: SessionNameService", () => {
   it("a second run sends nothing and leaves the address book as it was", async () => {
     const [deployer] = await ethers.getSigners();
     await deployAll();
-    const bytes = readFileSync(addressBookPath("hardhat", dir), "utf8");
+    const bytes = readFileSync(addressBookPath("hardhat", deployments.dir), "utf8");
     const nonce = await ethers.provider.getTransactionCount(deployer.address);
     const again = await deployAll();
     expect(namesActions(again)).to.deep.equal([
@@ -109,7 +93,7 @@ describe("deploy: SessionNameService", () => {
     ]);
     expect(again.wrote).to.equal(false);
     expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
-    expect(readFileSync(addressBookPath("hardhat", dir), "utf8")).to.equal(bytes);
+    expect(readFileSync(addressBookPath("hardhat", deployments.dir), "utf8")).to.equal(bytes);
   });
 
   it("upgrades a changed implementation through the ProxyAdmin (layout validated), keeping names and config", async () => {
@@ -134,7 +118,7 @@ describe("deploy: SessionNameService", () => {
     expect(await names.ownerOf(BigInt(p.ids.node))).to.equal(alice.address);
     expect(await names.owner()).to.equal(deployer.address);
     expect(await names.feeRecipient()).to.equal(first.book.contracts.RewardRatePool!.address);
-    const book = readAddressBook("hardhat", dir)!;
+    const book = readAddressBook("hardhat", deployments.dir)!;
     expect(book.contracts.SessionNameService).to.include({ implementation: now, upgradeTxHash: upgrade.txHash, txHash: record.txHash });
     // Transfers still run in the proxy after the upgrade.
     await names.connect(alice).transferFrom(alice.address, deployer.address, BigInt(p.ids.node));

@@ -1,33 +1,16 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
+import { readFileSync } from "node:fs";
 import { addressBookPath, readAddressBook, writeAddressBook } from "../deploy/addressBook";
 import { STAKING_REQUIREMENT } from "../deploy/flavours";
 import { runDeploy, type DeployResult } from "../deploy/run";
+import { useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers, upgrades } = hre;
 const SILENT = { log: () => undefined };
 
 describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => {
-  let dir: string;
-  let snapshot: SnapshotRestorer;
-  const savedDir = process.env.DEPLOYMENTS_DIR;
-
-  beforeEach(async () => {
-    snapshot = await takeSnapshot();
-    dir = mkdtempSync(path.join(os.tmpdir(), "deployments-sn-"));
-    process.env.DEPLOYMENTS_DIR = dir;
-    process.env.TASKS_QUIET = "1";
-  });
-  afterEach(async () => {
-    await snapshot.restore();
-    rmSync(dir, { recursive: true, force: true });
-    if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
-    else process.env.DEPLOYMENTS_DIR = savedDir;
-  });
+  const deployments = useTemporaryDeployments("deployments-sn-", { perTest: true });
 
   const deployAll = (): Promise<DeployResult> => runDeploy(hre, SILENT);
 
@@ -46,7 +29,7 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
   it("a fresh deploy records every contract and wires them on chain", async () => {
     const [deployer] = await ethers.getSigners();
     const result = await deployAll();
-    const book = readAddressBook("hardhat", dir)!;
+    const book = readAddressBook("hardhat", deployments.dir)!;
     expect(Object.keys(book.contracts)).to.deep.equal([
       "SESH",
       "RewardRatePool",
@@ -122,12 +105,12 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
     // The recorded verifier no longer has the compiled BLSVerifier code (here: another contract's).
     writeAddressBook(
       { ...first.book, contracts: { ...first.book.contracts, BLSVerifier: { ...first.book.contracts.BLSVerifier!, address: first.book.contracts.SESH!.address } } },
-      dir,
+      deployments.dir,
     );
     const rerun = await deployAll();
     const changed = rerun.actions.filter((a) => a.action !== "unchanged").map((a) => `${a.contract}:${a.action}`);
     expect(changed).to.deep.equal(["BLSVerifier:deployed", "ServiceNodeRewards:upgraded"]);
-    const book = readAddressBook("hardhat", dir)!;
+    const book = readAddressBook("hardhat", deployments.dir)!;
     const newVerifier = book.contracts.BLSVerifier!.address;
     expect(newVerifier).to.not.equal(first.book.contracts.BLSVerifier!.address);
     const newImpl = await upgrades.erc1967.getImplementationAddress(await rewards.getAddress());
@@ -166,13 +149,13 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
           ServiceNodeContribution: { ...first.book.contracts.ServiceNodeContribution!, address: first.book.contracts.BLSVerifier!.address },
         },
       },
-      dir,
+      deployments.dir,
     );
     const rerun = await deployAll();
     const changed = rerun.actions.filter((a) => a.action !== "unchanged").map((a) => `${a.contract}:${a.action}`);
     expect(changed).to.deep.equal(["ServiceNodeContribution:deployed", "ServiceNodeContributionFactory:wired"]);
-    const replacement = readAddressBook("hardhat", dir)!.contracts.ServiceNodeContribution!.address;
+    const replacement = readAddressBook("hardhat", deployments.dir)!.contracts.ServiceNodeContribution!.address;
     expect(await factory.implementation()).to.equal(replacement);
-    expect(readFileSync(addressBookPath("hardhat", dir), "utf8")).to.contain(replacement);
+    expect(readFileSync(addressBookPath("hardhat", deployments.dir), "utf8")).to.contain(replacement);
   });
 });

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { takeSnapshot, time, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { encryptKeystoreJsonSync } from "ethers";
 import {
   addressBookPath,
@@ -19,6 +19,7 @@ import { compiledRuntime, deployContractOnce, sameRuntimeCode, stripMetadata } f
 import { networksFromEnv } from "../deploy/networks";
 import { runDeploy, type DeployResult } from "../deploy/run";
 import type { DeployContext, DeployModule } from "../deploy/types";
+import { useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers, upgrades } = hre;
 const SILENT = { log: () => undefined };
@@ -37,23 +38,7 @@ const rewardsStandIn: DeployModule = {
 };
 
 describe("deploy", () => {
-  let dir: string;
-  let snapshot: SnapshotRestorer;
-  const savedDir = process.env.DEPLOYMENTS_DIR;
-
-  // A snapshot rather than hardhat_reset, so other files' fixtures stay valid.
-  beforeEach(async () => {
-    snapshot = await takeSnapshot();
-    dir = mkdtempSync(path.join(os.tmpdir(), "deployments-"));
-    process.env.DEPLOYMENTS_DIR = dir;
-    process.env.TASKS_QUIET = "1";
-  });
-  afterEach(async () => {
-    await snapshot.restore();
-    rmSync(dir, { recursive: true, force: true });
-    if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
-    else process.env.DEPLOYMENTS_DIR = savedDir;
-  });
+  const deployments = useTemporaryDeployments("deployments-", { perTest: true });
 
   const deployAll = (options = {}): Promise<DeployResult> => runDeploy(hre, { ...SILENT, ...options });
 
@@ -62,7 +47,7 @@ describe("deploy", () => {
       const [deployer] = await ethers.getSigners();
       const result: DeployResult = await hre.run("deploy", {});
       expect(result.wrote).to.equal(true);
-      const book = readAddressBook("hardhat", dir)!;
+      const book = readAddressBook("hardhat", deployments.dir)!;
       expect(book).to.deep.equal(result.book);
       expect(book.network).to.equal("hardhat");
       expect(book.chainId).to.equal(31337);
@@ -133,7 +118,7 @@ describe("deploy", () => {
     it("changes nothing: no transaction, no new block, the address book's bytes and mtime untouched", async () => {
       const [deployer] = await ethers.getSigners();
       await deployAll();
-      const file = addressBookPath("hardhat", dir);
+      const file = addressBookPath("hardhat", deployments.dir);
       const bytes = readFileSync(file, "utf8");
       const mtime = statSync(file).mtimeMs;
       const nonce = await ethers.provider.getTransactionCount(deployer.address);
@@ -227,7 +212,7 @@ describe("deploy", () => {
       expect(await pool.lastPaidOutTime()).to.equal(lastPaid);
       expect(await pool.calculateTotalDeposited()).to.equal(DEVNET_FUNDING);
 
-      const book = readAddressBook("hardhat", dir)!;
+      const book = readAddressBook("hardhat", deployments.dir)!;
       expect(book.contracts.RewardRatePool!.implementation).to.equal(now);
       expect(book.contracts.RewardRatePool!.upgradeTxHash).to.equal(upgrade.txHash);
       expect(book.contracts.RewardRatePool!.txHash).to.equal(record.txHash);
@@ -267,7 +252,7 @@ describe("deploy", () => {
   describe("a damaged or foreign address book", () => {
     async function tamper(change: (book: AddressBook) => AddressBook): Promise<string> {
       const first = await deployAll();
-      writeAddressBook(change(first.book), dir);
+      writeAddressBook(change(first.book), deployments.dir);
       return readFileSync(first.file, "utf8");
     }
 
@@ -283,7 +268,7 @@ describe("deploy", () => {
         new RegExp(`records SESH at ${empty}, but there is no code there on hardhat \\(chain id 31337\\).*delete`),
       );
       expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
-      expect(readFileSync(addressBookPath("hardhat", dir), "utf8")).to.equal(before);
+      expect(readFileSync(addressBookPath("hardhat", deployments.dir), "utf8")).to.equal(before);
       await expect(hre.run("pool:status")).to.be.rejectedWith(/no code there/);
     });
 
@@ -298,9 +283,9 @@ describe("deploy", () => {
     });
 
     it("refuses a file that is not a valid address book", async () => {
-      writeFileSync(addressBookPath("hardhat", dir), "{ not json");
+      writeFileSync(addressBookPath("hardhat", deployments.dir), "{ not json");
       await expect(deployAll()).to.be.rejectedWith(/is damaged: not JSON/);
-      writeFileSync(addressBookPath("hardhat", dir), JSON.stringify({ network: "hardhat", chainId: 31337, contracts: { SESH: { kind: "x" } } }));
+      writeFileSync(addressBookPath("hardhat", deployments.dir), JSON.stringify({ network: "hardhat", chainId: 31337, contracts: { SESH: { kind: "x" } } }));
       await expect(deployAll()).to.be.rejectedWith(/SESH.kind must be "contract", "uups" or "transparent"/);
     });
 
@@ -308,12 +293,12 @@ describe("deploy", () => {
       await tamper((b) => ({ ...b, contracts: { ...b.contracts, SESH: { ...b.contracts.SESH!, address: ethers.Wallet.createRandom().address } } }));
       const result: DeployResult = await hre.run("deploy", { fresh: true });
       expect(result.actions[0].action).to.equal("deployed");
-      expect(await ethers.provider.getCode(readAddressBook("hardhat", dir)!.contracts.SESH!.address)).to.not.equal("0x");
+      expect(await ethers.provider.getCode(readAddressBook("hardhat", deployments.dir)!.contracts.SESH!.address)).to.not.equal("0x");
     });
 
     it("writes atomically, leaving no temporary file", async () => {
       await deployAll();
-      expect(readdirSync(dir)).to.deep.equal(["hardhat.json"]);
+      expect(readdirSync(deployments.dir)).to.deep.equal(["hardhat.json"]);
     });
   });
 

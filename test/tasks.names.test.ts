@@ -8,6 +8,7 @@ import { hexlify, toUtf8Bytes } from "ethers";
 import { SESH_UNIT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
 import { RecordKind, nameIds } from "../src/names";
+import { useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
 const SID = "05" + "ab".repeat(32);
@@ -16,19 +17,7 @@ const YEAR = 365n * 86_400n;
 const FEE = 10n * SESH_UNIT;
 
 describe("names tasks", () => {
-  let dir: string;
-  const savedDir = process.env.DEPLOYMENTS_DIR;
-
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "deployments-"));
-    process.env.DEPLOYMENTS_DIR = dir;
-    process.env.TASKS_QUIET = "1";
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
-    else process.env.DEPLOYMENTS_DIR = savedDir;
-  });
+  const deployments = useTemporaryDeployments("deployments-", { perTest: false });
 
   async function deployed() {
     const result = await runDeploy(hre, { log: () => undefined, fresh: true });
@@ -158,7 +147,7 @@ describe("names tasks", () => {
           await expect(hre.run("names:resolve", { name: "alice" })).to.be.rejectedWith(/npx hardhat deploy --network hardhat/);
         });
       } finally {
-        process.env.DEPLOYMENTS_DIR = dir;
+        process.env.DEPLOYMENTS_DIR = deployments.dir;
         rmSync(empty, { recursive: true, force: true });
       }
     });

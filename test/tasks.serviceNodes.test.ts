@@ -10,25 +10,14 @@ import { SESH_UNIT, STAKING_REQUIREMENT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
 import { formatArg } from "../tasks/lib/send";
 import { hinted, nodeKey, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
+import { useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
 const REQ = STAKING_REQUIREMENT;
 const hex32 = (n: bigint) => `0x${n.toString(16).padStart(64, "0")}`;
 
 describe("tasks: service nodes, pools, rewards", () => {
-  let dir: string;
-  const savedDir = process.env.DEPLOYMENTS_DIR;
-
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "deployments-sn-tasks-"));
-    process.env.DEPLOYMENTS_DIR = dir;
-    process.env.TASKS_QUIET = "1";
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
-    else process.env.DEPLOYMENTS_DIR = savedDir;
-  });
+  const deployments = useTemporaryDeployments("deployments-sn-tasks-", { perTest: false });
 
   /** Everything deployed; accounts 1–4 get 100k SESH; three solo nodes registered through the task. */
   async function deployed() {
@@ -124,7 +113,7 @@ describe("tasks: service nodes, pools, rewards", () => {
   }
 
   function saveJson(name: string, value: unknown): string {
-    const file = path.join(dir, name);
+    const file = path.join(deployments.dir, name);
     writeFileSync(file, JSON.stringify(value));
     return file;
   }
@@ -140,7 +129,7 @@ describe("tasks: service nodes, pools, rewards", () => {
 
     it("node:register --new-bls-key generates, saves (0600) and registers a key", async () => {
       const { registry } = await loadFixture(deployed);
-      const file = path.join(dir, `generated-${Date.now()}.key`);
+      const file = path.join(deployments.dir, `generated-${Date.now()}.key`);
       const r = (await hre.run("node:register", { newBlsKey: file, ed25519: hex32(777n) })) as { id: bigint; pubkey: string };
       expect(existsSync(file)).to.equal(true);
       expect(statSync(file).mode & 0o777).to.equal(0o600);
@@ -536,7 +525,7 @@ describe("tasks: service nodes, pools, rewards", () => {
     it("deploy:verify checks the code behind every entry against the artifacts", async () => {
       const { book } = await loadFixture(deployed);
       await hre.run("deploy:verify");
-      const file = path.join(dir, "hardhat.json");
+      const file = path.join(deployments.dir, "hardhat.json");
       const original = readFileSync(file, "utf8");
       try {
         const tampered = JSON.parse(original) as { contracts: Record<string, { address: string }> };
@@ -582,7 +571,7 @@ describe("tasks: service nodes, pools, rewards", () => {
           await refuses(deployer.address, () => hre.run(name, args), /no deployment for network hardhat .*: run `npx hardhat deploy --network hardhat`/);
         }
       } finally {
-        process.env.DEPLOYMENTS_DIR = dir;
+        process.env.DEPLOYMENTS_DIR = deployments.dir;
         rmSync(empty, { recursive: true, force: true });
       }
     });

@@ -14,6 +14,7 @@ import { TaskArgumentError } from "../tasks/lib/errors";
 import { RevertError, send } from "../tasks/lib/send";
 import type { PoolStatus } from "../tasks/lib/pool";
 import { assertFaucetAllowed } from "../tasks/SESH";
+import { useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
 const DEVNET_FUNDING = 40_000_000n * SESH_UNIT;
@@ -21,19 +22,7 @@ const YEAR = 365n * 86_400n;
 const GOOD = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
 describe("tasks", () => {
-  let dir: string;
-  const savedDir = process.env.DEPLOYMENTS_DIR;
-
-  before(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "deployments-"));
-    process.env.DEPLOYMENTS_DIR = dir;
-    process.env.TASKS_QUIET = "1";
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-    if (savedDir === undefined) delete process.env.DEPLOYMENTS_DIR;
-    else process.env.DEPLOYMENTS_DIR = savedDir;
-  });
+  const deployments = useTemporaryDeployments("deployments-", { perTest: false });
 
   async function deployed() {
     const result = await runDeploy(hre, { log: () => undefined, fresh: true });
@@ -144,7 +133,7 @@ describe("tasks", () => {
           }
         });
       } finally {
-        process.env.DEPLOYMENTS_DIR = dir;
+        process.env.DEPLOYMENTS_DIR = deployments.dir;
         rmSync(empty, { recursive: true, force: true });
       }
     });
@@ -169,7 +158,7 @@ describe("tasks", () => {
           );
         });
       } finally {
-        process.env.DEPLOYMENTS_DIR = dir;
+        process.env.DEPLOYMENTS_DIR = deployments.dir;
         rmSync(own, { recursive: true, force: true });
       }
     });
@@ -241,7 +230,7 @@ describe("tasks", () => {
       expect(status.ratePerBlock).to.equal((DEVNET_FUNDING * 1510n * 120n) / (10_000n * YEAR));
       expect(status.ratePerDay).to.equal((DEVNET_FUNDING * 1510n * 86_400n) / (10_000n * YEAR));
       expect(status.ratePerYear).to.equal((DEVNET_FUNDING * 1510n) / 10_000n);
-      expect(status.beneficiary).to.equal(readAddressBook("hardhat", dir)!.contracts.ServiceNodeRewards!.address);
+      expect(status.beneficiary).to.equal(readAddressBook("hardhat", deployments.dir)!.contracts.ServiceNodeRewards!.address);
       expect(await hre.run("pool:fund", { amount: "1000000" })).to.equal(DEVNET_FUNDING + 1_000_000n * SESH_UNIT);
       expect(await pool.calculateTotalDeposited()).to.equal(DEVNET_FUNDING + 1_000_000n * SESH_UNIT);
     });
