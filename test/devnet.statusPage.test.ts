@@ -6,32 +6,11 @@
 import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 import hre from "hardhat";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { startDevnet, type RunningDevnet } from "../scripts/devnet/harness";
+import { assertChromiumInstalled, launchChromium } from "./helpers/chromium";
 
-/** The DOM as the page callbacks use it (the project compiles without the DOM lib). */
-interface DomNode {
-  readonly textContent: string | null;
-  readonly innerText?: string;
-  getAttribute(name: string): string | null;
-  querySelector(selector: string): DomNode | null;
-  querySelectorAll(selector: string): ArrayLike<DomNode>;
-}
-
-/** The few playwright-core calls this test makes (loaded with require, like test/tracker/mirror.test.ts). */
-interface ChromiumLauncher {
-  launch(options: { executablePath: string; headless: boolean }): Promise<{
-    newPage(): Promise<{
-      goto(url: string): Promise<unknown>;
-      title(): Promise<string>;
-      $$eval<R>(selector: string, fn: (elements: DomNode[]) => R): Promise<R>;
-      $eval<R>(selector: string, fn: (element: DomNode) => R): Promise<R>;
-    }>;
-    close(): Promise<void>;
-  }>;
-}
-const CHROMIUM = "/usr/bin/chromium";
 
 /** 1718.75 → "1,718.75" as the page writes SESH. */
 function grouped(sesh: bigint): string {
@@ -52,7 +31,7 @@ describe("devnet status page (npm start's tracker in headless Chromium)", functi
   });
 
   it("shows the registered nodes, the open pool with its minimum contribution now, and the names", async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`);
+    assertChromiumInstalled(); // before the minute the devnet takes to start
     devnet = await startDevnet();
     const d = devnet;
     const provider = new JsonRpcProvider(d.rpcUrl, undefined, { staticNetwork: true, polling: false });
@@ -67,8 +46,7 @@ describe("devnet status page (npm start's tracker in headless Chromium)", functi
     const minimum = (await pool.minimumContributionFor(accounts[1])) as bigint;
     provider.destroy();
 
-    const { chromium } = require("playwright-core") as { chromium: ChromiumLauncher };
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${d.trackerUrl}/?refresh=0`);

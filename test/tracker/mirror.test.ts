@@ -4,7 +4,7 @@
  * Events are emitted by the test emitter with the real contracts' ABIs (from the compiled artifacts).
  */
 import { expect } from "chai";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { keccak256, stringToHex, toHex, type Abi, type Address, type Hex } from "viem";
 import { publicKey } from "../../src/bls";
@@ -12,6 +12,7 @@ import { silentLogger } from "../../src/tracker/log";
 import type { NameEntry, NodeRecord, PoolRecord } from "../../src/tracker/state/model";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
 import { ROOT, cleanReplay, canonicalDump, deployEmitter, emitEventRaw, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
+import { launchChromium } from "../helpers/chromium";
 
 const artifactAbi = (path: string): Abi => (JSON.parse(readFileSync(join(ROOT, "artifacts/contracts", path), "utf8")) as { abi: Abi }).abi;
 const registryAbi = artifactAbi("interfaces/IServiceNodeRewards.sol/IServiceNodeRewards.json");
@@ -20,28 +21,6 @@ const namesAbi = artifactAbi("names/SessionNameService.sol/SessionNameService.js
 
 const emitEvent = emitEventRaw;
 
-/** The DOM as the page callbacks below use it (the project compiles without the DOM lib). */
-interface DomNode {
-  readonly textContent: string | null;
-  readonly innerText?: string;
-  getAttribute(name: string): string | null;
-  querySelector(selector: string): DomNode | null;
-  querySelectorAll(selector: string): ArrayLike<DomNode>;
-}
-
-/** The few playwright-core calls this test makes (the package is loaded with require, see below). */
-interface ChromiumLauncher {
-  launch(options: { executablePath: string; headless: boolean }): Promise<{
-    newPage(): Promise<{
-      goto(url: string): Promise<unknown>;
-      title(): Promise<string>;
-      $$eval<R>(selector: string, fn: (elements: DomNode[]) => R): Promise<R>;
-      $eval<R>(selector: string, fn: (element: DomNode) => R): Promise<R>;
-    }>;
-    close(): Promise<void>;
-  }>;
-}
-const CHROMIUM = "/usr/bin/chromium";
 
 const SESH = 1_000_000_000n;
 const DAY = 86_400n;
@@ -305,10 +284,7 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
 
   it("renders in headless Chromium (Debian chromium via playwright-core): nodes and open pools are visible", async function () {
     this.timeout(120_000);
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (.ci/run does)`);
-    // Loaded at run time so a checkout without the dev dependency still typechecks; `npm ci` installs it.
-    const { chromium } = require("playwright-core") as { chromium: ChromiumLauncher };
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       await page.goto(`${base}/?refresh=0`);
