@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import hre from "hardhat";
 import { GasRow, GasSuite } from "./gas/types";
 import { suites } from "./gas/suites";
 
@@ -19,6 +20,9 @@ function formatTable(suite: string, rows: GasRow[]): string {
 }
 
 async function runSuite(suite: GasSuite, outDir: string): Promise<void> {
+  // A fresh chain per suite: the same addresses (hence the same signed messages and hash-to-G2 costs) whether
+  // the suite runs alone or after the others.
+  await hre.network.provider.send("hardhat_reset");
   const rows = await suite.measure();
   console.log(formatTable(suite.name, rows));
   const snapshot = Object.fromEntries(

@@ -26,7 +26,7 @@ import {
   signersSecret,
   type NodeKey,
 } from "./helpers/network";
-import { encodeHintedNonSigners } from "../src/network/nonSigners";
+import { canEncodeHinted, encodeHintedNonSigners } from "../src/network/nonSigners";
 import { P } from "../src/bls";
 import { deployServiceNodeRewards, now, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "./helpers/serviceNodeRewards";
 
@@ -381,6 +381,18 @@ describe("ServiceNodeRewards", () => {
       await expect(exit([7n, 5n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
       await expect(exit([5n, 99n], signExit(d.network, key.pk, ts, [5n]))).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(99n);
       await expect(exit([0n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(0n, 0n);
+      // Keys live at a fixed base + id, so an id wider than its uint64 type (dirty calldata, which the ABI
+      // decoder does not clean for raw reads) could address any slot — here the aggregate key's, whose
+      // subtraction would leave nothing to sign for. It is refused as unknown.
+      const aggregateSlot = 0xd089b1bc32a293e5ca0f40b2ec81b802b8a44cbbc0e67e6e3b27370e8c944300n + 3n;
+      const keysBase = 0xe2ce4faf3bdde3e7f7c55ecd223a6dafb674ab6135aef9224d9d12d5e1f2ad00n;
+      const wide = (aggregateSlot - keysBase + (1n << 256n)) % (1n << 256n);
+      expect(await ethers.provider.getStorage(await d.snr.getAddress(), keysBase + wide - (1n << 256n))).to.not.equal(ethers.ZeroHash);
+      const fragment = d.snr.interface.getFunction("exitBLSPublicKeyWithSignature")!;
+      const types = fragment.inputs.map((input, i) => (i === fragment.inputs.length - 1 ? "uint256[]" : input.format("full")));
+      const sig = signExit(d.network, key.pk, ts);
+      const data = fragment.selector + ethers.AbiCoder.defaultAbiCoder().encode(types, [g1(key.pk), ts, sig, [wide]]).slice(2);
+      await expect(d.accounts[0].sendTransaction({ to: await d.snr.getAddress(), data })).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(wide);
       // Signed by everyone but listed with a non-signer, or signed by fewer than listed: invalid.
       await expect(exit([5n], signExit(d.network, key.pk, ts))).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
       await expect(exit([], signExit(d.network, key.pk, ts, [5n]))).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
@@ -523,24 +535,34 @@ describe("ServiceNodeRewards: hinted non-signers, duplicate contributors, pool v
     const total = 10n * SESH_UNIT;
     const upd = (bytes: `0x${string}`, ns: bigint[]) => d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, signReward(d.network, r, total, ns), bytes);
     const y = (id: bigint) => d.network.nodes.get(id)!.pk.Y;
-    // Raw entries (bypassing the encoder's own checks) to reach the contract's.
-    const raw = (entries: [bigint, bigint][]) => ("0x" + entries.map(([id, v]) => id.toString(16).padStart(16, "0") + v.toString(16).padStart(64, "0")).join("")) as `0x${string}`;
-    await expect(upd(raw([[5n, P - y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, P - y(5n));
-    await expect(upd(raw([[5n, y(5n) + P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + P);
-    await expect(upd(raw([[5n, y(6n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(6n));
+    // Raw entries `skip ‖ Y` (bypassing the encoder's own checks) to reach the contract's; `at` turns ids into skips.
+    const raw = (entries: [bigint, bigint][]) => ("0x" + entries.map(([skip, v]) => skip.toString(16).padStart(4, "0") + v.toString(16).padStart(64, "0")).join("")) as `0x${string}`;
+    const at = (entries: [bigint, bigint][]) => raw(entries.map(([id, v], i) => [id - (i === 0 ? 0n : entries[i - 1][0]) - 1n, v]));
+    await expect(upd(at([[5n, P - y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, P - y(5n));
+    await expect(upd(at([[5n, y(5n) + P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + P);
+    await expect(upd(at([[5n, y(6n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(6n));
     // The stored parity but not the stored point: y + 2P (≥ P) and y + 2 (off the curve) are refused by the
     // curve check (the ecAdd precompile's own input check); the first bad entry is named, even when a later
     // one is also bad, and a valid entry before it does not hide it.
-    await expect(upd(raw([[5n, y(5n) + 2n * P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n * P);
-    await expect(upd(raw([[3n, y(3n)], [5n, y(5n) + 2n]]), [3n, 5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n);
-    await expect(upd(raw([[5n, y(5n) + 2n], [4n, y(4n)]]), [4n, 5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n);
-    await expect(upd(raw([[5n, y(5n)], [4n, y(4n) + 2n]]), [4n, 5n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 4n);
-    await expect(upd(raw([[5n, y(5n)], [5n, y(5n)]]), [5n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
-    await expect(upd(raw([[7n, y(7n)], [5n, y(5n)]]), [5n, 7n])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(1n, 5n);
-    await expect(upd(raw([[0n, 0n]]), [])).to.be.revertedWithCustomError(d.snr, "NonSignersNotAscending").withArgs(0n, 0n);
-    await expect(upd(raw([[5n, y(5n)], [99n, 2n]]), [5n])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(99n);
+    await expect(upd(at([[5n, y(5n) + 2n * P]]), [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n * P);
+    await expect(upd(at([[3n, y(3n)], [5n, y(5n) + 2n]]), [3n, 5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(5n, y(5n) + 2n);
+    await expect(upd(at([[4n, y(4n) + 2n], [5n, y(5n) + 2n]]), [4n, 5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(4n, y(4n) + 2n);
+    // Ids are the running sum of skip + 1: consecutive ids are skip 0, and a duplicate or a lower id cannot
+    // be written. Entries in the four-at-a-time part of the loop (count ≥ 4) are checked like the others.
+    expect(raw([[2n, y(3n)], [1n, y(5n)]])).to.equal(hinted(d.network, [3n, 5n]));
+    const five = [2n, 3n, 4n, 5n, 6n];
+    const r2 = d.accounts[5].address as `0x${string}`;
+    await expect(d.snr.updateRewardsBalanceWithNonSignerKeys(r2, total, signReward(d.network, r2, total, five), hinted(d.network, five))).to.emit(d.snr, "RewardsBalanceUpdated");
+    const later = (id: bigint) => d.snr.updateRewardsBalanceWithNonSignerKeys(r2, total + id, signReward(d.network, r2, total + id, five), at(five.map((i) => [i, i === id ? y(i) ^ 2n : y(i)])));
+    for (const bad of five) await expect(later(bad)).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerY").withArgs(bad, y(bad) ^ 2n);
+    // An id past the last node, an even Y for it (x would be 2^255) and an odd one (x would be 0, which no
+    // curve point has) — both unknown; and y = 0 (the precompile's infinity) for it is no escape either.
+    await expect(upd(at([[5n, y(5n)], [99n, 2n]]), [5n])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(99n);
+    await expect(upd(at([[99n, 3n]]), [])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(99n);
+    await expect(upd(at([[99n, 0n]]), [])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(99n);
+    await expect(upd(raw([[0xffffn, 1n]]), [])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(0x10000n);
     const packed = hinted(d.network, [5n]);
-    await expect(upd(`${packed}00` as `0x${string}`, [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerEntries").withArgs(41n);
+    await expect(upd(`${packed}00` as `0x${string}`, [5n])).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerEntries").withArgs(35n);
     const seventeen = Array.from({ length: 17 }, (_, i) => BigInt(i + 2));
     await expect(upd(hinted(d.network, seventeen), seventeen)).to.be.revertedWithCustomError(d.snr, "TooManyNonSigners").withArgs(17n, 16n);
     // Listed as a non-signer although it signed (and the other way round): the signature fails.
@@ -550,10 +572,15 @@ describe("ServiceNodeRewards: hinted non-signers, duplicate contributors, pool v
     const key = d.seedKeys[5];
     const ts = await now();
     await d.snr.exitBLSPublicKeyWithSignature(g1(key.pk), ts, signExit(d.network, key.pk, ts), []);
-    await expect(upd(raw([[6n, key.pk.Y]]), [])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(6n);
-    // The encoder refuses what the contract would.
+    await expect(upd(at([[6n, key.pk.Y]]), [])).to.be.revertedWithCustomError(d.snr, "UnknownNonSigner").withArgs(6n);
+    // The encoder refuses what the contract would, and what the packed form cannot carry.
     expect(() => encodeHintedNonSigners([{ id: 7n, y: 1n }, { id: 5n, y: 1n }])).to.throw(/ascending/);
+    expect(() => encodeHintedNonSigners([{ id: 7n, y: 1n }, { id: 7n, y: 1n }])).to.throw(/ascending/);
     expect(() => encodeHintedNonSigners([{ id: 7n, y: P }])).to.throw(/field element/);
+    expect(() => encodeHintedNonSigners([{ id: 5n, y: 1n }, { id: 5n + 0x10001n, y: 1n }])).to.throw(/2\^16.*id list/);
+    expect(canEncodeHinted([5n, 5n + 0x10000n])).to.equal(true);
+    expect(canEncodeHinted([5n, 5n + 0x10001n])).to.equal(false);
+    expect(canEncodeHinted([5n, 5n])).to.equal(false);
   });
 
   it("rejects a contributor list naming the same address twice", async () => {

@@ -165,14 +165,15 @@ interface IServiceNodeRewards {
     error ServiceNodeTooYoung(uint64 serviceNodeID, uint256 allowedAt);
     /// @notice `count` non-signers exceed the allowed `max`.
     error TooManyNonSigners(uint256 count, uint256 max);
-    /// @notice Non-signer `id` at `index` is not greater than the one before it (duplicate or out of order).
+    /// @notice Non-signer `id` at `index` of an id list is not greater than the one before it (duplicate or out
+    /// of order).
     error NonSignersNotAscending(uint256 index, uint256 id);
-    /// @notice Non-signer `id` is not an active node.
+    /// @notice Non-signer `id` is not an active node (or does not fit in 64 bits).
     error UnknownNonSigner(uint256 id);
     /// @notice The Y supplied for non-signer `id` is not the Y of its stored key (≥ P, off the curve for
     /// the stored X, or the other root): pass the key's Y exactly as {allServiceNodeIDs} returns it.
     error InvalidNonSignerY(uint256 id, uint256 y);
-    /// @notice Packed non-signers must be 40-byte entries (`uint64 id ‖ uint256 Y`); `length` is not a multiple of 40.
+    /// @notice Packed non-signers must be 34-byte entries (`uint16 skip ‖ uint256 Y`); `length` is not a multiple of 34.
     error InvalidNonSignerEntries(uint256 length);
     /// @notice The network's aggregate signature does not verify.
     error InvalidBLSSignature();
@@ -215,7 +216,8 @@ interface IServiceNodeRewards {
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
-    /// @notice {exitBLSPublicKeyWithSignature} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
+    /// @notice {exitBLSPublicKeyWithSignature} with packed non-signers `uint16 skip ‖ uint256 Y` (34 bytes each; the
+    /// id is the previous one plus skip + 1).
     function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -231,7 +233,8 @@ interface IServiceNodeRewards {
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
-    /// @notice {liquidateBLSPublicKeyWithSignature} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
+    /// @notice {liquidateBLSPublicKeyWithSignature} with packed non-signers `uint16 skip ‖ uint256 Y` (34 bytes each; the
+    /// id is the previous one plus skip + 1).
     function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -247,7 +250,8 @@ interface IServiceNodeRewards {
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
-    /// @notice {updateRewardsBalance} with packed non-signers `uint64 id ‖ uint256 Y` (40 bytes each).
+    /// @notice {updateRewardsBalance} with packed non-signers `uint16 skip ‖ uint256 Y` (34 bytes each; the
+    /// id is the previous one plus skip + 1).
     function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,

@@ -74,6 +74,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint32 aggregationsInBlock;
         bool started;
         bool paused;
+        // Here rather than in Config: every signed call with non-signers reads it, and this word is loaded
+        // anyway (a cold Config read would cost those calls 2.1k).
+        uint16 nonSignerMax;
     }
 
     /// @dev Owner-set parameters, one word.
@@ -81,7 +84,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint96 stakingRequirement;
         uint8 maxContributors;
         uint32 signatureExpiry;
-        uint16 nonSignerMax;
         uint32 liquidatorRatio;
         uint32 poolRatio;
         uint32 recipientRatio;
@@ -96,9 +98,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         bool paused;
     }
 
-    /// @dev Per node id; 2 words. `key == 0` means no active node. Timestamps are uint32 (valid to 2106).
+    /// @dev Per node id; 1 word, zero for no active node. The node's packed key is kept apart, at
+    /// `_NODE_KEYS_LOCATION + id` ({_keyOf}). Timestamps are uint32 (valid to 2106).
     struct Node {
-        uint256 key;
         address operator;
         uint32 addedTimestamp;
         uint32 exitRequestTimestamp;
@@ -119,7 +121,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     }
 
     /// @dev Where a call's non-signers are in calldata: `count` ids (`uint64[]` words) or, `hinted`,
-    /// `count` packed `uint64 id ‖ uint256 Y` entries. Not stored.
+    /// `count` packed `uint16 skip ‖ uint256 Y` entries ({PackedG1-sumStoredKeysHinted}). Not stored.
     struct NonSigners {
         uint256 offset;
         uint256 count;
@@ -143,6 +145,13 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
 
     // keccak256(abi.encode(uint256(keccak256("session.storage.ServiceNodeRewards")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant _STORAGE_LOCATION = 0xd089b1bc32a293e5ca0f40b2ec81b802b8a44cbbc0e67e6e3b27370e8c944300;
+
+    /// @dev Node id `i`'s packed key is at this slot + i: no hash per lookup, so the non-signer loops step
+    /// from one key to the next with an addition. Ids are below 2^64, a sliver of the slot space away from
+    /// any other hashed location.
+    /// @custom:storage-location erc7201:session.storage.ServiceNodeRewards.nodeKeys
+    // keccak256(abi.encode(uint256(keccak256("session.storage.ServiceNodeRewards.nodeKeys")) - 1)) & ~bytes32(uint256(0xff))
+    uint256 private constant _NODE_KEYS_LOCATION = 0xe2ce4faf3bdde3e7f7c55ecd223a6dafb674ab6135aef9224d9d12d5e1f2ad00;
 
     /// @notice The staking and reward token (SESH).
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
@@ -180,12 +189,12 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         __Ownable2Step_init();
         Layout storage $ = _layout();
         $.state.nextId = 1;
+        $.state.nonSignerMax = 4000;
         $.rewardPool = rewardPool_;
         $.config = Config({
             stakingRequirement: _checkedRequirement(stakingRequirement_),
             maxContributors: 10,
             signatureExpiry: 10 minutes,
-            nonSignerMax: 4000,
             liquidatorRatio: 3,
             poolRatio: 17,
             recipientRatio: 9980
@@ -306,7 +315,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
-        if (node.operator != msg.sender || node.key == 0) revert CallerNotContributor(serviceNodeID, msg.sender);
+        // An active node's operator is never zero; a removed node's word is.
+        if (node.operator != msg.sender) revert CallerNotContributor(serviceNodeID, msg.sender);
         // The operator holds at least a quarter of the stake, so it is never a small contributor.
         _requestExit($, node, serviceNodeID, false);
     }
@@ -319,7 +329,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
-        if (node.key == 0) revert ServiceNodeDoesNotExist(serviceNodeID);
+        if (node.operator == address(0)) revert ServiceNodeDoesNotExist(serviceNodeID);
         bytes32 stored = $.contributorsHash[serviceNodeID];
         bool small;
         if (stored == 0) {
@@ -364,7 +374,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @param blsPubkey The node's key.
     /// @param timestamp When the network signed.
     /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each): each non-signer's id is
+    /// the previous one's (0 before the first) plus skip + 1, so ids ascend by construction.
     function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -394,7 +405,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
         Node storage node = $.nodes[serviceNodeID];
-        uint256 packed = node.key;
+        uint256 packed = _keyOf(serviceNodeID);
         if (packed == 0) revert ServiceNodeDoesNotExist(serviceNodeID);
         uint256 requested = node.exitRequestTimestamp;
         if (requested == 0) revert ExitWaitNotOver(serviceNodeID, 0);
@@ -426,7 +437,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @param blsPubkey The node's key.
     /// @param timestamp When the network signed.
     /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
+    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
     function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -482,7 +494,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @param recipient Whose balance.
     /// @param lifetimeRewards New lifetime total (atomic SESH).
     /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint64 id ‖ uint256 Y` (40 bytes each), ids ascending.
+    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
+    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
     function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,
@@ -579,7 +592,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @param newMax The new cap.
     function setBLSNonSignerThresholdMax(uint256 newMax) external onlyOwner {
         if (newMax == 0 || newMax > type(uint16).max) revert InvalidParameter("nonSignerMax", newMax);
-        _layout().config.nonSignerMax = uint16(newMax);
+        _layout().state.nonSignerMax = uint16(newMax);
         emit BLSNonSignerThresholdMaxUpdated(newMax);
     }
 
@@ -649,7 +662,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
                 if (bits & 1 == 1) {
                     uint64 id = uint64((w << 8) | bit);
                     ids[count] = id;
-                    pubkeys[count] = PackedG1.unpack($.nodes[id].key);
+                    pubkeys[count] = PackedG1.unpack(_keyOf(id));
                     ++count;
                 }
                 bits >>= 1;
@@ -668,14 +681,15 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @return node Key, operator, timestamps, deposit and contributor-list hash.
     function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory node) {
         Layout storage $ = _layout();
+        uint256 packed = _keyOf(serviceNodeID);
+        if (packed == 0) return node;
         Node memory stored = $.nodes[serviceNodeID];
-        if (stored.key == 0) return node;
-        node.pubkey = PackedG1.unpack(stored.key);
+        node.pubkey = PackedG1.unpack(packed);
         node.operator = stored.operator;
         node.addedTimestamp = stored.addedTimestamp;
         node.exitRequestTimestamp = stored.exitRequestTimestamp;
         node.lastExitRequestTimestamp = stored.lastExitRequestTimestamp;
-        node.deposit = $.keys[stored.key].deposit;
+        node.deposit = $.keys[packed].deposit;
         node.contributorsHash = $.contributorsHash[serviceNodeID];
     }
 
@@ -695,7 +709,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     function ed25519ToServiceNodeID(uint256 ed25519Pubkey) external view returns (uint64 id) {
         Layout storage $ = _layout();
         id = $.ed25519Ids[ed25519Pubkey];
-        if (id != 0 && $.nodes[id].key == 0) id = 0;
+        if (id != 0 && _keyOf(id) == 0) id = 0;
     }
 
     /// @notice A recipient's signed lifetime total and what it has been paid.
@@ -758,14 +772,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     /// @notice The owner-set cap on non-signers.
     /// @return The cap.
     function blsNonSignerThresholdMax() external view returns (uint256) {
-        return _layout().config.nonSignerMax;
+        return _layout().state.nonSignerMax;
     }
 
     /// @notice How many non-signers a signature may list now: min(nodes / 3, cap).
     /// @return The threshold.
     function blsNonSignerThreshold() public view returns (uint256) {
         Layout storage $ = _layout();
-        return _nonSignerThreshold($.state.totalNodes, $.config.nonSignerMax);
+        return _nonSignerThreshold($.state.totalNodes, $.state.nonSignerMax);
     }
 
     /// @notice The liquidation split in parts.
@@ -806,6 +820,19 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     }
 
     function _authorizeUpgrade(address) internal override onlyOwner {}
+
+    /// @dev Node `id`'s packed key; 0 when no node with that id is active.
+    function _keyOf(uint256 id) private view returns (uint256 packed) {
+        assembly {
+            packed := sload(add(_NODE_KEYS_LOCATION, id))
+        }
+    }
+
+    function _setKeyOf(uint256 id, uint256 packed) private {
+        assembly {
+            sstore(add(_NODE_KEYS_LOCATION, id), packed)
+        }
+    }
 
     function _startedAndNotPaused(Layout storage $) private view returns (State memory s) {
         s = $.state;
@@ -891,7 +918,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         if (existing != 0) revert BLSPubkeyAlreadyExists(existing);
         // Ed25519 entries are left behind on exit; one pointing at a removed node is free again.
         existing = $.ed25519Ids[ed25519Pubkey];
-        if (existing != 0 && $.nodes[existing].key != 0) revert Ed25519PubkeyAlreadyExists(existing);
+        if (existing != 0 && _keyOf(existing) != 0) revert Ed25519PubkeyAlreadyExists(existing);
     }
 
     /// @dev Writes a new node's records and marks it active; the caller updates the aggregate and `s`.
@@ -911,8 +938,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
             ++s.totalNodes;
         }
         // Timestamps fit in uint32 until 2106.
+        _setKeyOf(id, packed);
         $.nodes[id] = Node({
-            key: packed,
             operator: operator,
             addedTimestamp: uint32(block.timestamp),
             exitRequestTimestamp: 0,
@@ -939,7 +966,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
             if (block.timestamp < allowedAt) revert ExitRequestTooSoon(serviceNodeID, allowedAt);
         }
         node.lastExitRequestTimestamp = uint32(block.timestamp);
-        emit ServiceNodeExitRequest(serviceNodeID, msg.sender, PackedG1.unpack(node.key));
+        emit ServiceNodeExitRequest(serviceNodeID, msg.sender, PackedG1.unpack(_keyOf(serviceNodeID)));
     }
 
     /// @dev Looks the key up, applies the time rules and verifies the network's signature of
@@ -982,23 +1009,18 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BN254.G1Point memory signers = aggregate;
         uint256 count = nonSigners.count;
         if (count != 0) {
-            uint256 max = _nonSignerThreshold(s.totalNodes, $.config.nonSignerMax);
+            uint256 max = _nonSignerThreshold(s.totalNodes, s.nonSignerMax);
             if (count > max) revert TooManyNonSigners(count, max);
-            uint256 nodesSlot;
-            assembly {
-                nodesSlot := add(_STORAGE_LOCATION, 5)
-            }
             BN254.G1Point memory missing = nonSigners.hinted
                 ? PackedG1.sumStoredKeysHinted(
-                    nonSigners.offset,
-                    count,
-                    nodesSlot,
-                    NonSignersNotAscending.selector,
-                    UnknownNonSigner.selector,
-                    InvalidNonSignerY.selector
+                    nonSigners.offset, count, _NODE_KEYS_LOCATION, UnknownNonSigner.selector, InvalidNonSignerY.selector
                 )
                 : PackedG1.sumStoredKeys(
-                    nonSigners.offset, count, nodesSlot, NonSignersNotAscending.selector, UnknownNonSigner.selector
+                    nonSigners.offset,
+                    count,
+                    _NODE_KEYS_LOCATION,
+                    NonSignersNotAscending.selector,
+                    UnknownNonSigner.selector
                 );
             signers = BN254.add(aggregate, BN254.negate(missing));
         }
@@ -1016,12 +1038,12 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     }
 
     function _hinted(bytes calldata entries) private pure returns (NonSigners memory) {
-        if (entries.length % 40 != 0) revert InvalidNonSignerEntries(entries.length);
+        if (entries.length % PackedG1.HINTED_ENTRY_SIZE != 0) revert InvalidNonSignerEntries(entries.length);
         uint256 offset;
         assembly {
             offset := entries.offset
         }
-        return NonSigners(offset, entries.length / 40, true);
+        return NonSigners(offset, entries.length / PackedG1.HINTED_ENTRY_SIZE, true);
     }
 
     /// @dev Deletes the node, subtracts its key from the aggregate and emits {ServiceNodeExit}.
@@ -1036,6 +1058,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     ) private {
         uint64 id = record.id;
         delete $.nodes[id];
+        _setKeyOf(id, 0);
         delete $.keys[packed];
         if (record.pooled) delete $.contributorsHash[id];
         $.activeIds[id >> 8] &= ~(1 << (id & 0xff));

@@ -18,7 +18,7 @@ export const registryAbi = parseAbi([
   "function updateRewardsBalance(address recipient, uint256 lifetimeRewards, BLSSignatureParams blsSignature, uint64[] nonSigners)",
   "function exitBLSPublicKeyWithSignature(G1Point blsPubkey, uint256 timestamp, BLSSignatureParams blsSignature, uint64[] nonSigners)",
   "function liquidateBLSPublicKeyWithSignature(G1Point blsPubkey, uint256 timestamp, BLSSignatureParams blsSignature, uint64[] nonSigners)",
-  // Same, with non-signers packed as `uint64 id ‖ uint256 Y` (see nonSigners.ts): cheaper per non-signer.
+  // Same, with non-signers packed as `uint32 skip ‖ uint256 Y` (see nonSigners.ts): cheaper per non-signer.
   "function updateRewardsBalanceWithNonSignerKeys(address recipient, uint256 lifetimeRewards, BLSSignatureParams blsSignature, bytes nonSigners)",
   "function exitBLSPublicKeyWithSignatureAndNonSignerKeys(G1Point blsPubkey, uint256 timestamp, BLSSignatureParams blsSignature, bytes nonSigners)",
   "function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(G1Point blsPubkey, uint256 timestamp, BLSSignatureParams blsSignature, bytes nonSigners)",

@@ -20,7 +20,7 @@ export { combinePartials } from "./aggregator/combine";
 export { AGGREGATOR_METHODS, aggregatorRpcHandler, serveAggregator } from "./aggregator/rpc";
 export { createSimulation } from "./simulation";
 export type { Behaviour, SimNode, Simulation, SimulationOptions } from "./simulation";
-export { encodeHintedNonSigners, hintedNonSignersFor } from "./nonSigners";
+export { canEncodeHinted, encodeHintedNonSigners, hintedNonSignersFor, MAX_HINTED_SKIP } from "./nonSigners";
 export type { HintedNonSigner } from "./nonSigners";
 export { NetworkError } from "./errors";
 export type { ErrorKind } from "./errors";

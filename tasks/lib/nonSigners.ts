@@ -5,7 +5,7 @@
  * per non-signer. With none, both encodings are an empty list and the plain variant is sent.
  */
 import type { Hex } from "viem";
-import { hintedNonSignersFor } from "../../src/network/nonSigners";
+import { canEncodeHinted, hintedNonSignersFor } from "../../src/network/nonSigners";
 import { TaskError } from "./errors";
 
 export type SignedCall = "updateRewardsBalance" | "exitBLSPublicKeyWithSignature" | "liquidateBLSPublicKeyWithSignature";
@@ -17,7 +17,7 @@ const HINTED: Record<SignedCall, string> = {
 };
 
 export interface NonSignerArgument {
-  /** "hinted": the `…NonSignerKeys` function with packed `id ‖ Y` entries; "plain": the id list. */
+  /** "hinted": the `…NonSignerKeys` function with packed `skip ‖ Y` entries; "plain": the id list. */
   readonly variant: "hinted" | "plain";
   /** The function to call. */
   readonly method: string;
@@ -46,6 +46,9 @@ export async function nonSignerArgument(registry: RegistryKeys, call: SignedCall
       `${source} lists non-signer(s) ${unknown.join(", ")} that are not active nodes on this chain: the answer is out of date or for ` +
         `another network — request a fresh one`,
     );
+  }
+  if (!canEncodeHinted(ids)) {
+    return { variant: "plain", method: call, nonSigners: ids, summary: `${ids.length} non-signer(s) ${ids.join(", ")}: ${call} (ids too far apart for the packed form)` };
   }
   let nonSigners: Hex;
   try {
