@@ -135,9 +135,12 @@ describe("ServiceNodeRewards property: token accounting, aggregate key, payouts"
             const r = recipients[a.r].address as `0x${string}`;
             const total = signed[a.r] + BigInt(a.inc) * SESH_UNIT;
             await at(clock);
-            // inc 2: the lowest active node did not sign, sent with its key's Y (…WithNonSignerKeys);
-            // inc 3: the same non-signer as a plain id. Needs 3 nodes (threshold nodes / 3).
-            const ns = a.inc > 1 && nodes.size >= 3 ? [[...nodes.keys()].sort((x, y) => (x < y ? -1 : 1))[0]] : [];
+            // inc 2: every third active node (from the lowest) did not sign, sent with their keys' Y
+            // (…WithNonSignerKeys: removed nodes leave gaps in the ids, and four or more non-signers take the
+            // loop's four-at-a-time part); inc 3: every third from the second, as plain ids. At most the
+            // threshold (nodes / 3).
+            const active = [...nodes.keys()].sort((x, y) => (x < y ? -1 : 1));
+            const ns = a.inc > 1 ? active.filter((_, i) => i % 3 === a.inc - 2).slice(0, Math.floor(active.length / 3)) : [];
             const sig = signReward(net(), r, total, ns);
             const tx = a.inc === 2 ? d.snr.updateRewardsBalanceWithNonSignerKeys(r, total, sig, hinted(net(), ns)) : d.snr.updateRewardsBalance(r, total, sig, ns);
             await (await tx).wait();
