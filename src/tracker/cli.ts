@@ -44,7 +44,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const tty = cfg.progress && process.stderr.isTTY === true;
   let wasSyncing = true;
   let lastProgressLog = 0;
-  const progress = setInterval(() => {
+  const report = (): void => {
     const status = tracker.follower.status();
     if (status.checkpoint === null && status.safeHead === null) return;
     if (status.syncing) {
@@ -64,8 +64,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       if (tty) process.stderr.write(`\r${progressLine(status, cfg.startBlock)}\n`);
       log.info("caught up", { checkpoint: status.checkpoint?.number ?? null, hash: status.checkpoint?.hash ?? null, safeHead: status.safeHead });
     }
-  }, 250);
+  };
+  const progress = setInterval(report, 250);
   progress.unref();
+  tracker.follower.changes.on("synced", report);
 
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
