@@ -609,6 +609,9 @@ export function createFollower(options: FollowerOptions): Follower {
       }
     }
     const withLogs = new Set(logs.map((l) => l.blockNumber));
+    // The range's logs and decoded events are done with: let them go before the commit allocates its rows.
+    logs.length = 0;
+    predecoded.length = 0;
     const storedBlocks: StoredBlock[] = [...headers.values()]
       .filter((h) => h.number === to || withLogs.has(h.number))
       .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }));
