@@ -112,6 +112,7 @@ export interface Follower {
   reconcile(): Promise<ReconcileResult | null>;
   status(): FollowerStatus;
   pending(): readonly PendingEvent[];
+  /** "change" ({@link ChangeEvent}) for every confirmed change; "synced" when a commit reaches the safe head. */
   readonly changes: EventEmitter;
 }
 
@@ -129,6 +130,13 @@ const jsonSafe = (value: unknown): unknown => {
 const PRUNE_EVERY_BLOCKS = 1024n;
 const LAST_GOOD = "reconcile.lastGood";
 
+/** Ranges fetched ahead of the one being applied (each holds a range's logs in memory until applied). */
+const PREFETCH_DEPTH = 1;
+/** Ranges whose fetch is under way at once (the node answers one while the tracker parses the other). */
+const LOGS_IN_FLIGHT = 1;
+/** Logs applied between yields to the event loop (so responses of the fetches ahead are handled promptly). */
+const LOGS_PER_YIELD = 256;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
@@ -177,6 +185,8 @@ export function createFollower(options: FollowerOptions): Follower {
   let safeHead: bigint | null = null;
   let latest: bigint | null = null;
   let lastHeightRefresh = 0;
+  let lastHeadsRefresh = 0;
+  let lastOutcome: StepOutcome | null = null;
   let reorgs = 0;
   let dispute: string | null = null;
   let pendingView: PendingEvent[] = [];
@@ -279,7 +289,7 @@ export function createFollower(options: FollowerOptions): Follower {
   async function rollback(target: BlockRef, reason: string): Promise<void> {
     const good = await lastGoodReconciled();
     if (good !== null && good.number > target.number) await store.setMeta(LAST_GOOD, "");
-    prefetch = null;
+    clearPrefetch();
     const result = await store.rollbackTo(target);
     checkpoint = target;
     pendingView = [];
@@ -288,7 +298,7 @@ export function createFollower(options: FollowerOptions): Follower {
 
   async function fullResync(reason: string): Promise<void> {
     log.error("full re-sync from the start block", { reason });
-    prefetch = null;
+    clearPrefetch();
     await store.resetMirror();
     await store.setMeta(LAST_GOOD, "");
     checkpoint = null;
@@ -371,7 +381,7 @@ export function createFollower(options: FollowerOptions): Follower {
    * `to` is fetched (cross-checked) before the logs; a one-block range then asks for the logs by that
    * block's hash; a longer range fetches `to` again afterwards and is discarded if its hash changed.
    */
-  async function fetchRange(from: bigint, to: bigint): Promise<RangeData> {
+  async function fetchRange(from: bigint, to: bigint, onLogsRequested?: () => void): Promise<RangeData> {
     const [toHeader, fromHeader] = await Promise.all([
       crossCheckHeader(to),
       from === to ? Promise.resolve(null) : providers.request(`block ${from}`, (c) => fetchHeader(c, from)),
@@ -379,7 +389,11 @@ export function createFollower(options: FollowerOptions): Follower {
     const first = from === to ? toHeader : fromHeader;
     if (toHeader === null || first === null) return { toHeader, fromHeader: first, logs: [], headers: new Map(), moved: false };
     const byHash = from === to ? toHeader.hash : undefined;
-    const logs = await providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to, byHash), logsKey, arbiter);
+    const logsAnswer = providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to, byHash), logsKey, arbiter);
+    // A macrotask later the request is on the wire (the transport batches what is asked in one tick), so
+    // whatever the callback asks for goes out as a request of its own and is not held back behind these logs.
+    if (onLogsRequested) setTimeout(onLogsRequested, 0);
+    const logs = await logsAnswer;
     const headers = new Map<bigint, ChainHeader>([
       [to, toHeader],
       [from, first],
@@ -396,27 +410,89 @@ export function createFollower(options: FollowerOptions): Follower {
   }
 
   /**
-   * Pipelining: while a range is validated, applied and committed, the next one is already being fetched.
-   * A prefetched range is only data: it is validated against the checkpoint when its turn comes, exactly
-   * like a fresh fetch, and dropped (re-fetched) if anything about it no longer fits.
+   * Pipelining: a chain of consecutive range fetches runs ahead of the range being applied, so the RPC
+   * node never waits for the tracker. The next range's fetch starts as soon as the previous range's
+   * eth_getLogs is on the wire (its own headers still come before its own logs), so the node can work on
+   * the next answer while the tracker parses and applies the previous one. Bounded: at most
+   * {@link LOGS_IN_FLIGHT} ranges being fetched and {@link PREFETCH_DEPTH} fetched-ahead ranges waiting
+   * (memory). A prefetched range is only data: it is validated against the checkpoint when its turn comes,
+   * exactly like a fresh fetch, and dropped (re-fetched) if anything about it no longer fits.
    */
-  let prefetch: { readonly from: bigint; readonly to: bigint; readonly data: Promise<RangeData> } | null = null;
+  /** Where a fetch of the chain stands (kept apart from its data, which must not outlive the range's turn). */
+  interface FetchState {
+    readonly to: bigint;
+    logsRequested: boolean;
+    settled: boolean;
+    failed: boolean;
+  }
+  interface Prefetch {
+    readonly from: bigint;
+    readonly to: bigint;
+    readonly data: Promise<RangeData>;
+  }
+  /** Fetched-ahead ranges not yet taken, in order. */
+  let prefetches: Prefetch[] = [];
+  /** The newest fetch of the chain (taken or not); the next one continues after it. */
+  let chainTail: FetchState | null = null;
+  let inFlight = 0;
 
-  function startPrefetch(from: bigint, to: bigint): void {
-    const data = fetchRange(from, to);
-    data.catch(() => undefined); // failures surface (and are handled) when the range is taken
-    prefetch = { from, to, data };
+  function clearPrefetch(): void {
+    prefetches = [];
+    chainTail = null;
   }
 
-  function takePrefetch(from: bigint, to: bigint): Promise<RangeData> | null {
-    const p = prefetch;
-    prefetch = null;
-    return p !== null && p.from === from && p.to === to ? p.data : null;
+  function startPrefetch(from: bigint, to: bigint): Prefetch {
+    inFlight++;
+    const state: FetchState = { to, logsRequested: false, settled: false, failed: false };
+    const data = fetchRange(from, to, () => {
+      state.logsRequested = true;
+      extendPrefetch();
+    });
+    data.then(
+      () => {
+        state.settled = true;
+        inFlight--;
+        extendPrefetch();
+      },
+      () => {
+        // The failure surfaces (and is handled) when the range is taken; the chain stops here.
+        state.settled = true;
+        state.failed = true;
+        inFlight--;
+      },
+    );
+    const entry: Prefetch = { from, to, data };
+    prefetches.push(entry);
+    chainTail = state;
+    return entry;
+  }
+
+  /** Continues the chain after its tail when the tail's logs are requested and the bounds allow. */
+  function extendPrefetch(): void {
+    const tail = chainTail;
+    if (tail === null || tail.failed || !(tail.logsRequested || tail.settled) || stopping || safeHead === null || tail.to >= safeHead) return;
+    if (inFlight >= LOGS_IN_FLIGHT || prefetches.length >= PREFETCH_DEPTH) return;
+    startPrefetch(tail.to + 1n, minBig(safeHead, tail.to + sizer.size));
+  }
+
+  /** The range's fetch: the prefetched one when the chain has it next (`prefetched`), else a new chain. */
+  function takePrefetch(from: bigint, to: bigint): { data: Promise<RangeData>; prefetched: boolean } {
+    let head = prefetches[0];
+    let prefetched = true;
+    if (head === undefined || head.from !== from || head.to !== to) {
+      clearPrefetch();
+      head = startPrefetch(from, to);
+      prefetched = false;
+    }
+    prefetches.shift();
+    extendPrefetch();
+    return { data: head.data, prefetched };
   }
 
   /** The end of the range starting at `from`: a prefetched range's end when one is waiting there. */
   function rangeEnd(from: bigint, safe: bigint): bigint {
-    if (prefetch !== null && prefetch.from === from && prefetch.to <= safe) return prefetch.to;
+    const head = prefetches[0];
+    if (head !== undefined && head.from === from && head.to <= safe) return head.to;
     return minBig(safe, from + sizer.size - 1n);
   }
 
@@ -459,16 +535,18 @@ export function createFollower(options: FollowerOptions): Follower {
 
   async function processRange(from: bigint, to: bigint): Promise<StepOutcome> {
     const started = Date.now();
-    const prefetched = takePrefetch(from, to);
+    const { data: fetching, prefetched } = takePrefetch(from, to);
     let checked: Validated;
     try {
-      let data = await (prefetched ?? fetchRange(from, to));
-      checked = await validate(from, to, data, prefetched === null);
-      if (!checked.ok && prefetched !== null) {
+      let data = await fetching;
+      checked = await validate(from, to, data, !prefetched);
+      if (!checked.ok && prefetched) {
+        clearPrefetch(); // the ranges chained after a stale one are stale too
         data = await fetchRange(from, to);
         checked = await validate(from, to, data, true);
       }
     } catch (error) {
+      clearPrefetch();
       if (isTooManyResults(error) || isTimeout(error) || error instanceof AllProvidersFailedError) {
         shrink(sizer);
         metrics.inc("tracker_getlogs_shrinks_total", "Times the eth_getLogs range was shrunk");
@@ -477,14 +555,21 @@ export function createFollower(options: FollowerOptions): Follower {
       }
       throw error;
     }
-    if (!checked.ok) return checked.outcome;
+    if (!checked.ok) {
+      clearPrefetch();
+      return checked.outcome;
+    }
     const { toHeader, logs, headers } = checked;
-    if (safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
+    if (chainTail === null && safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
 
     const overlay = createOverlay(store);
     // Logs of fixed addresses decode without state: decode them first and load what their handlers read
     // in one query per kind. Pool logs are routed in order below (a pool created in this range counts).
-    const predecoded: (DecodedEvent | null | undefined)[] = logs.map((l) => routeStatic(l, headers.get(l.blockNumber)!.timestamp));
+    const predecoded: (DecodedEvent | null | undefined)[] = new Array(logs.length);
+    for (let i = 0; i < logs.length; i++) {
+      if (i % LOGS_PER_YIELD === LOGS_PER_YIELD - 1) await yieldToEventLoop();
+      predecoded[i] = routeStatic(logs[i], headers.get(logs[i].blockNumber)!.timestamp);
+    }
     const reads = new Map<string, string[]>();
     for (const event of predecoded) {
       const keysOf = event ? registry[event.kind]?.reads?.[event.eventName] : undefined;
@@ -501,6 +586,7 @@ export function createFollower(options: FollowerOptions): Follower {
     const applied: DecodedEvent[] = [];
     let appliedCount = 0;
     for (let i = 0; i < logs.length; i++) {
+      if (i % LOGS_PER_YIELD === LOGS_PER_YIELD - 1) await yieldToEventLoop();
       const l = logs[i];
       overlay.block = l.blockNumber;
       const event = predecoded[i] !== undefined ? predecoded[i] : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
@@ -523,6 +609,9 @@ export function createFollower(options: FollowerOptions): Follower {
       }
     }
     const withLogs = new Set(logs.map((l) => l.blockNumber));
+    // The range's logs and decoded events are done with: let them go before the commit allocates its rows.
+    logs.length = 0;
+    predecoded.length = 0;
     const storedBlocks: StoredBlock[] = [...headers.values()]
       .filter((h) => h.number === to || withLogs.has(h.number))
       .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }));
@@ -530,6 +619,8 @@ export function createFollower(options: FollowerOptions): Follower {
     await store.commitRange({ blocks: storedBlocks, changes: overlay.changes, checkpoint: next });
     checkpoint = next;
     dispute = null;
+    // Status watchers (the CLI's progress/"caught up" line) learn of it now, not at their next poll.
+    if (safeHead !== null && to >= safeHead) changes.emit("synced");
 
     const elapsed = Date.now() - started;
     recordSuccess(sizer, elapsed);
@@ -643,8 +734,32 @@ export function createFollower(options: FollowerOptions): Follower {
   }
 
   async function step(): Promise<StepOutcome> {
+    const outcome = await stepOnce();
+    lastOutcome = outcome;
+    return outcome;
+  }
+
+  /**
+   * In the middle of a sync (the last step advanced and the known safe head is still ahead) the heads
+   * are refreshed at most once per poll interval: each refresh is a round trip that would queue behind
+   * the eth_getLogs being fetched ahead and stall the pipeline. Any other outcome refreshes every step.
+   */
+  function headsFresh(): boolean {
+    return (
+      lastOutcome === "advanced" &&
+      checkpoint !== null &&
+      safeHead !== null &&
+      checkpoint.number < safeHead &&
+      Date.now() - lastHeadsRefresh < options.pollIntervalMs
+    );
+  }
+
+  async function stepOnce(): Promise<StepOutcome> {
     try {
-      await refreshHeads();
+      if (!headsFresh()) {
+        await refreshHeads();
+        lastHeadsRefresh = Date.now();
+      }
       const safe = safeHead!;
       if (checkpoint !== null && checkpoint.number >= safe) {
         // Idle (or the chain got shorter): make sure our head is still canonical.

@@ -19,37 +19,59 @@ export interface RangeOverlay extends StateContext {
 }
 
 export function createOverlay(store: TrackerStore): RangeOverlay {
-  const pending = new Map<string, string | null>();
-  /** Store reads of this range (the store does not change while a range is applied). */
-  const loaded = new Map<string, string | null>();
-  const id = (kind: string, key: string): string => `${kind}\u0000${key}`;
+  /**
+   * kind → key → the entity as this range sees it: its value after this range's writes, else as read from
+   * the store (the store does not change while a range is applied); null = absent. One map per kind, so a
+   * lookup costs no key concatenation (a dense range does 10,000s of them).
+   */
+  const known = new Map<string, Map<string, string | null>>();
+  const ofKind = (kind: string): Map<string, string | null> => {
+    let map = known.get(kind);
+    if (map === undefined) {
+      map = new Map();
+      known.set(kind, map);
+    }
+    return map;
+  };
   const changes: EntityChange[] = [];
+  const read = async (map: Map<string, string | null>, kind: string, key: string): Promise<string | null> => {
+    const value = map.get(key);
+    if (value !== undefined) return value;
+    if (map.has(key)) return null;
+    const stored = await store.getEntity(kind, key);
+    map.set(key, stored);
+    return stored;
+  };
   const overlay: RangeOverlay = {
     block: 0n,
     changes,
     async preload(kind, keys) {
-      const wanted = [...new Set(keys)].filter((key) => !loaded.has(id(kind, key)) && !pending.has(id(kind, key)));
+      const map = ofKind(kind);
+      const wanted: string[] = [];
+      for (const key of keys) {
+        if (map.has(key)) continue;
+        map.set(key, null); // placeholder (also dedupes keys); replaced below when the store has it
+        wanted.push(key);
+      }
+      if (wanted.length === 0) return;
       const found = await store.getEntities(kind, wanted);
-      for (const key of wanted) loaded.set(id(kind, key), found.get(key) ?? null);
+      for (const [key, value] of found) map.set(key, value);
     },
-    async get(kind, key) {
-      const k = id(kind, key);
-      if (pending.has(k)) return pending.get(k) ?? null;
-      if (loaded.has(k)) return loaded.get(k) ?? null;
-      const value = await store.getEntity(kind, key);
-      loaded.set(k, value);
-      return value;
+    get(kind, key) {
+      return read(ofKind(kind), kind, key);
     },
     async put(kind, key, value) {
-      const before = await overlay.get(kind, key);
+      const map = ofKind(kind);
+      const before = await read(map, kind, key);
       if (before === value) return;
-      pending.set(id(kind, key), value);
+      map.set(key, value);
       changes.push({ block: overlay.block, kind, key, before, after: value });
     },
     async del(kind, key) {
-      const before = await overlay.get(kind, key);
+      const map = ofKind(kind);
+      const before = await read(map, kind, key);
       if (before === null) return;
-      pending.set(id(kind, key), null);
+      map.set(key, null);
       changes.push({ block: overlay.block, kind, key, before, after: null });
     },
   };

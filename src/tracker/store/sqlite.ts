@@ -77,6 +77,9 @@ export function openSqliteStore(path: string): TrackerStore {
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL"); // see the durability note at the top
   db.pragma("foreign_keys = ON");
+  // A dense range writes megabytes: checkpoint the WAL every 64 MiB instead of every 4 MiB (fewer fsyncs;
+  // reads stay in the WAL). Durability and atomicity are unchanged: the WAL is replayed on open.
+  db.pragma("wal_autocheckpoint = 16384");
   db.defaultSafeIntegers(true);
   applyMigrations(db);
 
@@ -88,7 +91,6 @@ export function openSqliteStore(path: string): TrackerStore {
     getMeta: db.prepare("SELECT value FROM meta WHERE key = ?"),
     setMeta: db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
     getEntity: db.prepare("SELECT value FROM entities WHERE kind = ? AND key = ?"),
-    getEntities: db.prepare("SELECT key, value FROM entities WHERE kind = ? AND key IN (SELECT value FROM json_each(?))"),
     listEntities: db.prepare("SELECT key, value FROM entities WHERE kind = ? ORDER BY key"),
     listKinds: db.prepare("SELECT DISTINCT kind FROM entities ORDER BY kind"),
     putEntity: db.prepare(
@@ -118,6 +120,10 @@ export function openSqliteStore(path: string): TrackerStore {
   const putChunk = db.prepare(
     `INSERT INTO entities (kind, key, value) VALUES ${Array(ROWS_PER_INSERT).fill("(?, ?, ?)").join(", ")} ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value`,
   );
+
+  // Batched reads likewise: KEYS_PER_SELECT keys per statement run.
+  const KEYS_PER_SELECT = 128;
+  const getChunk = db.prepare(`SELECT key, value FROM entities WHERE kind = ? AND key IN (${Array(KEYS_PER_SELECT).fill("?").join(", ")})`);
 
   const commitTx = db.transaction((commit: RangeCommit) => {
     for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash, block.timestamp ?? null);
@@ -201,7 +207,14 @@ export function openSqliteStore(path: string): TrackerStore {
     async getEntities(kind, keys) {
       const found = new Map<string, string>();
       if (keys.length === 0) return found;
-      for (const row of stmt.getEntities.all(kind, JSON.stringify(keys)) as EntityRow[]) found.set(row.key, row.value);
+      let i = 0;
+      for (; i + KEYS_PER_SELECT <= keys.length; i += KEYS_PER_SELECT) {
+        for (const row of getChunk.all(kind, ...keys.slice(i, i + KEYS_PER_SELECT)) as EntityRow[]) found.set(row.key, row.value);
+      }
+      for (; i < keys.length; i++) {
+        const row = stmt.getEntity.get(kind, keys[i]) as { value: string } | undefined;
+        if (row !== undefined) found.set(keys[i], row.value);
+      }
       return found;
     },
     async listEntities(kind) {
