@@ -1,12 +1,19 @@
 /**
  * `npm run bench:tracker`: fills a local `hardhat node` with ≥ 10,000 service nodes and ≥ 100,000
  * relevant events (test-only emitter), then measures in the same run:
- *  - a bare `eth_getLogs` sweep of the range (same block-range size as the tracker),
- *  - the tracker's full sync (compiled CLI in a child process: no ts-node in its memory),
+ *  - a bare `eth_getLogs` sweep of the range (same block-range size as the tracker; sequential requests,
+ *    nothing but the request and JSON parsing),
+ *  - the tracker's full sync (compiled CLI in a child process: no ts-node in its memory; a fresh process
+ *    and a fresh database, from the deployment block, every time),
  *  - the tracker's peak RSS (VmHWM of that process),
  *  - steady-state lag (latest head − checkpoint) while blocks keep coming every 250 ms.
- * Writes bench-snapshots/tracker.json. Env: BENCH_NODES, BENCH_EVENTS, BENCH_RANGE, BENCH_STEADY_S;
- * BENCH_CPU_PROF=DIR writes a V8 CPU profile of the tracker process into DIR (open it in Chrome DevTools).
+ * Machine noise (the 2 cores are shared) moves single timings by ±30 %, so the sweep and the sync are
+ * measured BENCH_ROUNDS times (default 3) interleaved — sweep, sync, sweep, sync, … — and the medians are
+ * compared (speed = median sweep / median sync); every sample is kept in the snapshot. Peak RSS is the
+ * maximum over the tracker runs; steady-state lag is measured once, by the last tracker process after
+ * its sync. Writes bench-snapshots/tracker.json. Env: BENCH_NODES, BENCH_EVENTS, BENCH_RANGE,
+ * BENCH_STEADY_S, BENCH_ROUNDS; BENCH_CPU_PROF=DIR writes a V8 CPU profile of every tracker process into
+ * DIR (open it in Chrome DevTools).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,6 +35,7 @@ const NODES = Number(process.env.BENCH_NODES ?? 10_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RANGE = BigInt(process.env.BENCH_RANGE ?? 16);
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONFIRMATIONS = 20n;
 const POLL_MS = 500;
 const NODES_PER_TX = 100;
@@ -37,6 +45,11 @@ const say = (msg: string): void => void process.stderr.write(`[bench:tracker] ${
 const peakRssMb = (pid: number): number => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Math.round(Number(m[1]) / 1024) : -1;
+};
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : Math.round((sorted[mid - 1] + sorted[mid]) / 2);
 };
 
 async function main(): Promise<void> {
@@ -92,43 +105,67 @@ async function main(): Promise<void> {
     const head = await node.client.getBlockNumber({ cacheTime: 0 });
     say(`loaded in ${((Date.now() - loadStart) / 1000).toFixed(1)} s; blocks ${emitter.deployBlock}..${head}`);
 
-    // Bare sweep: the same ranges, nothing but eth_getLogs and JSON parsing.
     const target = head - CONFIRMATIONS;
-    const sweepStart = Date.now();
-    let swept = 0;
-    for (let from = emitter.deployBlock; from <= target; from += RANGE) {
-      const to = from + RANGE - 1n > target ? target : from + RANGE - 1n;
-      const logs = (await node.client.request({
-        method: "eth_getLogs",
-        params: [{ address: [emitter.address], fromBlock: numberToHex(from), toBlock: numberToHex(to) }],
-      } as never)) as unknown[];
-      swept += logs.length;
-    }
-    const bareMs = Date.now() - sweepStart;
-    say(`bare eth_getLogs sweep: ${swept} logs in ${bareMs} ms`);
 
-    // Tracker full sync in a child process.
-    const port = await freePort();
+    // Bare sweep: the same ranges, nothing but eth_getLogs and JSON parsing, one request after the other.
+    const bareSweep = async (): Promise<{ ms: number; logs: number }> => {
+      const sweepStart = Date.now();
+      let swept = 0;
+      for (let from = emitter.deployBlock; from <= target; from += RANGE) {
+        const to = from + RANGE - 1n > target ? target : from + RANGE - 1n;
+        const logs = (await node.client.request({
+          method: "eth_getLogs",
+          params: [{ address: [emitter.address], fromBlock: numberToHex(from), toBlock: numberToHex(to) }],
+        } as never)) as unknown[];
+        swept += logs.length;
+      }
+      return { ms: Date.now() - sweepStart, logs: swept };
+    };
+
+    // Tracker full sync: a fresh child process with a fresh database, from the deployment block.
     const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
-    const child = spawnTracked(process.execPath, [
-      ...profile,
-      join(outDir, "src/tracker/cli.js"),
-      "--rpc", node.url, "--chain-id", "31337",
-      "--rewards", emitter.address, "--factory", emitter.address,
-      "--start-block", emitter.deployBlock.toString(), "--db", tmpDb("bench"),
-      "--safe-head", "depth", "--confirmations", CONFIRMATIONS.toString(),
-      "--batch-initial", RANGE.toString(), "--batch-max", RANGE.toString(),
-      "--poll-ms", String(POLL_MS), "--reward-rate-interval", "0", "--reconcile-ms", "0",
-      "--port", String(port), "--no-progress",
-    ]);
-    if (process.env.BENCH_DEBUG) child.stdout?.on("data", (c: Buffer) => process.stderr.write(c));
-    await waitForOutput(child, /"msg":"tracker starting"/, 60_000);
-    const syncStart = Date.now();
-    await waitForOutput(child, /"msg":"caught up"/, 3_600_000);
-    const syncMs = Date.now() - syncStart;
-    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { checkpoint: { number: string } };
-    const nodesServed = ((await (await fetch(`http://127.0.0.1:${port}/nodes?status=active`)).json()) as { count: number }).count;
-    say(`tracker full sync: ${syncMs} ms to block ${status.checkpoint.number}; ${nodesServed} active nodes served`);
+    const trackerSync = async (): Promise<{ ms: number; port: number; child: ReturnType<typeof spawnTracked> }> => {
+      const port = await freePort();
+      const child = spawnTracked(process.execPath, [
+        ...profile,
+        join(outDir, "src/tracker/cli.js"),
+        "--rpc", node.url, "--chain-id", "31337",
+        "--rewards", emitter.address, "--factory", emitter.address,
+        "--start-block", emitter.deployBlock.toString(), "--db", tmpDb("bench"),
+        "--safe-head", "depth", "--confirmations", CONFIRMATIONS.toString(),
+        "--batch-initial", RANGE.toString(), "--batch-max", RANGE.toString(),
+        "--poll-ms", String(POLL_MS), "--reward-rate-interval", "0", "--reconcile-ms", "0",
+        "--port", String(port), "--no-progress",
+      ]);
+      if (process.env.BENCH_DEBUG) child.stdout?.on("data", (c: Buffer) => process.stderr.write(c));
+      await waitForOutput(child, /"msg":"tracker starting"/, 60_000);
+      const syncStart = Date.now();
+      await waitForOutput(child, /"msg":"caught up"/, 3_600_000);
+      return { ms: Date.now() - syncStart, port, child };
+    };
+
+    const bareSamples: number[] = [];
+    const syncSamples: number[] = [];
+    const rssSamples: number[] = [];
+    let swept = 0;
+    let last: { port: number; child: ReturnType<typeof spawnTracked> } | null = null;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const bare = await bareSweep();
+      bareSamples.push(bare.ms);
+      swept = bare.logs;
+      say(`round ${round}/${ROUNDS}: bare eth_getLogs sweep: ${bare.logs} logs in ${bare.ms} ms`);
+      const sync = await trackerSync();
+      syncSamples.push(sync.ms);
+      const status = (await (await fetch(`http://127.0.0.1:${sync.port}/status`)).json()) as { checkpoint: { number: string } };
+      const nodesServed = ((await (await fetch(`http://127.0.0.1:${sync.port}/nodes?status=active`)).json()) as { count: number }).count;
+      say(`round ${round}/${ROUNDS}: tracker full sync: ${sync.ms} ms to block ${status.checkpoint.number}; ${nodesServed} active nodes served`);
+      if (nodesServed !== NODES) throw new Error(`the tracker serves ${nodesServed} active nodes after its sync; expected ${NODES}`);
+      if (round < ROUNDS) {
+        rssSamples.push(peakRssMb(sync.child.pid!));
+        await stopChild(sync.child, "SIGTERM");
+      } else last = sync;
+    }
+    const { port, child } = last!;
 
     // Steady state: a block every 250 ms; sample the lag every 100 ms.
     const lags: number[] = [];
@@ -159,19 +196,25 @@ async function main(): Promise<void> {
     }
     stop = true;
     await producer;
-    const rss = peakRssMb(child.pid!);
+    rssSamples.push(peakRssMb(child.pid!));
     await stopChild(child, "SIGTERM");
+    const bareMs = median(bareSamples);
+    const syncMs = median(syncSamples);
 
     const blocksPerPoll = Math.ceil(POLL_MS / 250);
     const result = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", node: process.version },
       load: { serviceNodes: NODES, relevantEvents: swept, blocks: Number(target - emitter.deployBlock + 1n), rangeBlocks: Number(RANGE) },
+      rounds: ROUNDS,
       bareSweepMs: bareMs,
       trackerSyncMs: syncMs,
+      bareSweepMsSamples: bareSamples,
+      trackerSyncMsSamples: syncSamples,
       speedVsBareSweep: Math.round((bareMs / syncMs) * 100) / 100,
       targetSpeed: 0.8,
-      peakRssMb: rss,
+      peakRssMb: Math.max(...rssSamples),
+      peakRssMbSamples: rssSamples,
       targetPeakRssMb: 250,
       steadyState: {
         confirmations: Number(CONFIRMATIONS),
@@ -182,7 +225,7 @@ async function main(): Promise<void> {
         targetMaxLagBlocks: Number(CONFIRMATIONS) + blocksPerPoll,
         samples: lags.length,
       },
-      note: "single provider (no cross-check); tracker in a child process running the tsc-compiled CLI; times exclude process start-up",
+      note: "medians of interleaved rounds (sweep, sync, sweep, sync, …; speed = median sweep / median sync); single provider (no cross-check); each sync a fresh tracker process running the tsc-compiled CLI with a fresh database; times exclude process start-up; peak RSS = max over the tracker processes",
     };
     mkdirSync(join(ROOT, "bench-snapshots"), { recursive: true });
     writeFileSync(join(ROOT, "bench-snapshots", "tracker.json"), JSON.stringify(result, null, 2) + "\n");
