@@ -1,5 +1,6 @@
 /** Raw chain data as the follower needs it: logs and headers fetched with plain JSON-RPC. */
 import { hexToBigInt, numberToHex, type Address, type Hex, type PublicClient } from "viem";
+import { postJsonRpc } from "../rpc/jsonrpc";
 
 export interface ChainLog {
   readonly address: Address;
@@ -39,21 +40,52 @@ function quantity(value: string, field: string): bigint {
   return BigInt(value);
 }
 
-/** Lowercase hex; scans before copying (providers usually send lowercase already, and data can be long). */
-const lowerHex = (hex: string): Hex => (/[A-F]/.test(hex) ? hex.toLowerCase() : hex) as Hex;
+/** A small JSON-RPC quantity (log and transaction indexes) as a number. */
+function smallQuantity(value: string, field: string): number {
+  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,13}$/.test(value)) throw new Error(`eth_getLogs returned a log whose ${field} is not a hex quantity below 2^52: ${JSON.stringify(value)}`);
+  return parseInt(value.slice(2), 16);
+}
 
-export function parseRpcLog(raw: RpcLog): ChainLog {
+const LOWER_HEX = /^0x[0-9a-f]*$/;
+const HEX = /^0x[0-9a-fA-F]*$/;
+/** Lowercase hex, checked; one scan when it is lowercase already (providers usually send it so; data can be long). */
+const lowerHex = (hex: string, field: string): Hex => {
+  if (typeof hex === "string" && LOWER_HEX.test(hex)) return hex as Hex;
+  if (typeof hex !== "string" || !HEX.test(hex)) throw new Error(`eth_getLogs returned a log whose ${field} is not hex: ${JSON.stringify(hex)?.slice(0, 80)}`);
+  return hex.toLowerCase() as Hex;
+};
+
+/**
+ * Parses one raw log. `blocks` (optional) caches the parsed block number per text: a range's thousands of
+ * logs share a few blocks, so each block number is converted once.
+ */
+export function parseRpcLog(raw: RpcLog, blocks?: Map<string, bigint>): ChainLog {
+  if (raw === null || typeof raw !== "object" || !Array.isArray(raw.topics)) throw new Error(`eth_getLogs returned something that is not a log: ${JSON.stringify(raw)?.slice(0, 200)}`);
+  const topics = raw.topics;
+  for (let i = 0; i < topics.length; i++) topics[i] = lowerHex(topics[i], "topic");
+  let blockNumber = blocks?.get(raw.blockNumber);
+  if (blockNumber === undefined) {
+    blockNumber = quantity(raw.blockNumber, "blockNumber");
+    blocks?.set(raw.blockNumber, blockNumber);
+  }
   return {
-    address: lowerHex(raw.address) as Address,
-    topics: raw.topics.map(lowerHex),
-    data: lowerHex(raw.data),
-    blockNumber: quantity(raw.blockNumber, "blockNumber"),
-    blockHash: lowerHex(raw.blockHash),
-    logIndex: Number(quantity(raw.logIndex, "logIndex")),
-    transactionHash: lowerHex(raw.transactionHash),
-    transactionIndex: Number(quantity(raw.transactionIndex, "transactionIndex")),
+    address: lowerHex(raw.address, "address") as Address,
+    topics: topics as Hex[],
+    data: lowerHex(raw.data, "data"),
+    blockNumber,
+    blockHash: lowerHex(raw.blockHash, "blockHash"),
+    logIndex: smallQuantity(raw.logIndex, "logIndex"),
+    transactionHash: lowerHex(raw.transactionHash, "transactionHash"),
+    transactionIndex: smallQuantity(raw.transactionIndex, "transactionIndex"),
     removed: raw.removed === true,
   };
+}
+
+/** The URL and timeout of a client whose transport is plain HTTP(S) (null: go through the client). */
+function httpEndpoint(client: PublicClient): { url: string; timeout: number } | null {
+  const transport = client.transport as { type?: string; url?: unknown; timeout?: unknown };
+  if (transport.type !== "http" || typeof transport.url !== "string" || !/^https?:/.test(transport.url)) return null;
+  return { url: transport.url, timeout: typeof transport.timeout === "number" ? transport.timeout : 10_000 };
 }
 
 export interface LogQuery {
@@ -80,12 +112,24 @@ export async function fetchLogs(client: PublicClient, query: LogQuery, from: big
   if (blockHash !== undefined && from !== to) throw new Error(`fetchLogs: a blockHash selects one block, but the range is ${from}-${to}; pass from === to`);
   const range = blockHash !== undefined ? { blockHash } : { fromBlock: numberToHex(from), toBlock: numberToHex(to) };
   const get = async (filter: object): Promise<ChainLog[]> => {
-    // A signal of its own gives the request an HTTP request of its own: the transport batches what is asked
-    // in one tick per signal, and a small header request must not wait for these logs in a shared batch.
-    const own = { signal: new AbortController().signal };
-    const batch = (await client.request({ method: "eth_getLogs", params: [{ ...range, ...filter }] } as never, own)) as RpcLog[];
+    const params = [{ ...range, ...filter }];
+    // An HTTP request of its own (a small header request must not wait for these logs in a shared batch),
+    // read and parsed in one piece (see ../rpc/jsonrpc). Other transports go through the client; a signal
+    // of its own keeps the request out of the transport's batch there too.
+    const endpoint = httpEndpoint(client);
+    const batch = (
+      endpoint !== null
+        ? await postJsonRpc(endpoint.url, "eth_getLogs", params, endpoint.timeout)
+        : await client.request({ method: "eth_getLogs", params } as never, { signal: new AbortController().signal })
+    ) as RpcLog[];
     if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");
-    return batch.map(parseRpcLog);
+    const blocks = new Map<string, bigint>();
+    const logs = new Array<ChainLog>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      logs[i] = parseRpcLog(batch[i], blocks);
+      (batch as unknown[])[i] = undefined; // the raw log is garbage now, not at the end of the loop
+    }
+    return logs;
   };
   const fixed = query.addresses.length > 0 ? get({ address: [...query.addresses] }) : Promise.resolve([]);
   const anyTopics = query.anyAddressTopics.length > 0 ? { topics: [[...query.anyAddressTopics]] } : null;

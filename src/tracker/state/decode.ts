@@ -1,14 +1,27 @@
 /**
  * A small, fast event-log decoder for the ABI types the tracker's events use. viem's `decodeEventLog`
  * hashes every ABI item's signature and checksums every address on each call (≈ 0.1 ms per log); at
- * 100,000 logs that dominated a full sync. Here each ABI is prepared once (topic0 → event), values are
- * read straight from the hex text, and addresses stay lowercase (the mirror stores them lowercase).
- * Output shapes match viem's: named args, named tuple components as objects, uintN/intN with N ≤ 48 as
- * numbers and wider ones as bigints, bytes as hex, strings as text, indexed dynamic values as their topic.
+ * 100,000 logs that dominated a full sync. Here each event is compiled once, when its ABI is prepared
+ * (topic0 → event), into a tree of readers — one per parameter, fixed offsets and sizes worked out in
+ * advance — that read values straight from the hex text; addresses stay lowercase (the mirror stores
+ * them lowercase). Output shapes match viem's: named args, named tuple components as objects, uintN/intN
+ * with N ≤ 48 as numbers and wider ones as bigints, bytes as hex, strings as text, indexed dynamic values
+ * as their topic.
  */
 import { toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
 
 type EventInput = AbiParameter & { readonly indexed?: boolean };
+
+/** Reads one value whose encoding starts at character `pos` of `hex` (lowercase, "0x" prefix included). */
+type Reader = (hex: string, pos: number) => unknown;
+
+interface CompiledParam {
+  readonly read: Reader;
+  /** Encoded out of line (the head holds a 32-byte offset to it). */
+  readonly dynamic: boolean;
+  /** Characters the parameter takes in the head (64 for a dynamic one). */
+  readonly headChars: number;
+}
 
 export interface PreparedEvent {
   readonly name: string;
@@ -16,6 +29,8 @@ export interface PreparedEvent {
   readonly indexedCount: number;
   /** The non-indexed inputs (the data part), in order. */
   readonly plain: readonly EventInput[];
+  /** The named args from the log's topics and its data (lowercase hex, "0x" included); throws on bad input. */
+  readonly decode: (topics: readonly Hex[], hex: string) => Record<string, unknown>;
 }
 
 /** topic0 → event, for one ABI. */
@@ -30,12 +45,7 @@ export function prepareAbi(abi: Abi): PreparedAbi {
   for (const item of abi) {
     if (item.type !== "event") continue;
     const event = item as AbiEvent;
-    map.set(toEventSelector(event).toLowerCase(), {
-      name: event.name,
-      inputs: event.inputs,
-      indexedCount: event.inputs.filter((i) => i.indexed).length,
-      plain: event.inputs.filter((i) => !i.indexed),
-    });
+    map.set(toEventSelector(event).toLowerCase(), compileEvent(event));
   }
   prepared.set(abi, map);
   return map;
@@ -44,64 +54,53 @@ export function prepareAbi(abi: Abi): PreparedAbi {
 class DecodeError extends Error {}
 
 const components = (p: AbiParameter): readonly AbiParameter[] => (p as { components?: readonly AbiParameter[] }).components ?? [];
-const arrayElement = (p: AbiParameter): AbiParameter | null => {
-  const m = /^(.*)\[\]$/.exec(p.type);
-  return m ? ({ ...p, type: m[1] } as AbiParameter) : null;
-};
 
-/** Per ABI parameter, computed once (decoding runs per log: 100,000s of times in a sync). */
-const dynamicCache = new WeakMap<AbiParameter, boolean>();
-
-function isDynamic(p: AbiParameter): boolean {
-  const cached = dynamicCache.get(p);
-  if (cached !== undefined) return cached;
-  let dynamic: boolean;
-  if (p.type === "bytes" || p.type === "string" || p.type.endsWith("[]")) dynamic = true;
-  else if (/\[\d+\]$/.test(p.type)) throw new DecodeError(`fixed-size arrays are not supported (${p.type})`);
-  else dynamic = p.type === "tuple" && components(p).some(isDynamic);
-  dynamicCache.set(p, dynamic);
-  return dynamic;
-}
-
-/** Bytes a static parameter takes in the head. */
-function staticSize(p: AbiParameter): number {
-  return p.type === "tuple" ? components(p).reduce((sum, c) => sum + staticSize(c), 0) : 32;
-}
-
-/** `hex` has no 0x prefix; `pos` is a character offset (2 per byte). */
+/** The 64 hex digits of the word at `pos`, checked to be inside the data. */
 function word(hex: string, pos: number): string {
   if (pos < 0 || pos + 64 > hex.length) throw new DecodeError("data too short");
   return hex.slice(pos, pos + 64);
 }
 
+/** An offset or length word (bytes), bounded by the data's size. */
 function readLength(hex: string, pos: number): number {
-  const n = BigInt(`0x${word(hex, pos)}`);
-  if (n > BigInt(hex.length)) throw new DecodeError("offset or length out of range");
-  return Number(n);
+  const w = word(hex, pos);
+  // ≤ 13 significant hex digits: a number without BigInt; anything larger is out of range anyway.
+  const n = ZERO_HIGH_51.test(w) ? parseInt(w.slice(51), 16) : Number.POSITIVE_INFINITY;
+  if (!(n <= hex.length)) throw new DecodeError("offset or length out of range");
+  return n;
 }
 
-type WordDecoder = (w: string) => unknown;
 const TWO_255 = 1n << 255n;
 const TWO_256 = 1n << 256n;
 /** A word whose value fits 48 bits: the first 52 of its 64 hex digits are zero. */
 const ZERO_HIGH = /^0{52}/;
+const ZERO_HIGH_51 = /^0{51}/;
 
-/** The decoder of one static type's 32-byte word (lowercase hex, no 0x); null for unsupported types. */
-function wordDecoder(type: string): WordDecoder | null {
-  if (type === "address") return (w) => `0x${w.slice(24)}`;
-  if (type === "bool") return (w) => /[^0]/.test(w);
+const failing =
+  (message: string): Reader =>
+  () => {
+    throw new DecodeError(message);
+  };
+
+/** The reader of one static (one-word) type; null for types that are not one word. */
+function wordReader(type: string): Reader | null {
+  if (type === "address") return (hex, pos) => `0x${word(hex, pos).slice(24)}`;
+  if (type === "bool") return (hex, pos) => /[^0]/.test(word(hex, pos));
   const u = /^uint(\d*)$/.exec(type);
   if (u) {
     const bits = u[1] === "" ? 256 : Number(u[1]);
     // ≤ 48 bits fit a double exactly and need no BigInt.
-    if (bits > 48) return (w) => BigInt(`0x${w}`);
-    return (w) => (ZERO_HIGH.test(w) ? parseInt(w.slice(52), 16) : Number(BigInt(`0x${w}`)));
+    if (bits > 48) return (hex, pos) => BigInt(`0x${word(hex, pos)}`);
+    return (hex, pos) => {
+      const w = word(hex, pos);
+      return ZERO_HIGH.test(w) ? parseInt(w.slice(52), 16) : Number(BigInt(`0x${w}`));
+    };
   }
   const s = /^int(\d*)$/.exec(type);
   if (s) {
     const bits = s[1] === "" ? 256 : Number(s[1]);
-    return (w) => {
-      let v = BigInt(`0x${w}`);
+    return (hex, pos) => {
+      let v = BigInt(`0x${word(hex, pos)}`);
       if (v >= TWO_255) v -= TWO_256;
       return bits <= 48 ? Number(v) : v;
     };
@@ -109,59 +108,102 @@ function wordDecoder(type: string): WordDecoder | null {
   const b = /^bytes(\d+)$/.exec(type);
   if (b) {
     const chars = Number(b[1]) * 2;
-    return (w) => `0x${w.slice(0, chars)}`;
+    return (hex, pos) => `0x${word(hex, pos).slice(0, chars)}`;
   }
   return null;
 }
 
-const wordDecoders = new Map<string, WordDecoder | null>();
-
-function decodeStatic(type: string, w: string): unknown {
-  let decoder = wordDecoders.get(type);
-  if (decoder === undefined) {
-    decoder = wordDecoder(type);
-    wordDecoders.set(type, decoder);
-  }
-  if (decoder === null) throw new DecodeError(`unsupported ABI type ${type}`);
-  return decoder(w);
-}
-
-function decodeValue(p: AbiParameter, hex: string, pos: number): unknown {
-  if (p.type === "tuple") return decodeTuple(components(p), hex, pos);
-  const element = arrayElement(p);
-  if (element) {
-    const length = readLength(hex, pos);
-    return decodeList(new Array<AbiParameter>(length).fill(element), hex, pos + 64);
-  }
-  if (p.type === "bytes" || p.type === "string") {
-    const length = readLength(hex, pos);
-    const end = pos + 64 + length * 2;
-    if (end > hex.length) throw new DecodeError("data too short");
-    const body = hex.slice(pos + 64, end);
-    return p.type === "bytes" ? `0x${body}` : Buffer.from(body, "hex").toString("utf8");
-  }
-  return decodeStatic(p.type, word(hex, pos));
-}
-
-/** The head/tail encoding of `params` starting at `base`; values in order. */
-function decodeList(params: readonly AbiParameter[], hex: string, base: number): unknown[] {
-  const values: unknown[] = [];
-  let head = base;
-  for (const p of params) {
-    if (isDynamic(p)) {
-      values.push(decodeValue(p, hex, base + readLength(hex, head) * 2));
-      head += 64;
-    } else {
-      values.push(decodeValue(p, hex, head));
-      head += staticSize(p) * 2;
+/** The reader of a head/tail-encoded list of `params` starting at `base` (its values in order). */
+function listReader(params: readonly CompiledParam[]): (hex: string, base: number) => unknown[] {
+  return (hex, base) => {
+    const values = new Array<unknown>(params.length);
+    let head = base;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      values[i] = p.dynamic ? p.read(hex, base + readLength(hex, head) * 2) : p.read(hex, head);
+      head += p.headChars;
     }
-  }
-  return values;
+    return values;
+  };
 }
 
-function decodeTuple(params: readonly AbiParameter[], hex: string, base: number): Record<string, unknown> {
-  const values = decodeList(params, hex, base);
-  return Object.fromEntries(params.map((p, i) => [p.name ?? String(i), values[i]]));
+function compileParam(p: AbiParameter): CompiledParam {
+  if (p.type === "tuple") {
+    const parts = components(p).map(compileParam);
+    const names = components(p).map((c, i) => c.name ?? String(i));
+    const dynamic = parts.some((c) => c.dynamic);
+    const list = listReader(parts);
+    const read: Reader = (hex, pos) => {
+      const values = list(hex, pos);
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < names.length; i++) out[names[i]] = values[i];
+      return out;
+    };
+    return { read, dynamic, headChars: dynamic ? 64 : parts.reduce((sum, c) => sum + c.headChars, 0) };
+  }
+  const array = /^(.*)\[\]$/.exec(p.type);
+  if (array) {
+    const element = compileParam({ ...p, type: array[1] } as AbiParameter);
+    const read: Reader = (hex, pos) => {
+      const length = readLength(hex, pos);
+      const values = new Array<unknown>(length);
+      const base = pos + 64;
+      let head = base;
+      for (let i = 0; i < length; i++) {
+        values[i] = element.dynamic ? element.read(hex, base + readLength(hex, head) * 2) : element.read(hex, head);
+        head += element.headChars;
+      }
+      return values;
+    };
+    return { read, dynamic: true, headChars: 64 };
+  }
+  if (/\[\d+\]$/.test(p.type)) return { read: failing(`fixed-size arrays are not supported (${p.type})`), dynamic: true, headChars: 64 };
+  if (p.type === "bytes" || p.type === "string") {
+    const text = p.type === "string";
+    const read: Reader = (hex, pos) => {
+      const length = readLength(hex, pos);
+      const end = pos + 64 + length * 2;
+      if (end > hex.length) throw new DecodeError("data too short");
+      const body = hex.slice(pos + 64, end);
+      return text ? Buffer.from(body, "hex").toString("utf8") : `0x${body}`;
+    };
+    return { read, dynamic: true, headChars: 64 };
+  }
+  const reader = wordReader(p.type);
+  return { read: reader ?? failing(`unsupported ABI type ${p.type}`), dynamic: false, headChars: 64 };
+}
+
+function compileEvent(event: AbiEvent): PreparedEvent {
+  const inputs = event.inputs as readonly EventInput[];
+  const plain = inputs.filter((i) => !i.indexed);
+  const readPlain = listReader(plain.map(compileParam));
+  /** Per input: a topic reader (indexed) or null (its value is the next plain one). */
+  const topicReaders = inputs.map((input): Reader | null => {
+    if (!input.indexed) return null;
+    // Indexed dynamic values and tuples are their keccak hash: the topic itself.
+    const compiled = compileParam(input);
+    if (compiled.dynamic || input.type === "tuple") return (topic) => topic;
+    return (topic) => compiled.read(topic, 2);
+  });
+  const names = inputs.map((i) => i.name ?? "");
+  const decode = (topics: readonly Hex[], hex: string): Record<string, unknown> => {
+    const plainValues = readPlain(hex, 2);
+    const args: Record<string, unknown> = {};
+    let t = 1;
+    let d = 0;
+    for (let i = 0; i < names.length; i++) {
+      const topicReader = topicReaders[i];
+      if (topicReader !== null) {
+        const topic = topics[t++].toLowerCase();
+        if (topic.length !== 66) throw new DecodeError("a topic is not 32 bytes");
+        args[names[i]] = topicReader(topic, 2);
+      } else {
+        args[names[i]] = plainValues[d++];
+      }
+    }
+    return args;
+  };
+  return { name: event.name, inputs, indexedCount: inputs.length - plain.length, plain, decode };
 }
 
 /**
@@ -174,23 +216,8 @@ export function decodeEvent(abi: PreparedAbi, topics: readonly Hex[], data: Hex)
   const event = abi.get(topic0.toLowerCase());
   if (!event || topics.length !== event.indexedCount + 1) return null;
   try {
-    const body = data.slice(2);
-    const hex = /[A-F]/.test(body) ? body.toLowerCase() : body;
-    const plainValues = decodeList(event.plain, hex, 0);
-    const args: Record<string, unknown> = {};
-    let t = 1;
-    let d = 0;
-    for (const input of event.inputs) {
-      const name = input.name ?? "";
-      if (input.indexed) {
-        const topic = topics[t++].toLowerCase();
-        if (topic.length !== 66) throw new DecodeError("a topic is not 32 bytes");
-        args[name] = isDynamic(input) || input.type === "tuple" ? topic : decodeStatic(input.type, topic.slice(2));
-      } else {
-        args[name] = plainValues[d++];
-      }
-    }
-    return { eventName: event.name, args };
+    const hex = /[A-F]/.test(data) ? data.toLowerCase() : data;
+    return { eventName: event.name, args: event.decode(topics, hex) };
   } catch (error) {
     if (error instanceof DecodeError || error instanceof SyntaxError || error instanceof RangeError) return null;
     throw error;

@@ -1,0 +1,142 @@
+/**
+ * A plain JSON-RPC POST over node:http(s), for the one request whose answer is large: eth_getLogs during a
+ * sync (megabytes per range). viem's transport reads a body through a web stream, decodes it chunk by chunk
+ * and wraps every step in promises; here the body's buffers are joined once, decoded once and parsed once.
+ * Same contract as the provider's viem transport: one attempt (the provider set fails over), a timeout per
+ * request, HTTP and JSON-RPC errors thrown with the provider's message in their text (so "too many results"
+ * and timeouts are classified exactly as before, see ./errors).
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+
+/** Keep-alive connections, as viem's fetch keeps them (a sync sends hundreds of requests). */
+const httpAgent = new HttpAgent({ keepAlive: true });
+const httpsAgent = new HttpsAgent({ keepAlive: true });
+
+/**
+ * Answers larger than this are refused as "response size exceeds the limit" (classified as too many
+ * results: the range shrinks). A range that big would be held in memory whole; a lying provider cannot
+ * make the tracker allocate without bound.
+ */
+export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+
+export class JsonRpcTimeoutError extends Error {
+  override readonly name = "TimeoutError";
+  constructor(
+    readonly url: string,
+    readonly method: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${method} to ${url} timed out after ${timeoutMs} ms`);
+  }
+}
+
+export class JsonRpcHttpError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly details: string,
+  ) {
+    super(`HTTP ${status} from ${url}: ${details}`);
+  }
+}
+
+/** The provider answered with a JSON-RPC error object. */
+export class JsonRpcResponseError extends Error {
+  constructor(
+    readonly url: string,
+    readonly code: number | undefined,
+    readonly details: string,
+    readonly data?: unknown,
+  ) {
+    super(`RPC error${code === undefined ? "" : ` ${code}`} from ${url}: ${details}`);
+  }
+}
+
+let nextId = 1;
+
+const errorDetails = (error: unknown): string => {
+  if (error !== null && typeof error === "object") {
+    const e = error as { message?: unknown; code?: unknown };
+    if (typeof e.message === "string") return e.message;
+  }
+  return JSON.stringify(error) ?? String(error);
+};
+
+/**
+ * POSTs one JSON-RPC call to `url` and returns its `result` (parsed JSON). Throws
+ * {@link JsonRpcTimeoutError} after `timeoutMs` (0: no timeout), {@link JsonRpcHttpError} on a non-2xx
+ * status or an unreadable body, {@link JsonRpcResponseError} on an `error` answer.
+ */
+export function postJsonRpc(url: string, method: string, params: readonly unknown[], timeoutMs: number): Promise<unknown> {
+  const target = new URL(url);
+  const https = target.protocol === "https:";
+  if (!https && target.protocol !== "http:") return Promise.reject(new Error(`JSON-RPC URL "${url}" must be http(s)`));
+  const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(error);
+    };
+    const headers: Record<string, string> = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
+    if (target.username !== "" || target.password !== "") {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString("base64")}`;
+    }
+    const options = { method: "POST", headers, agent: https ? httpsAgent : httpAgent };
+    const onResponse = (res: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) {
+          req.destroy();
+          fail(new JsonRpcHttpError(url, res.statusCode ?? 0, `${method}: response size exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on("error", (error) => fail(error));
+      res.on("end", () => {
+        if (settled) return;
+        const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString("utf8");
+        chunks.length = 0;
+        const status = res.statusCode ?? 0;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          fail(new JsonRpcHttpError(url, status, status >= 200 && status < 300 ? `${method}: the answer is not JSON: ${text.slice(0, 200)}` : text.slice(0, 200) || (res.statusMessage ?? "")));
+          return;
+        }
+        const answer = parsed as { result?: unknown; error?: unknown } | null;
+        if (answer !== null && typeof answer === "object" && answer.error !== undefined && answer.error !== null) {
+          const e = answer.error as { code?: unknown; data?: unknown };
+          const code = typeof e.code === "number" ? e.code : undefined;
+          fail(status >= 200 && status < 300 ? new JsonRpcResponseError(url, code, errorDetails(answer.error), e.data) : new JsonRpcHttpError(url, status, errorDetails(answer.error)));
+          return;
+        }
+        if (status < 200 || status >= 300) {
+          fail(new JsonRpcHttpError(url, status, text.slice(0, 200) || (res.statusMessage ?? "")));
+          return;
+        }
+        if (answer === null || typeof answer !== "object" || !("result" in answer)) {
+          fail(new JsonRpcHttpError(url, status, `${method}: the answer has neither a result nor an error`));
+          return;
+        }
+        settled = true;
+        clearTimeout(timer);
+        resolve(answer.result);
+      });
+    };
+    const req = https ? httpsRequest(target, options, onResponse) : httpRequest(target, options, onResponse);
+    const timer = timeoutMs > 0 ? setTimeout(() => {
+      fail(new JsonRpcTimeoutError(url, method, timeoutMs));
+      req.destroy();
+    }, timeoutMs) : undefined;
+    req.on("error", (error) => fail(error));
+    req.end(body);
+  });
+}
