@@ -8,6 +8,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { isAscii } from "node:buffer";
 
 /** Keep-alive connections, as viem's fetch keeps them (a sync sends hundreds of requests). */
 const httpAgent = new HttpAgent({ keepAlive: true });
@@ -55,6 +56,15 @@ export class JsonRpcResponseError extends Error {
 
 let nextId = 1;
 
+/**
+ * One reusable receive buffer (grown on demand, kept up to {@link KEEP_BUFFER_BYTES}): a sync receives
+ * megabytes per range, and a fresh buffer each time costs page faults and a copy to join the chunks.
+ * Used by one response at a time; a response arriving while it is taken collects its chunks as usual.
+ */
+let receiveBuffer: Buffer | null = null;
+let receiveBufferTaken = false;
+const KEEP_BUFFER_BYTES = 32 * 1024 * 1024;
+
 const errorDetails = (error: unknown): string => {
   if (error !== null && typeof error === "object") {
     const e = error as { message?: unknown; code?: unknown };
@@ -87,21 +97,49 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
     }
     const options = { method: "POST", headers, agent: https ? httpsAgent : httpAgent };
     const onResponse = (res: IncomingMessage): void => {
+      // Chunks go into the shared receive buffer when it is free, else into a list joined at the end.
+      let own: Buffer | null = null;
+      if (!receiveBufferTaken) {
+        receiveBufferTaken = true;
+        own = receiveBuffer ?? Buffer.allocUnsafe(1024 * 1024);
+      }
+      const release = (): void => {
+        if (own === null) return;
+        receiveBuffer = own.length <= KEEP_BUFFER_BYTES ? own : null;
+        receiveBufferTaken = false;
+        own = null;
+      };
       const chunks: Buffer[] = [];
       let size = 0;
       res.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_RESPONSE_BYTES) {
+        if (settled) return;
+        if (size + chunk.length > MAX_RESPONSE_BYTES) {
+          release();
           req.destroy();
           fail(new JsonRpcHttpError(url, res.statusCode ?? 0, `${method}: response size exceeds the limit of ${MAX_RESPONSE_BYTES} bytes`));
           return;
         }
-        chunks.push(chunk);
+        if (own !== null) {
+          if (size + chunk.length > own.length) {
+            const grown = Buffer.allocUnsafe(Math.max(own.length * 2, size + chunk.length));
+            own.copy(grown, 0, 0, size);
+            own = grown;
+          }
+          chunk.copy(own, size);
+        } else chunks.push(chunk);
+        size += chunk.length;
       });
-      res.on("error", (error) => fail(error));
+      res.on("error", (error) => {
+        release();
+        fail(error);
+      });
+      res.on("close", release);
       res.on("end", () => {
-        if (settled) return;
-        const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString("utf8");
+        if (settled) return release();
+        const bytes = own !== null ? own.subarray(0, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        // An answer of hex strings is ASCII: decoded as latin1 it needs no UTF-8 decoding (same text).
+        const text = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
+        release();
         chunks.length = 0;
         const status = res.statusCode ?? 0;
         let parsed: unknown;

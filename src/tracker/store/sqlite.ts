@@ -130,24 +130,47 @@ export function openSqliteStore(path: string): TrackerStore {
     const changes = commit.changes;
     // Undo rows: every change, in order (seq order is what a rollback replays backwards).
     let i = 0;
+    const params: unknown[] = new Array(ROWS_PER_INSERT * 4);
     for (; i + ROWS_PER_INSERT <= changes.length; i += ROWS_PER_INSERT) {
-      const params: unknown[] = [];
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(dbInt(changes[j].block), changes[j].kind, changes[j].key, changes[j].before);
+      for (let j = 0; j < ROWS_PER_INSERT; j++) {
+        const c = changes[i + j];
+        params[j * 4] = dbInt(c.block);
+        params[j * 4 + 1] = c.kind;
+        params[j * 4 + 2] = c.key;
+        params[j * 4 + 3] = c.before;
+      }
       undoChunk.run(params);
     }
     for (; i < changes.length; i++) stmt.addUndo.run(dbInt(changes[i].block), changes[i].kind, changes[i].key, changes[i].before);
     // Entities: only each key's last value matters inside one atomic commit, so order no longer does.
-    const last = new Map<string, { kind: string; key: string; after: string | null }>();
-    for (const c of changes) last.set(`${c.kind}\u0000${c.key}`, c);
-    const puts: unknown[] = [];
-    for (const c of last.values()) {
-      if (c.after === null) stmt.delEntity.run(c.kind, c.key);
-      else puts.push(c.kind, c.key, c.after);
+    // One map per kind (no concatenated key per change: a dense range has 10,000s of them).
+    const lastByKind = new Map<string, Map<string, string | null>>();
+    for (const c of changes) {
+      let last = lastByKind.get(c.kind);
+      if (last === undefined) {
+        last = new Map();
+        lastByKind.set(c.kind, last);
+      }
+      last.set(c.key, c.after);
     }
-    const chunkParams = ROWS_PER_INSERT * 3;
-    let k = 0;
-    for (; k + chunkParams <= puts.length; k += chunkParams) putChunk.run(puts.slice(k, k + chunkParams));
-    for (; k < puts.length; k += 3) stmt.putEntity.run(puts[k], puts[k + 1], puts[k + 2]);
+    const chunk: unknown[] = new Array(ROWS_PER_INSERT * 3);
+    let filled = 0;
+    for (const [kind, last] of lastByKind) {
+      for (const [key, after] of last) {
+        if (after === null) {
+          stmt.delEntity.run(kind, key);
+          continue;
+        }
+        chunk[filled++] = kind;
+        chunk[filled++] = key;
+        chunk[filled++] = after;
+        if (filled === chunk.length) {
+          putChunk.run(chunk);
+          filled = 0;
+        }
+      }
+    }
+    for (let k = 0; k < filled; k += 3) stmt.putEntity.run(chunk[k], chunk[k + 1], chunk[k + 2]);
     stmt.setCheckpoint.run(commit.checkpoint.number.toString(), commit.checkpoint.hash);
   });
 
