@@ -72,4 +72,29 @@ describe("tracker event decoder", () => {
     const bogus = `0x${"00".repeat(32 * 7)}${"ff".repeat(32)}` as Hex;
     expect(decodeEvent(prepareAbi(serviceNodeRewardsEventsAbi), nodeTopics, bogus)).to.equal(null);
   });
+
+  it("decodes NewServiceNodeV2 with 0 to 10 contributors, mixed-case hex and values at their type's limits like viem", () => {
+    const prepared = prepareAbi(serviceNodeRewardsEventsAbi);
+    const event = serviceNodeRewardsEventsAbi.find((e) => e.type === "event" && e.name === "NewServiceNodeV2") as AbiEvent;
+    const plain = event.inputs.filter((i) => !i.indexed);
+    const max256 = (1n << 256n) - 1n;
+    const addr = (i: number): Hex => `0x${"ab".repeat(19)}${i.toString(16).padStart(2, "0")}` as Hex;
+    for (let count = 0; count <= 10; count++) {
+      const args = {
+        serviceNodeID: (1n << 64n) - 1n - BigInt(count),
+        initiator: addr(200 + count),
+        pubkey: { X: max256 - BigInt(count), Y: BigInt(count) },
+        serviceNode: { ed25519Pubkey: max256, ed25519Signature0: 0n, ed25519Signature1: 1n << 255n, fee: 65_535 - count },
+        contributors: Array.from({ length: count }, (_, i) => ({ staker: { addr: addr(i), beneficiary: addr(100 + i) }, stakedAmount: 25_000_000_000_000n * BigInt(i + 1) })),
+      };
+      const topics = encodeEventTopics({ abi: [event], eventName: "NewServiceNodeV2", args } as never) as Hex[];
+      const data = encodeAbiParameters(plain, plain.map((i) => (args as Record<string, unknown>)[i.name!]));
+      // The provider may send uppercase hex digits: the decoder must read them as viem does.
+      const upper = `0x${data.slice(2).toUpperCase()}` as Hex;
+      const expected = decodeEventLog({ abi: [event], topics: topics as [Hex], data, strict: true });
+      for (const d of [data, upper]) {
+        expect(decodeEvent(prepared, topics, d), `${count} contributors`).to.deep.equal({ eventName: "NewServiceNodeV2", args: lowerAddresses(expected.args) });
+      }
+    }
+  });
 });

@@ -6,7 +6,7 @@
  * request, HTTP and JSON-RPC errors thrown with the provider's message in their text (so "too many results"
  * and timeouts are classified exactly as before, see ./errors).
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isAscii } from "node:buffer";
 
@@ -169,12 +169,26 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
         resolve(answer.result);
       });
     };
-    const req = https ? httpsRequest(target, options, onResponse) : httpRequest(target, options, onResponse);
+    let responded = false;
+    const send = (): ClientRequest => {
+      const sent = https ? httpsRequest(target, options, onResponse) : httpRequest(target, options, onResponse);
+      sent.on("response", () => (responded = true));
+      sent.on("error", (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed while it sat idle: the request never reached the
+        // server, so it goes once more on a new connection (as Node's documentation advises).
+        if (!settled && !responded && sent.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE")) {
+          req = send();
+          return;
+        }
+        fail(error);
+      });
+      sent.end(body);
+      return sent;
+    };
+    let req = send();
     const timer = timeoutMs > 0 ? setTimeout(() => {
       fail(new JsonRpcTimeoutError(url, method, timeoutMs));
       req.destroy();
     }, timeoutMs) : undefined;
-    req.on("error", (error) => fail(error));
-    req.end(body);
   });
 }
