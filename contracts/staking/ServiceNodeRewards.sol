@@ -148,8 +148,8 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
 
     /// @dev Node id `i`'s packed key is at this slot + i: no hash per lookup, so the non-signer loops step
     /// from one key to the next with an addition. Ids are below 2^64, a sliver of the slot space away from
-    /// any other hashed location.
-    /// @custom:storage-location erc7201:session.storage.ServiceNodeRewards.nodeKeys
+    /// any other hashed location. The base is the ERC-7201 location of the namespace
+    /// "session.storage.ServiceNodeRewards.nodeKeys":
     // keccak256(abi.encode(uint256(keccak256("session.storage.ServiceNodeRewards.nodeKeys")) - 1)) & ~bytes32(uint256(0xff))
     uint256 private constant _NODE_KEYS_LOCATION = 0xe2ce4faf3bdde3e7f7c55ecd223a6dafb674ab6135aef9224d9d12d5e1f2ad00;
 
