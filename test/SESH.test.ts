@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { permitTypes } from "../src/token/permit";
 
 describe("SESH", () => {
   async function deploy() {
@@ -39,15 +40,7 @@ describe("SESH", () => {
     const { chainId } = await ethers.provider.getNetwork();
     const signature = await receiver.signTypedData(
       { name: "Session", version: "1", chainId, verifyingContract: await token.getAddress() },
-      {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
+      permitTypes(),
       { owner: receiver.address, spender: other.address, value, nonce: 0n, deadline },
     );
     const { v, r, s } = ethers.Signature.from(signature);

@@ -25,6 +25,7 @@ import {
   nameIds,
   prepareRegistration,
 } from "../src/names";
+import { permitTypes } from "../src/token/permit";
 
 const SESSION_ID = "05" + "ab".repeat(32);
 const OTHER_SESSION_ID = "05" + "cd".repeat(32);
@@ -33,15 +34,7 @@ async function permitFor(f: NamesFixture, signer: HardhatEthersSigner, value: bi
   const { chainId } = await hre.ethers.provider.getNetwork();
   const signature = await signer.signTypedData(
     { name: "Session", version: "1", chainId, verifyingContract: await f.sesh.getAddress() },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    permitTypes(),
     { owner: signer.address, spender: f.namesAddress, value, nonce: await f.sesh.nonces(signer.address), deadline },
   );
   const { v, r, s } = Signature.from(signature);

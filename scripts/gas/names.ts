@@ -9,6 +9,7 @@ import { Hex, stringToHex } from "viem";
 import { GasRow, GasSuite } from "./types";
 import { FEE_PER_YEAR, MIN_AGE, NamesFixture, deployNames, secretOf } from "../../test/SessionNameService.fixture";
 import { RecordSpec, encodeRecord, prepareRegistration } from "../../src/names";
+import { permitTypes } from "../../src/token/permit";
 
 const SESSION_ID = "05" + "3c".repeat(32);
 
@@ -37,7 +38,7 @@ async function measure(): Promise<GasRow[]> {
     const sig = Signature.from(
       await payer.signTypedData(
         { name: "Session", version: "1", chainId, verifyingContract: await f.sesh.getAddress() },
-        { Permit: ["owner:address", "spender:address", "value:uint256", "nonce:uint256", "deadline:uint256"].map((x) => ({ name: x.split(":")[0], type: x.split(":")[1] })) },
+        permitTypes(),
         { owner: payer.address, spender: f.namesAddress, value: FEE_PER_YEAR, nonce: await f.sesh.nonces(payer.address), deadline },
       ),
     );

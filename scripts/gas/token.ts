@@ -6,6 +6,7 @@ import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { GasRow, GasSuite } from "./types";
+import { permitTypes } from "../../src/token/permit";
 
 const SESH_UNIT = 10n ** 9n;
 const DAY = 86_400;
@@ -49,15 +50,7 @@ async function measure(): Promise<GasRow[]> {
   const value = 250n * SESH_UNIT;
   const signature = await deployer.signTypedData(
     { name: "Session", version: "1", chainId, verifyingContract: await token.getAddress() },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    permitTypes(),
     { owner: deployer.address, spender: spender.address, value, nonce: await token.nonces(deployer.address), deadline },
   );
   const { v, r, s } = ethers.Signature.from(signature);

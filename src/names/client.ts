@@ -15,6 +15,7 @@ import {
 } from "viem";
 import { erc20PermitAbi, sessionNameCommitmentsAbi, sessionNameReverseAbi, sessionNameServiceAbi } from "./abi";
 import { makeCommitment } from "./commitment";
+import { PERMIT_TYPES } from "../token/permit";
 import { NameIds, nameIds } from "./hash";
 import { DEFAULT_PARENT } from "./normalise";
 import {
@@ -94,15 +95,7 @@ export async function signFeePermit(
   ]);
   const signature = await wallet.signTypedData({
     domain: { name: tokenName, version: "1", chainId: await client.getChainId(), verifyingContract: sesh },
-    types: {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    types: PERMIT_TYPES,
     primaryType: "Permit",
     message: { owner, spender: names, value, nonce, deadline },
   });

@@ -2,16 +2,7 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature } from "ethers";
 import type { SESH } from "../../typechain-types";
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+import { permitTypes } from "../../src/token/permit";
 
 /** A permit by `owner` for `spender` to take `value` SESH until `deadline`, at `owner`'s current nonce. */
 export async function signPermit(
@@ -25,7 +16,7 @@ export async function signPermit(
   const nonce = await token.nonces(owner.address);
   const signature = await owner.signTypedData(
     { name, version, chainId, verifyingContract },
-    PERMIT_TYPES,
+    permitTypes(),
     { owner: owner.address, spender, value, nonce, deadline },
   );
   return Signature.from(signature);

@@ -5,6 +5,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { ServiceNodeContribution, ServiceNodeContributionFactory } from "../../typechain-types";
 import { g1, nodeKey, proofOfPossession, type NodeKey } from "./network";
 import { deployServiceNodeRewards, type Deployment } from "./serviceNodeRewards";
+import { permitTypes } from "../../src/token/permit";
 
 export interface PoolDeployment extends Deployment {
   factory: ServiceNodeContributionFactory;
@@ -94,15 +95,7 @@ export async function signPermit(d: PoolDeployment, owner: HardhatEthersSigner, 
   const nonce = await d.token.nonces(owner.address);
   const signature = await owner.signTypedData(
     { name: "Session", version: "1", chainId: d.chainId, verifyingContract: await d.token.getAddress() },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    permitTypes(),
     { owner: owner.address, spender, value, nonce, deadline },
   );
   return ethers.Signature.from(signature);
