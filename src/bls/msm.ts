@@ -67,16 +67,15 @@ function signedDigits(k: bigint, c: number, count: number): Int32Array {
 }
 
 /**
- * Σ scalars[i]·points[i]. `zero` is the group's identity; scalars must be in [0, 2^bits). Throws on a
- * length mismatch or a scalar out of range (a programming error, not bad network input).
+ * The window `c` (given, or chosen for `n` points) and every scalar's signed digits in it, with `windows`:
+ * how many digit positions are used (the carry window is often empty). Throws on a window outside 2..20
+ * or a scalar outside [0, 2^bits).
  */
-export function msmShort<P extends MsmPoint<P>>(zero: P, points: readonly P[], scalars: readonly bigint[], bits: number, window?: number): P {
-  if (points.length !== scalars.length) throw new Error(`msm: ${points.length} points but ${scalars.length} scalars`);
-  if (points.length === 0) return zero;
-  const c = window ?? msmWindow(points.length, bits);
+function scalarDigits(n: number, scalars: readonly bigint[], bits: number, window?: number): { c: number; digits: Int32Array[]; windows: number } {
+  const c = window ?? msmWindow(n, bits);
   if (!Number.isInteger(c) || c < 2 || c > 20) throw new Error(`msm: window ${c} outside 2..20`);
   const count = Math.ceil(bits / c) + 1;
-  let windows = 0; // the digits actually used (the carry window is often empty)
+  let windows = 0;
   const bound = 1n << BigInt(bits);
   const digits = scalars.map((k) => {
     if (k < 0n || k >= bound) throw new Error(`msm: scalar outside [0, 2^${bits})`);
@@ -84,6 +83,17 @@ export function msmShort<P extends MsmPoint<P>>(zero: P, points: readonly P[], s
     for (let j = count - 1; j >= windows; j--) if (d[j] !== 0) windows = j + 1;
     return d;
   });
+  return { c, digits, windows };
+}
+
+/**
+ * Σ scalars[i]·points[i]. `zero` is the group's identity; scalars must be in [0, 2^bits). Throws on a
+ * length mismatch or a scalar out of range (a programming error, not bad network input).
+ */
+export function msmShort<P extends MsmPoint<P>>(zero: P, points: readonly P[], scalars: readonly bigint[], bits: number, window?: number): P {
+  if (points.length !== scalars.length) throw new Error(`msm: ${points.length} points but ${scalars.length} scalars`);
+  if (points.length === 0) return zero;
+  const { c, digits, windows } = scalarDigits(points.length, scalars, bits, window);
   const buckets: (P | undefined)[] = new Array(1 << (c - 1));
   let total: P | undefined;
   for (let j = windows - 1; j >= 0; j--) {
@@ -154,17 +164,7 @@ export function msmShortAffine<T, P extends MsmPoint<P>>(
 ): P {
   if (points.length !== scalars.length) throw new Error(`msm: ${points.length} points but ${scalars.length} scalars`);
   if (points.length === 0) return curve.ZERO;
-  const c = window ?? msmWindow(points.length, bits);
-  if (!Number.isInteger(c) || c < 2 || c > 20) throw new Error(`msm: window ${c} outside 2..20`);
-  const count = Math.ceil(bits / c) + 1;
-  let windows = 0;
-  const bound = 1n << BigInt(bits);
-  const digits = scalars.map((k) => {
-    if (k < 0n || k >= bound) throw new Error(`msm: scalar outside [0, 2^${bits})`);
-    const d = signedDigits(k, c, count);
-    for (let j = count - 1; j >= windows; j--) if (d[j] !== 0) windows = j + 1;
-    return d;
-  });
+  const { c, digits, windows } = scalarDigits(points.length, scalars, bits, window);
   const negatedY = points.map((p) => field.neg(p.y));
   const slots = 1 << (c - 1);
   let total: P | undefined;
