@@ -8,7 +8,7 @@ import { hexlify, toUtf8Bytes } from "ethers";
 import { SESH_UNIT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
 import { RecordKind, nameIds } from "../src/names";
-import { useTemporaryDeployments } from "./helpers/deployments";
+import { sendsNothing, useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
 const SID = "05" + "ab".repeat(32);
@@ -33,15 +33,6 @@ describe("names tasks", () => {
       token: await ethers.getContractAt("SESH", c.SESH!.address),
       pool: c.RewardRatePool!.address,
     };
-  }
-
-  /** Runs `body` and asserts that `account` sent no transaction meanwhile. */
-  async function sendsNothing(account: string, body: () => Promise<unknown>): Promise<void> {
-    const nonce = await ethers.provider.getTransactionCount(account);
-    const block = await ethers.provider.getBlockNumber();
-    await body();
-    expect(await ethers.provider.getTransactionCount(account)).to.equal(nonce);
-    expect(await ethers.provider.getBlockNumber()).to.equal(block);
   }
 
   describe("names:register", () => {

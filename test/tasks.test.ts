@@ -14,7 +14,7 @@ import { TaskArgumentError } from "../tasks/lib/errors";
 import { RevertError, send } from "../tasks/lib/send";
 import type { PoolStatus } from "../tasks/lib/pool";
 import { assertFaucetAllowed } from "../tasks/SESH";
-import { useTemporaryDeployments } from "./helpers/deployments";
+import { sendsNothing, useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
 const DEVNET_FUNDING = 40_000_000n * SESH_UNIT;
@@ -37,15 +37,6 @@ describe("tasks", () => {
     await runDeploy(hre, { log: () => undefined, fresh: true }, [seshModule, rewardRatePoolModule]);
     const [deployer] = await ethers.getSigners();
     return { deployer };
-  }
-
-  /** Runs `body` and asserts that `account` sent no transaction meanwhile. */
-  async function sendsNothing(account: string, body: () => Promise<unknown>): Promise<void> {
-    const nonce = await ethers.provider.getTransactionCount(account);
-    const block = await ethers.provider.getBlockNumber();
-    await body();
-    expect(await ethers.provider.getTransactionCount(account)).to.equal(nonce);
-    expect(await ethers.provider.getBlockNumber()).to.equal(block);
   }
 
   describe("argument parsers", () => {

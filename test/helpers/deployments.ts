@@ -3,6 +3,8 @@
  * output. `perTest`: a fresh directory and a chain snapshot per test, both undone after it (a snapshot
  * rather than hardhat_reset, so other files' fixtures stay valid); otherwise one directory for the block.
  */
+import { expect } from "chai";
+import hre from "hardhat";
 import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -37,4 +39,13 @@ export function useTemporaryDeployments(prefix: string, options: { perTest: bool
     after(tearDown);
   }
   return state;
+}
+
+/** Runs `body` and asserts that `account` sent no transaction and no block was mined meanwhile. */
+export async function sendsNothing(account: string, body: () => Promise<unknown>): Promise<void> {
+  const nonce = await hre.ethers.provider.getTransactionCount(account);
+  const block = await hre.ethers.provider.getBlockNumber();
+  await body();
+  expect(await hre.ethers.provider.getTransactionCount(account)).to.equal(nonce);
+  expect(await hre.ethers.provider.getBlockNumber()).to.equal(block);
 }
