@@ -18,14 +18,12 @@ import {
   assertBalance,
   chainTime,
   formatTime,
-  parseBlsKey,
-  parseBytes32,
-  parseEd25519Signature,
   parseFee,
+  parseNodeKeys,
   proofOfPossession,
   saveGeneratedKey,
   serviceNodeContracts,
-  type BlsKeyArgs,
+  type NodeKeyArgs,
 } from "./lib/serviceNodes";
 import { POOL_STATUS } from "./ServiceNodeContributionFactory";
 
@@ -195,10 +193,8 @@ task("contribution:update-keys", "Operator: replaces the node keys before your f
   .addOptionalParam("newBlsKey", "generate a BLS key and save it to this (new) file")
   .addParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits")
   .addOptionalParam("ed25519Signature", "the node's Ed25519 signature, 0x + 128 hex digits")
-  .setAction(async (args: BlsKeyArgs & { pool: string; ed25519: string; ed25519Signature?: string }, hre) => {
-    const key = parseBlsKey(args);
-    const ed25519 = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
-    const [sig0, sig1] = args.ed25519Signature === undefined ? [0n, 0n] : parseEd25519Signature("--ed25519-signature", args.ed25519Signature);
+  .setAction(async (args: NodeKeyArgs & { pool: string }, hre) => {
+    const { key, ed25519, sig0, sig1 } = parseNodeKeys(args);
     const { pool, address, signer, domain } = await beforeOperatorContribution(hre, args.pool, "keys");
     saveGeneratedKey(key, out);
     const receipt = await send(hre, {

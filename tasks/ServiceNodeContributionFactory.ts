@@ -11,15 +11,13 @@ import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
 import {
   assertBalance,
-  parseBlsKey,
-  parseBytes32,
-  parseEd25519Signature,
   parseFee,
+  parseNodeKeys,
   parseReservations,
   proofOfPossession,
   saveGeneratedKey,
   serviceNodeContracts,
-  type BlsKeyArgs,
+  type NodeKeyArgs,
 } from "./lib/serviceNodes";
 
 Object.assign(REVERT_HINTS, {
@@ -30,9 +28,7 @@ Object.assign(REVERT_HINTS, {
 /** Status names of ServiceNodeContribution.Status. */
 export const POOL_STATUS = ["WaitForOperatorContrib", "OpenForPublicContrib", "WaitForFinalized", "Finalized"] as const;
 
-interface OpenArgs extends BlsKeyArgs {
-  ed25519: string;
-  ed25519Signature?: string;
+interface OpenArgs extends NodeKeyArgs {
   fee: string;
   reserve?: string;
   manualFinalize: boolean;
@@ -49,9 +45,7 @@ task("contribution:open", "Opens a pooled node you operate (optionally with rese
   .addFlag("manualFinalize", "register the filled node only when you run contribution:finalize")
   .addOptionalParam("contribute", "your own contribution now (≥ a quarter of the requirement), e.g. 6250")
   .setAction(async (args: OpenArgs, hre) => {
-    const key = parseBlsKey(args);
-    const ed25519 = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
-    const [sig0, sig1] = args.ed25519Signature === undefined ? [0n, 0n] : parseEd25519Signature("--ed25519-signature", args.ed25519Signature);
+    const { key, ed25519, sig0, sig1 } = parseNodeKeys(args);
     const fee = parseFee("--fee", args.fee);
     const reserved = parseReservations("--reserve", args.reserve);
     const contribution = args.contribute === undefined ? 0n : parseSesh("--contribute", args.contribute);

@@ -21,17 +21,15 @@ import {
   chainTime,
   fetchAnswer,
   formatTime,
-  parseBlsKey,
-  parseBytes32,
-  parseEd25519Signature,
   parseNodeId,
+  parseNodeKeys,
   parseRemovalAnswer,
   parseRewardsAnswer,
   proofOfPossession,
   saveGeneratedKey,
   serviceNodeContracts,
   type AnswerSource,
-  type BlsKeyArgs,
+  type NodeKeyArgs,
 } from "./lib/serviceNodes";
 
 Object.assign(REVERT_HINTS, {
@@ -59,20 +57,13 @@ Object.assign(REVERT_HINTS, {
 const DAY = 86_400n;
 const ZERO = "0x0000000000000000000000000000000000000000";
 
-interface RegisterArgs extends BlsKeyArgs {
-  ed25519: string;
-  ed25519Signature?: string;
-}
-
 task("node:register", "Registers a solo node: stakes the full requirement from your account")
   .addOptionalParam("blsKey", "the node's BLS secret key: 0x + 64 hex digits, or a file holding it")
   .addOptionalParam("newBlsKey", "generate a BLS key and save it to this (new) file")
   .addParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits")
   .addOptionalParam("ed25519Signature", "the node's Ed25519 signature of its registration, 0x + 128 hex digits (checked by the network)")
-  .setAction(async (args: RegisterArgs, hre) => {
-    const key = parseBlsKey(args);
-    const ed25519 = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
-    const [sig0, sig1] = args.ed25519Signature === undefined ? [0n, 0n] : parseEd25519Signature("--ed25519-signature", args.ed25519Signature);
+  .setAction(async (args: NodeKeyArgs, hre) => {
+    const { key, ed25519, sig0, sig1 } = parseNodeKeys(args);
     const { registry, token, signer, domain } = await serviceNodeContracts(hre);
     if (!(await registry.isStarted())) throw new TaskError(`${REVERT_HINTS.ContractNotStarted}; nothing was sent`);
     const existing = await registry.serviceNodeIDs(publicKeyToHex(key.pk));

@@ -146,6 +146,20 @@ export function parseBytes32(argument: string, value: unknown, what: string): bi
   return n;
 }
 
+/** What every task that registers or re-keys a node takes: its BLS key, Ed25519 key and Ed25519 signature. */
+export interface NodeKeyArgs extends BlsKeyArgs {
+  readonly ed25519: string;
+  readonly ed25519Signature?: string;
+}
+
+/** Parses {@link NodeKeyArgs}; the signature's two words are zero when --ed25519-signature is not given. */
+export function parseNodeKeys(args: NodeKeyArgs): { key: BlsKey; ed25519: bigint; sig0: bigint; sig1: bigint } {
+  const key = parseBlsKey(args);
+  const ed25519 = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
+  const [sig0, sig1] = args.ed25519Signature === undefined ? [0n, 0n] : parseEd25519Signature("--ed25519-signature", args.ed25519Signature);
+  return { key, ed25519, sig0, sig1 };
+}
+
 /** An Ed25519 signature, 0x + 128 hex digits, split into the two words the contracts take. */
 export function parseEd25519Signature(argument: string, value: unknown): [bigint, bigint] {
   const raw = String(value ?? "").trim();
