@@ -130,10 +130,14 @@ const jsonSafe = (value: unknown): unknown => {
 const PRUNE_EVERY_BLOCKS = 1024n;
 const LAST_GOOD = "reconcile.lastGood";
 
-/** Ranges fetched ahead of the one being applied (each holds a range's logs in memory until applied). */
-const PREFETCH_DEPTH = 1;
-/** Ranges whose fetch is under way at once (the node answers one while the tracker parses the other). */
-const LOGS_IN_FLIGHT = 1;
+/** Untaken ranges whose logs are fetched or being fetched (each holds a range's logs in memory until applied). */
+const LOGS_AHEAD = 2;
+/** eth_getLogs asked at once: the node computes one while the next waits in its queue. */
+const LOGS_IN_FLIGHT = 2;
+/** Untaken ranges planned (their headers asked for) ahead of the one being applied. */
+const PLANNED_AHEAD = 3;
+/** Ranges of at most this many blocks fetch every block's header before their logs (see fetchRangeHeaders). */
+const HEADERS_UP_FRONT_BLOCKS = 64n;
 /** Logs applied between yields to the event loop (so responses of the fetches ahead are handled promptly). */
 const LOGS_PER_YIELD = 256;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -364,139 +368,208 @@ export function createFollower(options: FollowerOptions): Follower {
     );
   }
 
+  /** The headers a range needs before its logs are asked for. */
+  interface RangeHeaders {
+    readonly toHeader: ChainHeader | null;
+    /** null also when the provider had no header for some block of a short range (its chain is shorter). */
+    readonly fromHeader: ChainHeader | null;
+    /** By block number: every block of a short range, else the range's ends. */
+    readonly headers: Map<bigint, ChainHeader>;
+    /** `headers` holds every block of the range: its logs can be decoded as soon as they arrive. */
+    readonly complete: boolean;
+  }
+
   /** What one range needs from the chain: its logs and the headers of its ends and of every log's block. */
   interface RangeData {
     readonly toHeader: ChainHeader | null;
     readonly fromHeader: ChainHeader | null;
     readonly logs: ChainLog[];
     readonly headers: Map<bigint, ChainHeader>;
-    /** Block `to` had another hash after the logs were fetched than before: they may be from another branch. */
-    readonly moved: boolean;
+    /**
+     * Settles once block `to` has been fetched again after the logs: true when its hash changed, so the logs
+     * may be from another branch. The range is decoded and applied meanwhile; this is awaited just before
+     * its commit.
+     */
+    readonly moved: Promise<boolean>;
+  }
+
+  const NOT_MOVED: Promise<boolean> = Promise.resolve(false);
+
+  /**
+   * The headers of a range, fetched before its logs: `to` (cross-checked) and, for a range of at most
+   * {@link HEADERS_UP_FRONT_BLOCKS} blocks, every other block's too, in the same batch — a dense range then
+   * needs no header round trip after its logs, and its headers chain from the checkpoint to `to`. A longer
+   * range (sparse logs) fetches `from` now and the headers of the blocks with logs once they are known.
+   */
+  async function fetchRangeHeaders(from: bigint, to: bigint): Promise<RangeHeaders> {
+    const complete = to - from < HEADERS_UP_FRONT_BLOCKS;
+    const numbers: bigint[] = [];
+    if (complete) for (let n = from; n < to; n++) numbers.push(n);
+    else if (from !== to) numbers.push(from);
+    const [toHeader, others] = await Promise.all([
+      crossCheckHeader(to),
+      Promise.all(numbers.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n)))),
+    ]);
+    const headers = new Map<bigint, ChainHeader>();
+    let missing = false;
+    numbers.forEach((n, i) => {
+      const header = others[i];
+      if (header === null) missing = true;
+      else headers.set(n, header);
+    });
+    if (toHeader !== null) headers.set(to, toHeader);
+    const fromHeader = missing ? null : from === to ? toHeader : (headers.get(from) ?? null);
+    return { toHeader, fromHeader, headers, complete };
   }
 
   /**
    * The range's logs must belong to the chain whose `to` hash becomes the checkpoint. Blocks without logs
    * carry no hash in the answer, so nothing else would notice logs served from another branch (a reorg
    * landing between two answers, or a load-balanced provider answering from two backends). Hence:
-   * `to` is fetched (cross-checked) before the logs; a one-block range then asks for the logs by that
-   * block's hash; a longer range fetches `to` again afterwards and is discarded if its hash changed.
+   * `to` is fetched (cross-checked) before the logs (`before`); a one-block range then asks for the logs by
+   * that block's hash; a longer range fetches `to` again once the logs are in (`moved`) and is discarded if
+   * its hash changed. `onLogsRequested` runs just before the logs are asked for, `onLogsDone` once their
+   * answer is in (or failed).
    */
-  async function fetchRange(from: bigint, to: bigint, onLogsRequested?: () => void): Promise<RangeData> {
-    const [toHeader, fromHeader] = await Promise.all([
-      crossCheckHeader(to),
-      from === to ? Promise.resolve(null) : providers.request(`block ${from}`, (c) => fetchHeader(c, from)),
-    ]);
-    const first = from === to ? toHeader : fromHeader;
-    if (toHeader === null || first === null) return { toHeader, fromHeader: first, logs: [], headers: new Map(), moved: false };
+  async function fetchRange(
+    from: bigint,
+    to: bigint,
+    before: Promise<RangeHeaders>,
+    onLogsRequested?: () => void,
+    onLogsDone?: () => void,
+  ): Promise<RangeData> {
+    const { toHeader, fromHeader, headers, complete } = await before;
+    if (toHeader === null || fromHeader === null) return { toHeader, fromHeader, logs: [], headers, moved: NOT_MOVED };
     const byHash = from === to ? toHeader.hash : undefined;
-    const logsAnswer = providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to, byHash), logsKey, arbiter);
-    // A macrotask later the request is on the wire (the transport batches what is asked in one tick), so
-    // whatever the callback asks for goes out as a request of its own and is not held back behind these logs.
-    if (onLogsRequested) setTimeout(onLogsRequested, 0);
-    const logs = await logsAnswer;
-    const headers = new Map<bigint, ChainHeader>([
-      [to, toHeader],
-      [from, first],
-    ]);
-    const logBlocks = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => n !== to && n !== from);
-    const [after, fetched] = await Promise.all([
-      byHash !== undefined ? Promise.resolve(toHeader) : providers.request(`block ${to}`, (c) => fetchHeader(c, to)),
-      Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n)))),
-    ]);
-    fetched.forEach((h, i) => {
-      if (h) headers.set(logBlocks[i], h);
-    });
-    return { toHeader, fromHeader: first, logs, headers, moved: after === null || after.hash !== toHeader.hash };
+    onLogsRequested?.();
+    let logs: ChainLog[];
+    try {
+      logs = await providers.crossCheck(`eth_getLogs ${from}-${to}`, (c) => fetchLogs(c, query, from, to, byHash), logsKey, arbiter);
+    } finally {
+      onLogsDone?.();
+    }
+    const moved =
+      byHash !== undefined ? NOT_MOVED : providers.request(`block ${to}`, (c) => fetchHeader(c, to)).then((after) => after === null || after.hash !== toHeader.hash);
+    // Awaited before the commit; a range dropped before then must not leave an unhandled rejection behind.
+    moved.catch(() => undefined);
+    if (!complete) {
+      const logBlocks = [...new Set(logs.map((l) => l.blockNumber))].filter((n) => !headers.has(n));
+      const fetched = await Promise.all(logBlocks.map((n) => providers.request(`block ${n}`, (c) => fetchHeader(c, n))));
+      fetched.forEach((h, i) => {
+        if (h) headers.set(logBlocks[i], h);
+      });
+    }
+    return { toHeader, fromHeader, logs, headers, moved };
   }
 
   /**
-   * Pipelining: a chain of consecutive range fetches runs ahead of the range being applied, so the RPC
-   * node never waits for the tracker. The next range's fetch starts as soon as the previous range's
-   * eth_getLogs is on the wire (its own headers still come before its own logs), so the node can work on
-   * the next answer while the tracker parses and applies the previous one. Bounded: at most
-   * {@link LOGS_IN_FLIGHT} ranges being fetched and {@link PREFETCH_DEPTH} fetched-ahead ranges waiting
-   * (memory). A prefetched range is only data: it is validated against the checkpoint when its turn comes,
-   * exactly like a fresh fetch, and dropped (re-fetched) if anything about it no longer fits.
+   * Pipelining: the RPC node should never wait for the tracker. Ranges are planned ahead of the one being
+   * applied: a planned range's headers are asked for at once (cheap; up to {@link PLANNED_AHEAD} ranges),
+   * so that when its turn in the logs pipeline comes, its eth_getLogs goes out without a header round trip
+   * — queued at the node behind the previous range's, while the tracker applies an earlier one. Bounded:
+   * at most {@link LOGS_IN_FLIGHT} eth_getLogs asked and not answered, at most {@link LOGS_AHEAD} untaken
+   * ranges with their logs fetched or being fetched (memory). A prefetched range is only data: it is
+   * validated against the checkpoint when its turn comes, exactly like a fresh fetch, and dropped
+   * (re-fetched) if anything about it no longer fits.
    */
-  /** Where a fetch of the chain stands (kept apart from its data, which must not outlive the range's turn). */
-  interface FetchState {
-    readonly to: bigint;
-    logsRequested: boolean;
-    settled: boolean;
-    failed: boolean;
-  }
-  interface Prefetch {
+  interface PlannedRange {
     readonly from: bigint;
     readonly to: bigint;
-    readonly data: Promise<RangeData>;
+    readonly headers: Promise<RangeHeaders>;
+    /** null until its logs phase starts. */
+    data: Promise<RangeData> | null;
+    failed: boolean;
   }
-  /** Fetched-ahead ranges not yet taken, in order. */
-  let prefetches: Prefetch[] = [];
-  /** The newest fetch of the chain (taken or not); the next one continues after it. */
-  let chainTail: FetchState | null = null;
-  let inFlight = 0;
+  /** Planned ranges not yet taken, consecutive and in order. */
+  let planned: PlannedRange[] = [];
+  /** The newest planned range (taken or not); the plan continues after it. */
+  let planTail: PlannedRange | null = null;
+  /** eth_getLogs asked and not yet answered (taken ranges included). */
+  let logsInFlight = 0;
 
   function clearPrefetch(): void {
-    prefetches = [];
-    chainTail = null;
+    planned = [];
+    planTail = null;
   }
 
-  function startPrefetch(from: bigint, to: bigint): Prefetch {
-    inFlight++;
-    const state: FetchState = { to, logsRequested: false, settled: false, failed: false };
-    const data = fetchRange(from, to, () => {
-      state.logsRequested = true;
-      extendPrefetch();
+  function plan(from: bigint, to: bigint): PlannedRange {
+    const headers = fetchRangeHeaders(from, to);
+    headers.catch(() => undefined); // surfaces (and is handled) when the range is taken
+    const range: PlannedRange = { from, to, headers, data: null, failed: false };
+    planned.push(range);
+    planTail = range;
+    return range;
+  }
+
+  /** Plans the range after the plan's tail while the bounds allow. */
+  function planAhead(): void {
+    for (;;) {
+      const tail = planTail;
+      if (tail === null || tail.failed || stopping || safeHead === null || tail.to >= safeHead || planned.length >= PLANNED_AHEAD) return;
+      plan(tail.to + 1n, minBig(safeHead, tail.to + sizer.size));
+    }
+  }
+
+  function startLogs(range: PlannedRange): Promise<RangeData> {
+    logsInFlight++;
+    let counted = true;
+    const done = (): void => {
+      if (!counted) return;
+      counted = false;
+      logsInFlight--;
+      pump();
+    };
+    const data = fetchRange(range.from, range.to, range.headers, planAhead, done);
+    range.data = data;
+    data.then(done, () => {
+      // The failure surfaces (and is handled) when the range is taken; the plan stops here.
+      range.failed = true;
+      done();
     });
-    data.then(
-      () => {
-        state.settled = true;
-        inFlight--;
-        extendPrefetch();
-      },
-      () => {
-        // The failure surfaces (and is handled) when the range is taken; the chain stops here.
-        state.settled = true;
-        state.failed = true;
-        inFlight--;
-      },
-    );
-    const entry: Prefetch = { from, to, data };
-    prefetches.push(entry);
-    chainTail = state;
-    return entry;
+    return data;
   }
 
-  /** Continues the chain after its tail when the tail's logs are requested and the bounds allow. */
-  function extendPrefetch(): void {
-    const tail = chainTail;
-    if (tail === null || tail.failed || !(tail.logsRequested || tail.settled) || stopping || safeHead === null || tail.to >= safeHead) return;
-    if (inFlight >= LOGS_IN_FLIGHT || prefetches.length >= PREFETCH_DEPTH) return;
-    startPrefetch(tail.to + 1n, minBig(safeHead, tail.to + sizer.size));
+  /** Starts the logs of the next planned ranges, in order, while the bounds allow. */
+  function pump(): void {
+    let started = 0;
+    for (const range of planned) {
+      if (range.failed) return;
+      if (range.data !== null) {
+        started++;
+        continue;
+      }
+      if (stopping || started >= LOGS_AHEAD || logsInFlight >= LOGS_IN_FLIGHT) return;
+      startLogs(range);
+      started++;
+    }
   }
 
-  /** The range's fetch: the prefetched one when the chain has it next (`prefetched`), else a new chain. */
+  /** The range's fetch: the planned one when the plan has it next (`prefetched`), else a new plan. */
   function takePrefetch(from: bigint, to: bigint): { data: Promise<RangeData>; prefetched: boolean } {
-    let head = prefetches[0];
+    let head = planned[0];
     let prefetched = true;
     if (head === undefined || head.from !== from || head.to !== to) {
       clearPrefetch();
-      head = startPrefetch(from, to);
+      head = plan(from, to);
       prefetched = false;
     }
-    prefetches.shift();
-    extendPrefetch();
-    return { data: head.data, prefetched };
+    planned.shift();
+    const data = head.data ?? startLogs(head);
+    planAhead();
+    pump();
+    return { data, prefetched };
   }
 
-  /** The end of the range starting at `from`: a prefetched range's end when one is waiting there. */
+  /** The end of the range starting at `from`: a planned range's end when one is waiting there. */
   function rangeEnd(from: bigint, safe: bigint): bigint {
-    const head = prefetches[0];
+    const head = planned[0];
     if (head !== undefined && head.from === from && head.to <= safe) return head.to;
     return minBig(safe, from + sizer.size - 1n);
   }
 
-  type Validated = { ok: true; toHeader: ChainHeader; logs: ChainLog[]; headers: Map<bigint, ChainHeader> } | { ok: false; outcome: StepOutcome };
+  type Validated =
+    | { ok: true; toHeader: ChainHeader; logs: ChainLog[]; headers: Map<bigint, ChainHeader>; moved: Promise<boolean> }
+    | { ok: false; outcome: StepOutcome };
 
   async function validate(from: bigint, to: bigint, data: RangeData, fresh: boolean): Promise<Validated> {
     const { toHeader, fromHeader, logs, headers } = data;
@@ -505,11 +578,6 @@ export function createFollower(options: FollowerOptions): Follower {
       if (!fresh) return { ok: false, outcome: "retry" }; // stale prefetch: decided on fresh data only
       const rolledBack = await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
       return { ok: false, outcome: rolledBack ? "reorg" : "retry" };
-    }
-    if (data.moved) {
-      metrics.inc("tracker_range_moved_total", "Ranges discarded because block `to` changed while their logs were fetched");
-      log.warn("block hash at the range end changed while its logs were fetched; discarding the range", { from, to, before: toHeader.hash });
-      return { ok: false, outcome: "retry" };
     }
     // Where the fetched headers are consecutive, each must be the parent of the next (one chain, not two).
     for (const h of headers.values()) {
@@ -530,7 +598,7 @@ export function createFollower(options: FollowerOptions): Follower {
         return { ok: false, outcome: "retry" };
       }
     }
-    return { ok: true, toHeader, logs, headers };
+    return { ok: true, toHeader, logs, headers, moved: data.moved };
   }
 
   async function processRange(from: bigint, to: bigint): Promise<StepOutcome> {
@@ -542,7 +610,7 @@ export function createFollower(options: FollowerOptions): Follower {
       checked = await validate(from, to, data, !prefetched);
       if (!checked.ok && prefetched) {
         clearPrefetch(); // the ranges chained after a stale one are stale too
-        data = await fetchRange(from, to);
+        data = await fetchRange(from, to, fetchRangeHeaders(from, to));
         checked = await validate(from, to, data, true);
       }
     } catch (error) {
@@ -560,7 +628,10 @@ export function createFollower(options: FollowerOptions): Follower {
       return checked.outcome;
     }
     const { toHeader, logs, headers } = checked;
-    if (chainTail === null && safeHead !== null && to < safeHead && !stopping) startPrefetch(to + 1n, minBig(safeHead, to + sizer.size));
+    if (planTail === null && safeHead !== null && to < safeHead && !stopping) {
+      plan(to + 1n, minBig(safeHead, to + sizer.size));
+      pump();
+    }
 
     const overlay = createOverlay(store);
     // Logs of fixed addresses decode without state: decode them first and load what their handlers read
@@ -615,6 +686,13 @@ export function createFollower(options: FollowerOptions): Follower {
     const storedBlocks: StoredBlock[] = [...headers.values()]
       .filter((h) => h.number === to || withLogs.has(h.number))
       .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }));
+    // Nothing is committed before block `to` is known to have kept its hash while the logs were fetched.
+    if (await checked.moved) {
+      clearPrefetch();
+      metrics.inc("tracker_range_moved_total", "Ranges discarded because block `to` changed while their logs were fetched");
+      log.warn("block hash at the range end changed while its logs were fetched; discarding the range", { from, to, before: toHeader.hash });
+      return "retry";
+    }
     const next: BlockRef = { number: to, hash: toHeader.hash };
     await store.commitRange({ blocks: storedBlocks, changes: overlay.changes, checkpoint: next });
     checkpoint = next;
