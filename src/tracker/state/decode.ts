@@ -55,26 +55,37 @@ class DecodeError extends Error {}
 
 const components = (p: AbiParameter): readonly AbiParameter[] => (p as { components?: readonly AbiParameter[] }).components ?? [];
 
+/** Throws unless the word at `pos` lies inside the data. */
+function checkWord(hex: string, pos: number): void {
+  if (pos < 0 || pos + 64 > hex.length) throw new DecodeError("data too short");
+}
+
 /** The 64 hex digits of the word at `pos`, checked to be inside the data. */
 function word(hex: string, pos: number): string {
-  if (pos < 0 || pos + 64 > hex.length) throw new DecodeError("data too short");
+  checkWord(hex, pos);
   return hex.slice(pos, pos + 64);
+}
+
+/** The 13 hex digits at `pos` (≤ 52 bits, exact as a double) as a number. */
+function low13(hex: string, pos: number): number {
+  const n = Number(`0x${hex.slice(pos, pos + 13)}`);
+  if (n !== n) throw new DecodeError("not hex"); // NaN: unlike parseInt, Number() refuses any stray character
+  return n;
 }
 
 /** An offset or length word (bytes), bounded by the data's size. */
 function readLength(hex: string, pos: number): number {
-  const w = word(hex, pos);
+  checkWord(hex, pos);
   // ≤ 13 significant hex digits: a number without BigInt; anything larger is out of range anyway.
-  const n = ZERO_HIGH_51.test(w) ? parseInt(w.slice(51), 16) : Number.POSITIVE_INFINITY;
+  const n = hex.startsWith(ZEROS_51, pos) ? low13(hex, pos + 51) : Number.POSITIVE_INFINITY;
   if (!(n <= hex.length)) throw new DecodeError("offset or length out of range");
   return n;
 }
 
 const TWO_255 = 1n << 255n;
 const TWO_256 = 1n << 256n;
-/** A word whose value fits 48 bits: the first 52 of its 64 hex digits are zero. */
-const ZERO_HIGH = /^0{52}/;
-const ZERO_HIGH_51 = /^0{51}/;
+/** A word whose first 51 of 64 hex digits are zero holds a value below 2^52 (exact as a double). */
+const ZEROS_51 = "0".repeat(51);
 
 const failing =
   (message: string): Reader =>
@@ -84,16 +95,25 @@ const failing =
 
 /** The reader of one static (one-word) type; null for types that are not one word. */
 function wordReader(type: string): Reader | null {
-  if (type === "address") return (hex, pos) => `0x${word(hex, pos).slice(24)}`;
+  if (type === "address")
+    return (hex, pos) => {
+      checkWord(hex, pos);
+      return `0x${hex.slice(pos + 24, pos + 64)}`;
+    };
   if (type === "bool") return (hex, pos) => /[^0]/.test(word(hex, pos));
   const u = /^uint(\d*)$/.exec(type);
   if (u) {
     const bits = u[1] === "" ? 256 : Number(u[1]);
+    // Small values (most amounts, ids and indexes) skip parsing 64 digits into a BigInt.
+    if (bits > 48)
+      return (hex, pos) => {
+        checkWord(hex, pos);
+        return hex.startsWith(ZEROS_51, pos) ? BigInt(low13(hex, pos + 51)) : BigInt(`0x${hex.slice(pos, pos + 64)}`);
+      };
     // ≤ 48 bits fit a double exactly and need no BigInt.
-    if (bits > 48) return (hex, pos) => BigInt(`0x${word(hex, pos)}`);
     return (hex, pos) => {
-      const w = word(hex, pos);
-      return ZERO_HIGH.test(w) ? parseInt(w.slice(52), 16) : Number(BigInt(`0x${w}`));
+      checkWord(hex, pos);
+      return hex.startsWith(ZEROS_51, pos) ? low13(hex, pos + 51) : Number(BigInt(`0x${hex.slice(pos, pos + 64)}`));
     };
   }
   const s = /^int(\d*)$/.exec(type);
