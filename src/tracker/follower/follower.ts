@@ -379,7 +379,7 @@ export function createFollower(options: FollowerOptions): Follower {
     readonly complete: boolean;
   }
 
-  /** What one range needs from the chain: its logs and the headers of its ends and of every log's block. */
+  /** What one range needs from the chain: its logs and the headers of its ends and of every log's block (of every block, for a short range). */
   interface RangeData {
     readonly toHeader: ChainHeader | null;
     readonly fromHeader: ChainHeader | null;
