@@ -71,6 +71,13 @@ describe("tracker event decoder", () => {
     // Head of 7 static words, then the offset of the contributors array pointing far beyond the data.
     const bogus = `0x${"00".repeat(32 * 7)}${"ff".repeat(32)}` as Hex;
     expect(decodeEvent(prepareAbi(serviceNodeRewardsEventsAbi), nodeTopics, bogus)).to.equal(null);
+    // A stray non-hex digit in a small value (read through a double, not a BigInt) is refused, not half-read.
+    for (const bad of [`${data.slice(0, 2 + 63)}g${data.slice(2 + 64)}`, `${data.slice(0, 2 + 53)}z${data.slice(2 + 54)}`]) {
+      expect(decodeEvent(prepared, topics, bad as Hex), bad).to.equal(null);
+    }
+    // A value of 52 bits or more still goes through the exact BigInt path.
+    const big = encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [2n ** 52n, 2n ** 256n - 1n]);
+    expect(decodeEvent(prepared, topics, big)?.args).to.deep.include({ amount: 2n ** 52n, previousBalance: 2n ** 256n - 1n });
   });
 
   it("decodes NewServiceNodeV2 with 0 to 10 contributors, mixed-case hex and values at their type's limits like viem", () => {
