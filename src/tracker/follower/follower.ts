@@ -609,8 +609,8 @@ export function createFollower(options: FollowerOptions): Follower {
       let data = await fetching;
       checked = await validate(from, to, data, !prefetched);
       if (!checked.ok && prefetched) {
-        clearPrefetch(); // the ranges chained after a stale one are stale too
-        data = await fetchRange(from, to, fetchRangeHeaders(from, to));
+        clearPrefetch(); // the ranges planned after a stale one are stale too
+        data = await takePrefetch(from, to).data; // a fresh plan, starting here
         checked = await validate(from, to, data, true);
       }
     } catch (error) {
@@ -628,10 +628,6 @@ export function createFollower(options: FollowerOptions): Follower {
       return checked.outcome;
     }
     const { toHeader, logs, headers } = checked;
-    if (planTail === null && safeHead !== null && to < safeHead && !stopping) {
-      plan(to + 1n, minBig(safeHead, to + sizer.size));
-      pump();
-    }
 
     const overlay = createOverlay(store);
     // Logs of fixed addresses decode without state: decode them first and load what their handlers read

@@ -130,7 +130,7 @@ export function openSqliteStore(path: string): TrackerStore {
   // Batched reads likewise (the kind, then the keys).
   const keySelect = (keys: number): Database.Statement =>
     db.prepare(`SELECT key, value FROM entities WHERE kind = ? AND key IN (${Array(keys).fill("?").join(", ")})`);
-  const getChunks: readonly (readonly [number, Database.Statement])[] = [[CHUNK_ROWS, keySelect(CHUNK_ROWS)], [CHUNK_ROWS_SMALL, keySelect(CHUNK_ROWS_SMALL)], [1, keySelect(1)]];
+  const getChunks: ChunkStatements = [[CHUNK_ROWS, keySelect(CHUNK_ROWS)], [CHUNK_ROWS_SMALL, keySelect(CHUNK_ROWS_SMALL)], [1, keySelect(1)]];
 
   const commitTx = db.transaction((commit: RangeCommit) => {
     for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash, block.timestamp ?? null);
@@ -271,7 +271,7 @@ export function openSqliteStore(path: string): TrackerStore {
   };
 }
 
-/** Statements inserting `rows` rows at once, largest first, the last one a single row. */
+/** Statements taking `rows` rows (or keys) at once, largest first, the last one a single row. */
 type ChunkStatements = readonly (readonly [rows: number, statement: Database.Statement])[];
 
 /** Runs `flat` (rows of `width` parameters, back to back) through the largest chunk statements that fit. */
