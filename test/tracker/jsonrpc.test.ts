@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isTimeout, isTooManyResults } from "../../src/tracker/rpc/errors";
-import { JsonRpcHttpError, JsonRpcResponseError, JsonRpcTimeoutError, postJsonRpc } from "../../src/tracker/rpc/jsonrpc";
+import { JsonRpcHttpError, JsonRpcResponseError, JsonRpcTimeoutError, postJsonRpc, type AnswerReader } from "../../src/tracker/rpc/jsonrpc";
 
 /** A JSON-RPC server whose answer to each request is decided by `answer` (status, body; null: never answer). */
 async function server(answer: (body: { method: string; params: unknown[]; id: number }) => { status: number; body: string } | null): Promise<{ url: string; close: () => Promise<void> }> {
@@ -72,6 +72,46 @@ describe("tracker plain JSON-RPC POST (eth_getLogs during a sync)", () => {
       // The receive buffer was released by the failures: a good answer still comes through.
       mode = "ok";
       expect(await postJsonRpc(s.url, "eth_getLogs", [{}], 300)).to.deep.equal(["0x01"]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("hands a successful answer's bytes to the caller's reader, else converts the parsed result; errors stay errors", async () => {
+    let body = "";
+    let status = 200;
+    const s = await server(() => ({ status, body }));
+    const seen: string[] = [];
+    // Reads answers that start with "{" as their length; converts parsed results to "converted:<json>".
+    const reader: AnswerReader<string> = {
+      fast: (answer) => {
+        seen.push(answer.toString("utf8"));
+        return answer.toString("utf8").startsWith('{"fast"') ? `fast:${answer.length}` : null;
+      },
+      convert: (result) => {
+        if (result === "bad") throw new Error("malformed result");
+        return `converted:${JSON.stringify(result)}`;
+      },
+    };
+    try {
+      body = '{"fast":1,"result":[]}';
+      expect(await postJsonRpc(s.url, "eth_getLogs", [{}], 1_000, reader)).to.equal(`fast:${body.length}`);
+      body = JSON.stringify({ jsonrpc: "2.0", id: 1, result: ["0x01"] });
+      expect(await postJsonRpc(s.url, "eth_getLogs", [{}], 1_000, reader)).to.equal('converted:["0x01"]');
+      body = JSON.stringify({ jsonrpc: "2.0", id: 1, result: "bad" });
+      await postJsonRpc(s.url, "eth_getLogs", [{}], 1_000, reader).then(
+        () => expect.fail("a result the reader refuses must fail the call"),
+        (e: Error) => expect(e.message).to.equal("malformed result"),
+      );
+      body = JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32005, message: "query returned more than 10000 results" } });
+      const error = await postJsonRpc(s.url, "eth_getLogs", [{}], 1_000, reader).then(() => null, (e: Error) => e);
+      expect(error).to.be.instanceOf(JsonRpcResponseError);
+      // A failed HTTP status never reaches the reader.
+      const before = seen.length;
+      status = 503;
+      body = '{"fast":1}';
+      expect(await postJsonRpc(s.url, "eth_getLogs", [{}], 1_000, reader).then(() => null, (e: Error) => e)).to.be.instanceOf(JsonRpcHttpError);
+      expect(seen.length).to.equal(before);
     } finally {
       await s.close();
     }

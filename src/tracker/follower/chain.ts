@@ -1,6 +1,7 @@
 /** Raw chain data as the follower needs it: logs and headers fetched with plain JSON-RPC. */
 import { hexToBigInt, numberToHex, type Address, type Hex, type PublicClient } from "viem";
-import { postJsonRpc } from "../rpc/jsonrpc";
+import { postJsonRpc, type AnswerReader } from "../rpc/jsonrpc";
+import { readLogsAnswer } from "./logsReader";
 
 export interface ChainLog {
   readonly address: Address;
@@ -88,6 +89,20 @@ function httpEndpoint(client: PublicClient): { url: string; timeout: number } | 
   return { url: transport.url, timeout: typeof transport.timeout === "number" ? transport.timeout : 10_000 };
 }
 
+/** A generic eth_getLogs result (parsed JSON) as ChainLogs; throws on anything that is not a list of logs. */
+function toChainLogs(result: unknown): ChainLog[] {
+  if (!Array.isArray(result)) throw new Error("eth_getLogs returned a non-array result");
+  const blocks = new Map<string, bigint>();
+  const logs = new Array<ChainLog>(result.length);
+  for (let i = 0; i < result.length; i++) {
+    logs[i] = parseRpcLog(result[i] as RpcLog, blocks);
+    result[i] = undefined; // the raw log is garbage now, not at the end of the loop
+  }
+  return logs;
+}
+
+const logsAnswer: AnswerReader<ChainLog[]> = { fast: readLogsAnswer, convert: toChainLogs };
+
 export interface LogQuery {
   /** Contracts whose every log is wanted. */
   readonly addresses: readonly Address[];
@@ -114,22 +129,12 @@ export async function fetchLogs(client: PublicClient, query: LogQuery, from: big
   const get = async (filter: object): Promise<ChainLog[]> => {
     const params = [{ ...range, ...filter }];
     // An HTTP request of its own (a small header request must not wait for these logs in a shared batch),
-    // read and parsed in one piece (see ../rpc/jsonrpc). Other transports go through the client; a signal
-    // of its own keeps the request out of the transport's batch there too.
+    // read straight from its bytes (see ./logsReader, ../rpc/jsonrpc). Other transports go through the
+    // client; a signal of its own keeps the request out of the transport's batch there too.
     const endpoint = httpEndpoint(client);
-    const batch = (
-      endpoint !== null
-        ? await postJsonRpc(endpoint.url, "eth_getLogs", params, endpoint.timeout)
-        : await client.request({ method: "eth_getLogs", params } as never, { signal: new AbortController().signal })
-    ) as RpcLog[];
-    if (!Array.isArray(batch)) throw new Error("eth_getLogs returned a non-array result");
-    const blocks = new Map<string, bigint>();
-    const logs = new Array<ChainLog>(batch.length);
-    for (let i = 0; i < batch.length; i++) {
-      logs[i] = parseRpcLog(batch[i], blocks);
-      (batch as unknown[])[i] = undefined; // the raw log is garbage now, not at the end of the loop
-    }
-    return logs;
+    return endpoint !== null
+      ? postJsonRpc(endpoint.url, "eth_getLogs", params, endpoint.timeout, logsAnswer)
+      : toChainLogs(await client.request({ method: "eth_getLogs", params } as never, { signal: new AbortController().signal }));
   };
   const fixed = query.addresses.length > 0 ? get({ address: [...query.addresses] }) : Promise.resolve([]);
   const anyTopics = query.anyAddressTopics.length > 0 ? { topics: [[...query.anyAddressTopics]] } : null;

@@ -74,11 +74,25 @@ const errorDetails = (error: unknown): string => {
 };
 
 /**
- * POSTs one JSON-RPC call to `url` and returns its `result` (parsed JSON). Throws
- * {@link JsonRpcTimeoutError} after `timeoutMs` (0: no timeout), {@link JsonRpcHttpError} on a non-2xx
- * status or an unreadable body, {@link JsonRpcResponseError} on an `error` answer.
+ * How a caller turns an answer into its result type: `fast` reads a successful answer's bytes directly
+ * (null: not an answer it reads, parse it generically); `convert` turns the generic path's parsed
+ * `result` into the same type (and throws on a malformed one). Where `fast` returns a value, `convert`
+ * of the parsed answer must return an equal one.
  */
-export function postJsonRpc(url: string, method: string, params: readonly unknown[], timeoutMs: number): Promise<unknown> {
+export interface AnswerReader<T> {
+  readonly fast: (answer: Buffer) => T | null;
+  readonly convert: (result: unknown) => T;
+}
+
+/**
+ * POSTs one JSON-RPC call to `url` and returns its `result` (parsed JSON, or as `reader` reads it). Throws
+ * {@link JsonRpcTimeoutError} after `timeoutMs` (0: no timeout), {@link JsonRpcHttpError} on a non-2xx
+ * status or an unreadable body, {@link JsonRpcResponseError} on an `error` answer, and what
+ * `reader.convert` throws.
+ */
+export function postJsonRpc(url: string, method: string, params: readonly unknown[], timeoutMs: number): Promise<unknown>;
+export function postJsonRpc<T>(url: string, method: string, params: readonly unknown[], timeoutMs: number, reader: AnswerReader<T>): Promise<T>;
+export function postJsonRpc(url: string, method: string, params: readonly unknown[], timeoutMs: number, reader?: AnswerReader<unknown>): Promise<unknown> {
   const target = new URL(url);
   const https = target.protocol === "https:";
   if (!https && target.protocol !== "http:") return Promise.reject(new Error(`JSON-RPC URL "${url}" must be http(s)`));
@@ -137,11 +151,28 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
       res.on("end", () => {
         if (settled) return release();
         const bytes = own !== null ? own.subarray(0, size) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+        const status = res.statusCode ?? 0;
+        if (reader !== undefined && status >= 200 && status < 300) {
+          let read: unknown;
+          try {
+            read = reader.fast(bytes);
+          } catch (error) {
+            release();
+            fail(error as Error);
+            return;
+          }
+          if (read !== null) {
+            release();
+            settled = true;
+            clearTimeout(timer);
+            resolve(read);
+            return;
+          }
+        }
         // An answer of hex strings is ASCII: decoded as latin1 it needs no UTF-8 decoding (same text).
         const text = bytes.toString(isAscii(bytes) ? "latin1" : "utf8");
         release();
         chunks.length = 0;
-        const status = res.statusCode ?? 0;
         let parsed: unknown;
         try {
           parsed = JSON.parse(text);
@@ -164,9 +195,18 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
           fail(new JsonRpcHttpError(url, status, `${method}: the answer has neither a result nor an error`));
           return;
         }
+        let result: unknown = answer.result;
+        if (reader !== undefined) {
+          try {
+            result = reader.convert(result);
+          } catch (error) {
+            fail(error as Error);
+            return;
+          }
+        }
         settled = true;
         clearTimeout(timer);
-        resolve(answer.result);
+        resolve(result);
       });
     };
     let responded = false;
