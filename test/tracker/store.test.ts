@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import type { Hex } from "viem";
 import { SQLITE_MIGRATIONS, openSqliteStore } from "../../src/tracker/store/sqlite";
 import { canonicalDump } from "../../src/tracker/state/dump";
+import { createOverlay } from "../../src/tracker/state/context";
 import { tmpDb } from "./helpers";
 
 const h = (n: number): Hex => `0x${n.toString(16).padStart(64, "0")}` as Hex;
@@ -133,6 +134,40 @@ describe("tracker store (SQLite)", () => {
     expect((await store.listEntities("balance")).every((r) => r.value === `${r.key}@3`)).to.equal(true);
     expect(await store.rollbackTo({ number: 1n, hash: h(1) })).to.deep.equal({ undone: 300, droppedBlocks: 0 });
     expect(await canonicalDump(store)).to.equal(atOne);
+    await store.close();
+  });
+
+  it("range overlay: peek answers only what needs no store read; set writes only what it knows; both record undo rows", async () => {
+    const store = openSqliteStore(tmpDb("overlay"));
+    await store.commitRange({
+      blocks: [],
+      changes: [
+        { block: 1n, kind: "balance", key: "stored", before: null, after: "S" },
+        { block: 1n, kind: "balance", key: "preloaded", before: null, after: "P" },
+      ],
+      checkpoint: { number: 1n, hash: h(1) },
+    });
+    const overlay = createOverlay(store);
+    overlay.block = 2n;
+    await overlay.preload("balance", ["preloaded", "absent"]);
+    expect(overlay.peek("balance", "preloaded")).to.equal("P");
+    expect(overlay.peek("balance", "absent")).to.equal(null); // known to be absent: no read needed
+    expect(overlay.peek("balance", "stored")).to.equal(undefined); // in the store, not read yet
+    expect(overlay.peek("node", "x")).to.equal(undefined);
+    expect(() => overlay.set("balance", "stored", "S2")).to.throw("overlay.set: balance stored was not read first");
+    expect(overlay.changes).to.deep.equal([]);
+    overlay.set("balance", "preloaded", "P2");
+    overlay.set("balance", "absent", "A");
+    overlay.set("balance", "absent", "A"); // unchanged: no second undo row
+    expect(await overlay.get("balance", "stored")).to.equal("S");
+    expect(overlay.peek("balance", "stored")).to.equal("S");
+    overlay.set("balance", "stored", "S2");
+    expect(overlay.peek("balance", "preloaded")).to.equal("P2");
+    expect(overlay.changes).to.deep.equal([
+      { block: 2n, kind: "balance", key: "preloaded", before: "P", after: "P2" },
+      { block: 2n, kind: "balance", key: "absent", before: null, after: "A" },
+      { block: 2n, kind: "balance", key: "stored", before: "S", after: "S2" },
+    ]);
     await store.close();
   });
 });

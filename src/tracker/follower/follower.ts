@@ -232,20 +232,25 @@ export function createFollower(options: FollowerOptions): Follower {
     return null;
   }
 
-  async function apply(ctx: StateContext, event: DecodedEvent): Promise<boolean> {
+  /** A handler's MirrorGapError: counted and skipped (false); any other error is rethrown. */
+  function skipGap(eventName: string, error: unknown): false {
+    if (!(error instanceof MirrorGapError)) throw error;
+    metrics.inc("tracker_anomalies_total", "Events that referred to state the mirror does not have", { event: eventName });
+    log.warn("event refers to state the mirror does not have; skipped (reconciliation will heal nodes)", { error: error.message });
+    return false;
+  }
+
+  /** Applies one event: true when a handler applied it. Synchronous when the handler is (no promise then). */
+  function apply(ctx: StateContext, event: DecodedEvent): boolean | Promise<boolean> {
     const handler = registry[event.kind]?.handlers[event.eventName];
     if (!handler) return false;
+    let running: void | Promise<void>;
     try {
-      await handler(ctx, event);
-      return true;
+      running = handler(ctx, event);
     } catch (error) {
-      if (error instanceof MirrorGapError) {
-        metrics.inc("tracker_anomalies_total", "Events that referred to state the mirror does not have", { event: event.eventName });
-        log.warn("event refers to state the mirror does not have; skipped (reconciliation will heal nodes)", { error: error.message });
-        return false;
-      }
-      throw error;
+      return skipGap(event.eventName, error);
     }
+    return running === undefined ? true : running.then(() => true, (error: unknown) => skipGap(event.eventName, error));
   }
 
   const toPending = (e: DecodedEvent, confirmsAtBlock: string | null): PendingEvent => ({
@@ -658,7 +663,9 @@ export function createFollower(options: FollowerOptions): Follower {
       overlay.block = l.blockNumber;
       const event = predecoded[i] !== undefined ? predecoded[i] : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
       predecoded[i] = null;
-      if (event && (await apply(overlay, event))) {
+      if (!event) continue;
+      const outcome = apply(overlay, event);
+      if (outcome === true || (outcome !== false && (await outcome))) {
         appliedCount++;
         if (listening) applied.push(event);
       }
@@ -731,7 +738,9 @@ export function createFollower(options: FollowerOptions): Follower {
       overlay.block = l.blockNumber;
       const event = await route(overlay, l, null);
       if (!event) continue;
-      await apply(overlay, event).catch(() => false);
+      await Promise.resolve()
+        .then(() => apply(overlay, event))
+        .catch(() => false);
       view.push(toPending(event, policy.mode === "depth" ? (l.blockNumber + policy.confirmations).toString() : null));
     }
     pendingView = view;

@@ -10,6 +10,14 @@ export interface StateContext {
   get(kind: string, key: string): Promise<string | null>;
   put(kind: string, key: string, value: string): Promise<void>;
   del(kind: string, key: string): Promise<void>;
+  /**
+   * The entity as this range sees it, synchronously, when that needs no store read (it was preloaded, or
+   * read or written by this range); undefined otherwise. Lets a handler skip the async frames of get/put
+   * for the common case (a dense range applies 10,000s of events).
+   */
+  peek(kind: string, key: string): string | null | undefined;
+  /** put, synchronously, for an entity {@link peek} knows; throws for one it does not (read it first). */
+  set(kind: string, key: string, value: string): void;
 }
 
 export interface RangeOverlay extends StateContext {
@@ -45,6 +53,13 @@ export function createOverlay(store: TrackerStore): RangeOverlay {
     map.set(key, stored);
     return stored;
   };
+  /** Records a write of an entity the map knows. */
+  const write = (map: Map<string, string | null>, kind: string, key: string, value: string): void => {
+    const before = map.get(key) ?? null;
+    if (before === value) return;
+    map.set(key, value);
+    changes.push({ block: overlay.block, kind, key, before, after: value });
+  };
   const overlay: RangeOverlay = {
     block: 0n,
     changes,
@@ -71,13 +86,20 @@ export function createOverlay(store: TrackerStore): RangeOverlay {
     },
     put(kind, key, value) {
       const map = ofKind(kind);
-      const known = map.get(key);
-      if (known === undefined && !map.has(key)) return read(map, kind, key).then(() => overlay.put(kind, key, value));
-      const before = known ?? null;
-      if (before === value) return RESOLVED;
-      map.set(key, value);
-      changes.push({ block: overlay.block, kind, key, before, after: value });
+      if (map.get(key) === undefined && !map.has(key)) return read(map, kind, key).then(() => overlay.put(kind, key, value));
+      write(map, kind, key, value);
       return RESOLVED;
+    },
+    peek(kind, key) {
+      const map = known.get(kind);
+      if (map === undefined) return undefined;
+      const value = map.get(key);
+      return value !== undefined || !map.has(key) ? value : null;
+    },
+    set(kind, key, value) {
+      const map = ofKind(kind);
+      if (map.get(key) === undefined && !map.has(key)) throw new Error(`overlay.set: ${kind} ${key} was not read first`);
+      write(map, kind, key, value);
     },
     async del(kind, key) {
       const map = ofKind(kind);

@@ -44,7 +44,11 @@ export interface DecodedEvent {
   readonly blockTimestamp: bigint | null;
 }
 
-export type EventHandler = (ctx: StateContext, event: DecodedEvent) => Promise<void>;
+/**
+ * Applies one event to the range's overlay. May return nothing (it ran synchronously: the hot handlers do
+ * when the range preloaded what they read) or a promise.
+ */
+export type EventHandler = (ctx: StateContext, event: DecodedEvent) => void | Promise<void>;
 
 export interface ContractHandlers {
   readonly abi: Abi;
@@ -97,13 +101,22 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const lower = (a: unknown): Address => (a as string).toLowerCase() as Address;
 const str = (v: unknown): string => (v as bigint).toString();
 
-async function getNode(ctx: StateContext, id: bigint): Promise<NodeRecord | null> {
-  const raw = await ctx.get(ENTITY.node, nodeKey(id));
-  return raw === null ? null : parseRecord<NodeRecord>(raw);
+/**
+ * Writes `update(current)` to one entity. Synchronous (no promise, no async frame) when the overlay knows
+ * the entity already — the range preloaded it, the common case — else after reading it.
+ */
+function updateEntity(ctx: StateContext, kind: string, key: string, update: (current: string | null) => string): void | Promise<void> {
+  const current = ctx.peek(kind, key);
+  if (current === undefined) return ctx.get(kind, key).then(() => updateEntity(ctx, kind, key, update));
+  ctx.set(kind, key, update(current));
 }
 
-async function putNode(ctx: StateContext, node: NodeRecord): Promise<void> {
-  await ctx.put(ENTITY.node, nodeKey(BigInt(node.id)), serialize(node));
+/** Updates a node the mirror has; an event about one it does not have throws {@link UnknownNodeError}. */
+function updateNode(ctx: StateContext, id: bigint, event: DecodedEvent, update: (node: NodeRecord) => NodeRecord): void | Promise<void> {
+  return updateEntity(ctx, ENTITY.node, nodeKey(id), (raw) => {
+    if (raw === null) throw new UnknownNodeError(id, event.eventName, event.blockNumber);
+    return serialize(update(parseRecord<NodeRecord>(raw)));
+  });
 }
 
 /** An event about state the mirror does not have: the mirror missed something (skipped, counted, healed). */
@@ -164,7 +177,7 @@ function newNode(
   };
 }
 
-const onNewServiceNode: EventHandler = async (ctx, event) => {
+const onNewServiceNode: EventHandler = (ctx, event) => {
   const a = event.args as {
     serviceNodeID: bigint;
     initiator: string;
@@ -172,14 +185,18 @@ const onNewServiceNode: EventHandler = async (ctx, event) => {
     serviceNode: { ed25519Pubkey: bigint; ed25519Signature0: bigint; ed25519Signature1: bigint; fee: number };
     contributors: readonly ContributorArg[];
   };
-  await putNode(ctx, newNode(event, a.serviceNodeID, lower(a.initiator), a.pubkey, a.serviceNode, a.contributors, false));
+  return updateEntity(ctx, ENTITY.node, nodeKey(a.serviceNodeID), () =>
+    serialize(newNode(event, a.serviceNodeID, lower(a.initiator), a.pubkey, a.serviceNode, a.contributors, false)),
+  );
 };
 
 /** A node migrated by the owner before start(): no initiator (the zero address), no Ed25519 signature, fee 0. */
-const onNewSeededServiceNode: EventHandler = async (ctx, event) => {
+const onNewSeededServiceNode: EventHandler = (ctx, event) => {
   const a = event.args as { serviceNodeID: bigint; pubkey: G1Arg; ed25519Pubkey: bigint; contributors: readonly ContributorArg[] };
   const params = { ed25519Pubkey: a.ed25519Pubkey, ed25519Signature0: 0n, ed25519Signature1: 0n, fee: 0 };
-  await putNode(ctx, newNode(event, a.serviceNodeID, ZERO_ADDRESS as Address, a.pubkey, params, a.contributors, true));
+  return updateEntity(ctx, ENTITY.node, nodeKey(a.serviceNodeID), () =>
+    serialize(newNode(event, a.serviceNodeID, ZERO_ADDRESS as Address, a.pubkey, params, a.contributors, true)),
+  );
 };
 
 const onMaxContributorsUpdated: EventHandler = async (ctx, event) => {
@@ -188,44 +205,38 @@ const onMaxContributorsUpdated: EventHandler = async (ctx, event) => {
   await ctx.put(ENTITY.network, NETWORK_KEY, serialize({ ...network, maxContributors: Number(a.newMax), maxContributorsBlock: str(event.blockNumber) }));
 };
 
-const onExitRequest: EventHandler = async (ctx, event) => {
+const onExitRequest: EventHandler = (ctx, event) => {
   const a = event.args as { serviceNodeID: bigint; initiator: string };
-  const node = await getNode(ctx, a.serviceNodeID);
-  if (node === null) throw new UnknownNodeError(a.serviceNodeID, event.eventName, event.blockNumber);
-  await putNode(ctx, {
+  return updateNode(ctx, a.serviceNodeID, event, (node) => ({
     ...node,
     status: node.status === "active" ? "exit-requested" : node.status,
     exitRequestedBlock: node.exitRequestedBlock ?? str(event.blockNumber),
     exitRequestInitiator: node.exitRequestInitiator ?? lower(a.initiator),
     exitRequestedTimestamp: node.exitRequestedBlock === null ? (event.blockTimestamp?.toString() ?? null) : (node.exitRequestedTimestamp ?? null),
-  });
+  }));
 };
 
-const onExit: EventHandler = async (ctx, event) => {
+const onExit: EventHandler = (ctx, event) => {
   const a = event.args as { serviceNodeID: bigint; initiator: string; returnedAmount: bigint };
-  const node = await getNode(ctx, a.serviceNodeID);
-  if (node === null) throw new UnknownNodeError(a.serviceNodeID, event.eventName, event.blockNumber);
-  await putNode(ctx, {
+  return updateNode(ctx, a.serviceNodeID, event, (node) => ({
     ...node,
     status: "exited",
     exitBlock: str(event.blockNumber),
     exitInitiator: lower(a.initiator),
     returnedAmount: str(a.returnedAmount),
     exitTimestamp: event.blockTimestamp?.toString() ?? null,
-  });
+  }));
 };
 
-const onLiquidated: EventHandler = async (ctx, event) => {
+const onLiquidated: EventHandler = (ctx, event) => {
   const a = event.args as { id: bigint; initiator: string };
-  const node = await getNode(ctx, a.id);
-  if (node === null) throw new UnknownNodeError(a.id, event.eventName, event.blockNumber);
-  await putNode(ctx, {
+  return updateNode(ctx, a.id, event, (node) => ({
     ...node,
     status: "liquidated",
     liquidatedBlock: str(event.blockNumber),
     liquidator: lower(a.initiator),
     liquidatedTimestamp: event.blockTimestamp?.toString() ?? null,
-  });
+  }));
 };
 
 const onStakingRequirement: EventHandler = async (ctx, event) => {
@@ -234,42 +245,37 @@ const onStakingRequirement: EventHandler = async (ctx, event) => {
   await ctx.put(ENTITY.network, NETWORK_KEY, serialize(record));
 };
 
-async function getBalance(ctx: StateContext, recipient: Address): Promise<BalanceRecord> {
-  const raw = await ctx.get(ENTITY.balance, addressKey(recipient));
-  if (raw !== null) return parseRecord<BalanceRecord>(raw);
-  return {
-    recipient,
-    lifetimeBalance: "0",
-    previousBalance: "0",
-    updatedBlock: null,
-    totalClaimed: "0",
-    claims: 0,
-    lastClaimBlock: null,
-  };
+/** Updates a recipient's balance record (created at zero by its first event). */
+function updateBalance(ctx: StateContext, recipient: Address, update: (balance: BalanceRecord) => BalanceRecord): void | Promise<void> {
+  return updateEntity(ctx, ENTITY.balance, addressKey(recipient), (raw) =>
+    serialize(
+      update(
+        raw !== null
+          ? parseRecord<BalanceRecord>(raw)
+          : { recipient, lifetimeBalance: "0", previousBalance: "0", updatedBlock: null, totalClaimed: "0", claims: 0, lastClaimBlock: null },
+      ),
+    ),
+  );
 }
 
-const onRewardsBalanceUpdated: EventHandler = async (ctx, event) => {
+const onRewardsBalanceUpdated: EventHandler = (ctx, event) => {
   const a = event.args as { recipient: string; amount: bigint; previousBalance: bigint };
-  const balance = await getBalance(ctx, lower(a.recipient));
-  const next: BalanceRecord = {
+  return updateBalance(ctx, lower(a.recipient), (balance) => ({
     ...balance,
     lifetimeBalance: str(a.amount),
     previousBalance: str(a.previousBalance),
     updatedBlock: str(event.blockNumber),
-  };
-  await ctx.put(ENTITY.balance, addressKey(a.recipient), serialize(next));
+  }));
 };
 
-const onRewardsClaimed: EventHandler = async (ctx, event) => {
+const onRewardsClaimed: EventHandler = (ctx, event) => {
   const a = event.args as { recipient: string; amount: bigint };
-  const balance = await getBalance(ctx, lower(a.recipient));
-  const next: BalanceRecord = {
+  return updateBalance(ctx, lower(a.recipient), (balance) => ({
     ...balance,
     totalClaimed: (BigInt(balance.totalClaimed) + a.amount).toString(),
     claims: balance.claims + 1,
     lastClaimBlock: str(event.blockNumber),
-  };
-  await ctx.put(ENTITY.balance, addressKey(a.recipient), serialize(next));
+  }));
 };
 
 // ---- Contribution factory and pools ----------------------------------------------------------------
