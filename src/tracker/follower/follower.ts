@@ -646,7 +646,9 @@ export function createFollower(options: FollowerOptions): Follower {
     for (const event of predecoded) {
       const keysOf = event ? registry[event.kind]?.reads?.[event.eventName] : undefined;
       if (!event || !keysOf) continue;
-      for (const [kind, key] of keysOf(event.args)) {
+      const keys = keysOf(event.args);
+      for (let k = 0; k < keys.length; k++) {
+        const [kind, key] = keys[k];
         const list = reads.get(kind);
         if (list) list.push(key);
         else reads.set(kind, [key]);

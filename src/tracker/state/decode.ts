@@ -9,6 +9,7 @@
  * as their topic.
  */
 import { toEventSelector, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
+import { lowercase } from "../lowercase";
 
 type EventInput = AbiParameter & { readonly indexed?: boolean };
 
@@ -214,7 +215,7 @@ function compileEvent(event: AbiEvent): PreparedEvent {
     for (let i = 0; i < names.length; i++) {
       const topicReader = topicReaders[i];
       if (topicReader !== null) {
-        const topic = topics[t++].toLowerCase();
+        const topic = lowercase(topics[t++]);
         if (topic.length !== 66) throw new DecodeError("a topic is not 32 bytes");
         args[names[i]] = topicReader(topic, 2);
       } else {
@@ -233,10 +234,10 @@ function compileEvent(event: AbiEvent): PreparedEvent {
 export function decodeEvent(abi: PreparedAbi, topics: readonly Hex[], data: Hex): { eventName: string; args: Record<string, unknown> } | null {
   const topic0 = topics[0];
   if (topic0 === undefined) return null;
-  const event = abi.get(topic0.toLowerCase());
+  const event = abi.get(lowercase(topic0));
   if (!event || topics.length !== event.indexedCount + 1) return null;
   try {
-    const hex = /[A-F]/.test(data) ? data.toLowerCase() : data;
+    const hex = lowercase(data);
     return { eventName: event.name, args: event.decode(topics, hex) };
   } catch (error) {
     if (error instanceof DecodeError || error instanceof SyntaxError || error instanceof RangeError) return null;

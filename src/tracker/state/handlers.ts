@@ -9,6 +9,7 @@ import type { ChainLog } from "../follower/chain";
 import { contributionFactoryEventsAbi, contributionPoolEventsAbi, eventTopics, nameServiceEventsAbi, serviceNodeRewardsEventsAbi } from "../abi";
 import type { StateContext } from "./context";
 import { decodeEvent, prepareAbi } from "./decode";
+import { lowercase } from "../lowercase";
 import {
   DEFAULT_MAX_CONTRIBUTORS,
   EMPTY_NAME_RECORDS,
@@ -98,7 +99,7 @@ interface G1Arg {
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
-const lower = (a: unknown): Address => (a as string).toLowerCase() as Address;
+const lower = (a: unknown): Address => lowercase(a as string) as Address;
 const str = (v: unknown): string => (v as bigint).toString();
 
 /**

@@ -4,6 +4,7 @@
  * the same bytes (the crash tests compare dumps byte for byte).
  */
 import type { Address, Hex } from "viem";
+import { lowercase } from "../lowercase";
 
 export const ENTITY = {
   node: "node",
@@ -214,9 +215,9 @@ export function poolMinimumContribution(pool: PoolRecord): { readonly who: "oper
 /** Keys sort like the numbers they encode. */
 export const nodeKey = (id: bigint): string => id.toString().padStart(20, "0");
 export const blockKey = (block: bigint): string => block.toString().padStart(20, "0");
-export const addressKey = (address: string): string => address.toLowerCase();
+export const addressKey = (address: string): string => lowercase(address);
 /** Names are keyed by their namehash, 0x + 64 lowercase hex digits. */
-export const nameKey = (namehash: string): string => namehash.toLowerCase();
+export const nameKey = (namehash: string): string => lowercase(namehash);
 export const NETWORK_KEY = "network";
 
 export const serialize = (value: object): string => JSON.stringify(value);
