@@ -132,7 +132,11 @@ const LAST_GOOD = "reconcile.lastGood";
 
 /** Untaken ranges whose logs are fetched or being fetched (each holds a range's logs in memory until applied). */
 const LOGS_AHEAD = 2;
-/** eth_getLogs asked at once: the node computes one while the next waits in its queue. */
+/**
+ * eth_getLogs asked at once: the node computes one while the next waits in its queue. Until a plan's first
+ * answer is in, one at a time: the tracker has nothing to do until then, and a node serving two answers at
+ * once (Hardhat's streams them interleaved) would deliver the first one up to twice as late.
+ */
 const LOGS_IN_FLIGHT = 2;
 /** Untaken ranges planned (their headers asked for) ahead of the one being applied. */
 const PLANNED_AHEAD = 3;
@@ -191,6 +195,8 @@ export function createFollower(options: FollowerOptions): Follower {
   let lastHeightRefresh = 0;
   let lastHeadsRefresh = 0;
   let lastOutcome: StepOutcome | null = null;
+  /** A refresh of the heads running alongside a sync (see stepOnce); null when none is. */
+  let headsRefreshing: Promise<void> | null = null;
   let reorgs = 0;
   let dispute: string | null = null;
   let pendingView: PendingEvent[] = [];
@@ -491,10 +497,13 @@ export function createFollower(options: FollowerOptions): Follower {
   let planTail: PlannedRange | null = null;
   /** eth_getLogs asked and not yet answered (taken ranges included). */
   let logsInFlight = 0;
+  /** An eth_getLogs of the current plan has been answered (see LOGS_IN_FLIGHT). */
+  let planAnswered = false;
 
   function clearPrefetch(): void {
     planned = [];
     planTail = null;
+    planAnswered = false;
   }
 
   function plan(from: bigint, to: bigint): PlannedRange {
@@ -522,6 +531,7 @@ export function createFollower(options: FollowerOptions): Follower {
       if (!counted) return;
       counted = false;
       logsInFlight--;
+      planAnswered = true;
       pump();
     };
     const data = fetchRange(range.from, range.to, range.headers, planAhead, done);
@@ -543,7 +553,7 @@ export function createFollower(options: FollowerOptions): Follower {
         started++;
         continue;
       }
-      if (stopping || started >= LOGS_AHEAD || logsInFlight >= LOGS_IN_FLIGHT) return;
+      if (stopping || started >= LOGS_AHEAD || logsInFlight >= (planAnswered ? LOGS_IN_FLIGHT : 1)) return;
       startLogs(range);
       started++;
     }
@@ -824,27 +834,43 @@ export function createFollower(options: FollowerOptions): Follower {
     return outcome;
   }
 
+  /** In the middle of a sync: the last step advanced and the known safe head is still ahead. */
+  function midSync(): boolean {
+    return lastOutcome === "advanced" && checkpoint !== null && safeHead !== null && checkpoint.number < safeHead;
+  }
+
   /**
-   * In the middle of a sync (the last step advanced and the known safe head is still ahead) the heads
-   * are refreshed at most once per poll interval: each refresh is a round trip that would queue behind
-   * the eth_getLogs being fetched ahead and stall the pipeline. Any other outcome refreshes every step.
+   * The heads are refreshed before every step, except in the middle of a sync: there at most once per poll
+   * interval, and without waiting for it. A refresh is a round trip that queues at the node behind the
+   * eth_getLogs fetched ahead (hundreds of ms in a dense sync); meanwhile ranges up to the safe head known
+   * already are processed — it only grows, and a lower one (a provider's shorter chain) is applied once
+   * the refresh lands: a range planned past it is re-planned when taken.
    */
-  function headsFresh(): boolean {
-    return (
-      lastOutcome === "advanced" &&
-      checkpoint !== null &&
-      safeHead !== null &&
-      checkpoint.number < safeHead &&
-      Date.now() - lastHeadsRefresh < options.pollIntervalMs
+  async function updateHeads(): Promise<void> {
+    if (!midSync()) {
+      await headsRefreshing;
+      await refreshHeads();
+      lastHeadsRefresh = Date.now();
+      return;
+    }
+    if (headsRefreshing !== null || Date.now() - lastHeadsRefresh < options.pollIntervalMs) return;
+    headsRefreshing = refreshHeads().then(
+      () => {
+        lastHeadsRefresh = Date.now();
+        headsRefreshing = null;
+      },
+      (error: unknown) => {
+        // The next step that needs the heads refreshes them itself and handles the failure there.
+        log.warn("refreshing the chain heads failed during the sync; continuing with the known safe head", { error: shortError(error) });
+        lastHeadsRefresh = Date.now();
+        headsRefreshing = null;
+      },
     );
   }
 
   async function stepOnce(): Promise<StepOutcome> {
     try {
-      if (!headsFresh()) {
-        await refreshHeads();
-        lastHeadsRefresh = Date.now();
-      }
+      await updateHeads();
       const safe = safeHead!;
       if (checkpoint !== null && checkpoint.number >= safe) {
         // Idle (or the chain got shorter): make sure our head is still canonical.
