@@ -159,6 +159,35 @@ describe("tracker RPC providers: lying, failing and slow providers", function ()
     }
   });
 
+  it("keeps applying ranges while a slow mid-sync head refresh is outstanding, and ends equal to a clean replay", async () => {
+    let slowFromNow = false;
+    let slowOutstanding = 0;
+    const slowHeads = await proxy(async (call, upstreamResult) => {
+      if (call.method !== "eth_blockNumber" || !slowFromNow) return undefined;
+      slowOutstanding++;
+      await new Promise((r) => setTimeout(r, 1_000));
+      slowOutstanding--;
+      return upstreamResult();
+    });
+    // Small fixed ranges and no poll interval: every step of the sync is due a head refresh.
+    const tracker = await startTracker(testConfig([slowHeads.url], emitter, { batch: { initial: 4n, min: 1n, max: 4n }, pollIntervalMs: 0 }), silentLogger);
+    try {
+      let advancedWhileSlow = 0;
+      for (let steps = 0; ; steps++) {
+        expect(steps, "steps to catch up").to.be.lessThan(1_000);
+        const outcome = await tracker.follower.step();
+        if (outcome === "advanced" && slowOutstanding > 0) advancedWhileSlow++;
+        if (outcome === "advanced") slowFromNow = true;
+        if (outcome === "caught-up") break;
+      }
+      // Awaiting each refresh would have applied no range while one was outstanding.
+      expect(advancedWhileSlow).to.be.greaterThan(2);
+      expect(await canonicalDump(tracker.store)).to.equal(reference);
+    } finally {
+      await tracker.close();
+    }
+  });
+
   it("survives 5xx answers and timeouts, alone and with a failover provider, without loss", async () => {
     const rnd = prng(42);
     const flaky = await proxy(async () => {

@@ -134,7 +134,7 @@ export async function fetchLogs(client: PublicClient, query: LogQuery, from: big
     const endpoint = httpEndpoint(client);
     return endpoint !== null
       ? postJsonRpc(endpoint.url, "eth_getLogs", params, endpoint.timeout, logsAnswer)
-      : toChainLogs(await client.request({ method: "eth_getLogs", params } as never, { signal: new AbortController().signal }));
+      : toChainLogs(await client.request({ method: "eth_getLogs", params } as never, unbatched()));
   };
   const fixed = query.addresses.length > 0 ? get({ address: [...query.addresses] }) : Promise.resolve([]);
   const anyTopics = query.anyAddressTopics.length > 0 ? { topics: [[...query.anyAddressTopics]] } : null;
@@ -163,9 +163,16 @@ export function logsKey(logs: readonly ChainLog[]): string {
   );
 }
 
-export async function fetchHeader(client: PublicClient, block: bigint | "latest" | "safe" | "finalized"): Promise<ChainHeader | null> {
+/** Request options that keep a request out of the transport's batch: an HTTP request of its own. */
+const unbatched = (): { signal: AbortSignal } => ({ signal: new AbortController().signal });
+
+/**
+ * The block header at `block`. `alone`: as a request of its own, so that a slow answer cannot hold up the
+ * requests the transport would batch beside it (the follower's background head refresh).
+ */
+export async function fetchHeader(client: PublicClient, block: bigint | "latest" | "safe" | "finalized", alone = false): Promise<ChainHeader | null> {
   const tag = typeof block === "bigint" ? numberToHex(block) : block;
-  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [tag, false] } as never)) as {
+  const raw = (await client.request({ method: "eth_getBlockByNumber", params: [tag, false] } as never, alone ? unbatched() : undefined)) as {
     number: Hex;
     hash: Hex;
     parentHash: Hex;
@@ -178,6 +185,13 @@ export async function fetchHeader(client: PublicClient, block: bigint | "latest"
     parentHash: raw.parentHash.toLowerCase() as Hex,
     timestamp: hexToBigInt(raw.timestamp),
   };
+}
+
+/** The provider's latest block number, as a request of its own (see fetchHeader's `alone`). */
+export async function fetchBlockNumber(client: PublicClient): Promise<bigint> {
+  const hex: unknown = await client.request({ method: "eth_blockNumber" } as never, unbatched());
+  if (typeof hex !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(hex)) throw new Error(`eth_blockNumber returned ${JSON.stringify(hex)?.slice(0, 80)}, not a hex quantity`);
+  return BigInt(hex);
 }
 
 export const headerKey = (h: ChainHeader | null): string => (h === null ? "null" : `${h.number}:${h.hash}:${h.parentHash}:${h.timestamp}`);

@@ -19,7 +19,7 @@ import { MirrorGapError, decodeLog, defaultRegistry, topicsOf, type ContractKind
 import { ENTITY, blockKey, isRegistered, parseRecord, serialize, type NodeRecord, type RewardRateSample } from "../state/model";
 import type { BlockRef, StoredBlock, TrackerStore } from "../store/types";
 import { createBatchSizer, recordSuccess, shrink, type BatchOptions } from "./batcher";
-import { fetchHeader, fetchLogs, headerKey, logsKey, type ChainHeader, type ChainLog, type LogQuery } from "./chain";
+import { fetchBlockNumber, fetchHeader, fetchLogs, headerKey, logsKey, type ChainHeader, type ChainLog, type LogQuery } from "./chain";
 
 export interface ContractAddresses {
   readonly serviceNodeRewards: Address;
@@ -195,7 +195,7 @@ export function createFollower(options: FollowerOptions): Follower {
   let lastHeightRefresh = 0;
   let lastHeadsRefresh = 0;
   let lastOutcome: StepOutcome | null = null;
-  /** A refresh of the heads running alongside a sync (see stepOnce); null when none is. */
+  /** A refresh of the heads running alongside a sync (see updateHeads); null when none is. */
   let headsRefreshing: Promise<void> | null = null;
   let reorgs = 0;
   let dispute: string | null = null;
@@ -277,12 +277,13 @@ export function createFollower(options: FollowerOptions): Follower {
       lastHeightRefresh = now;
       await providers.refreshHeights();
     }
-    latest = await providers.request("eth_blockNumber", (c) => c.getBlockNumber({ cacheTime: 0 }));
+    // Requests of their own: a slow head answer must not hold up a range's headers batched beside it.
+    latest = await providers.request("eth_blockNumber", fetchBlockNumber);
     if (policy.mode === "depth") {
       safeHead = latest - policy.confirmations;
     } else {
       const tag = policy.mode === "tag" ? policy.tag : "safe";
-      const header = await providers.request(`block ${tag}`, (c) => fetchHeader(c, tag));
+      const header = await providers.request(`block ${tag}`, (c) => fetchHeader(c, tag, true));
       if (header === null) throw new Error(`the chain returned no "${tag}" block`);
       safeHead = minBig(header.number, latest);
     }
@@ -750,9 +751,11 @@ export function createFollower(options: FollowerOptions): Follower {
       overlay.block = l.blockNumber;
       const event = await route(overlay, l, null);
       if (!event) continue;
-      await Promise.resolve()
-        .then(() => apply(overlay, event))
-        .catch(() => false);
+      try {
+        await apply(overlay, event);
+      } catch {
+        // Best effort: the pending view lists the event even when its handler refuses it.
+      }
       view.push(toPending(event, policy.mode === "depth" ? (l.blockNumber + policy.confirmations).toString() : null));
     }
     pendingView = view;
