@@ -1,9 +1,9 @@
 /**
  * `text.toLowerCase()`, without the copy when nothing would change. V8's toLowerCase returns a new string
  * even then, and a dense range lowercases 100,000s of hex strings (addresses, topics, keys) that providers
- * already send lowercase. Exact: text without A–Z and without non-ASCII characters is its own lowercase;
- * anything else goes through toLowerCase.
+ * already send lowercase. For ASCII text (hex, addresses, keys), where it is exact: text without A–Z is
+ * its own lowercase. Non-ASCII letters are left as they are (such text is no valid hex or key anyway).
  */
-const MAY_CHANGE = /[A-Z\u0080-\uffff]/;
+const UPPER = /[A-Z]/;
 
-export const lowercase = (text: string): string => (MAY_CHANGE.test(text) ? text.toLowerCase() : text);
+export const lowercase = (text: string): string => (UPPER.test(text) ? text.toLowerCase() : text);
