@@ -27,7 +27,11 @@ const rpcLog = fc
     data: hex(0, 200),
     logIndex: quantity(5000),
     removed: fc.constantFrom(true, false, undefined),
-    topics: fc.array(hex(32, 32), { maxLength: 4 }),
+    // Consecutive logs often share the event signature (topic 0), which the reader then shares too.
+    topics: fc.oneof(
+      fc.array(hex(32, 32), { maxLength: 4 }),
+      fc.tuple(fc.constantFrom(`0x${"e1".repeat(32)}`, `0x${"e2".repeat(32)}`, "0xe1"), fc.array(hex(32, 32), { maxLength: 3 })).map(([signature, rest]) => [signature, ...rest]),
+    ),
     transactionHash: fc.constantFrom(`0x${"01".repeat(32)}`, `0x${"02".repeat(32)}`),
     transactionIndex: quantity(300),
     blockTimestamp: fc.option(quantity(2 ** 32), { nil: undefined }),
@@ -73,7 +77,7 @@ describe("tracker eth_getLogs answer reader", () => {
         // The reader answered: the generic path must accept the same bytes and give the same logs.
         expect(text(logs), damaged.slice(0, 300)).to.equal(text(generic(damaged)));
       }),
-      { numRuns: 3000, seed: SEED },
+      { numRuns: 5000, seed: SEED },
     );
   });
 
@@ -105,6 +109,9 @@ describe("tracker eth_getLogs answer reader", () => {
       "another envelope member": answer([log], { extra: 1 }),
       "text after the answer": answer([log]) + "x",
       "a truncated answer": answer([log, log]).slice(0, -30),
+      // Both were read once (found by the damage property above): not JSON, so not the reader's to read.
+      "a member name missing its closing quote": answer([log]).replace('"transactionIndex":', '"transactionIndexf:'),
+      "an id with a leading zero": answer([log]).replace('"id":1', '"id":01'),
     };
     for (const [what, body] of Object.entries(others)) expect(read(body), what).to.equal(null);
     // Where the generic path accepts them, it still gives the logs (the reader only declined).

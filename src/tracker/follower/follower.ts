@@ -14,7 +14,7 @@ import type { Metrics } from "../metrics";
 import { AllProvidersFailedError, ProviderDisputeError, isTimeout, isTooManyResults, shortError } from "../rpc/errors";
 import { receiptsArbiter } from "../rpc/proof";
 import type { Arbiter, ProviderSet } from "../rpc/providers";
-import { createOverlay, type StateContext } from "../state/context";
+import { createOverlay, type RangeOverlay, type StateContext } from "../state/context";
 import { MirrorGapError, decodeLog, defaultRegistry, topicsOf, type ContractKind, type DecodedEvent, type HandlerRegistry } from "../state/handlers";
 import { ENTITY, blockKey, isRegistered, parseRecord, serialize, type NodeRecord, type RewardRateSample } from "../state/model";
 import type { BlockRef, StoredBlock, TrackerStore } from "../store/types";
@@ -142,6 +142,8 @@ const LOGS_IN_FLIGHT = 2;
 const PLANNED_AHEAD = 3;
 /** Ranges of at most this many blocks fetch every block's header before their logs (see fetchRangeHeaders). */
 const HEADERS_UP_FRONT_BLOCKS = 64n;
+/** Logs decoded, preloaded for and applied at a time within a range (their decoded events then die young). */
+const APPLY_CHUNK_LOGS = 2048;
 /** Logs applied between yields to the event loop (so responses of the fetches ahead are handled promptly). */
 const LOGS_PER_YIELD = 256;
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -617,6 +619,24 @@ export function createFollower(options: FollowerOptions): Follower {
     return { ok: true, toHeader, logs, headers, moved: data.moved };
   }
 
+  /** Loads, in one query per kind, what the handlers of the first `count` predecoded events read. */
+  async function preloadReads(overlay: RangeOverlay, events: readonly (DecodedEvent | null | undefined)[], count: number): Promise<void> {
+    const reads = new Map<string, string[]>();
+    for (let i = 0; i < count; i++) {
+      const event = events[i];
+      const keysOf = event ? registry[event.kind]?.reads?.[event.eventName] : undefined;
+      if (!event || !keysOf) continue;
+      const keys = keysOf(event.args);
+      for (let k = 0; k < keys.length; k++) {
+        const [kind, key] = keys[k];
+        const list = reads.get(kind);
+        if (list) list.push(key);
+        else reads.set(kind, [key]);
+      }
+    }
+    for (const [kind, keys] of reads) await overlay.preload(kind, keys);
+  }
+
   async function processRange(from: bigint, to: bigint): Promise<StepOutcome> {
     const started = Date.now();
     const { data: fetching, prefetched } = takePrefetch(from, to);
@@ -646,41 +666,36 @@ export function createFollower(options: FollowerOptions): Follower {
     const { toHeader, logs, headers } = checked;
 
     const overlay = createOverlay(store);
-    // Logs of fixed addresses decode without state: decode them first and load what their handlers read
-    // in one query per kind. Pool logs are routed in order below (a pool created in this range counts).
-    const predecoded: (DecodedEvent | null | undefined)[] = new Array(logs.length);
-    for (let i = 0; i < logs.length; i++) {
-      if (i % LOGS_PER_YIELD === LOGS_PER_YIELD - 1) await yieldToEventLoop();
-      predecoded[i] = routeStatic(logs[i], headers.get(logs[i].blockNumber)!.timestamp);
-    }
-    const reads = new Map<string, string[]>();
-    for (const event of predecoded) {
-      const keysOf = event ? registry[event.kind]?.reads?.[event.eventName] : undefined;
-      if (!event || !keysOf) continue;
-      const keys = keysOf(event.args);
-      for (let k = 0; k < keys.length; k++) {
-        const [kind, key] = keys[k];
-        const list = reads.get(kind);
-        if (list) list.push(key);
-        else reads.set(kind, [key]);
-      }
-    }
-    for (const [kind, keys] of reads) await overlay.preload(kind, keys);
     // Applied events are kept only for /events listeners (memory: a dense range has thousands).
     const listening = changes.listenerCount("change") > 0;
     const applied: DecodedEvent[] = [];
     let appliedCount = 0;
-    for (let i = 0; i < logs.length; i++) {
-      if (i % LOGS_PER_YIELD === LOGS_PER_YIELD - 1) await yieldToEventLoop();
-      const l = logs[i];
-      overlay.block = l.blockNumber;
-      const event = predecoded[i] !== undefined ? predecoded[i] : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
-      predecoded[i] = null;
-      if (!event) continue;
-      const outcome = apply(overlay, event);
-      if (outcome === true || (outcome !== false && (await outcome))) {
-        appliedCount++;
-        if (listening) applied.push(event);
+    const withLogs = new Set<bigint>();
+    // Chunk by chunk, so that decoded events die young (a whole range's would outlive collections). Logs
+    // of fixed addresses decode without state: a chunk's are decoded first and what their handlers read is
+    // loaded in one query per kind. Pool logs are routed in order (a pool created in this range counts).
+    const predecoded: (DecodedEvent | null | undefined)[] = new Array(APPLY_CHUNK_LOGS);
+    for (let start = 0; start < logs.length; start += APPLY_CHUNK_LOGS) {
+      const end = Math.min(logs.length, start + APPLY_CHUNK_LOGS);
+      for (let i = start; i < end; i++) {
+        if (i % LOGS_PER_YIELD === LOGS_PER_YIELD - 1) await yieldToEventLoop();
+        predecoded[i - start] = routeStatic(logs[i], headers.get(logs[i].blockNumber)!.timestamp);
+      }
+      await preloadReads(overlay, predecoded, end - start);
+      for (let i = start; i < end; i++) {
+        if (i % LOGS_PER_YIELD === LOGS_PER_YIELD - 1) await yieldToEventLoop();
+        const l = logs[i];
+        withLogs.add(l.blockNumber);
+        overlay.block = l.blockNumber;
+        const routed = predecoded[i - start];
+        predecoded[i - start] = null;
+        const event = routed !== undefined ? routed : await route(overlay, l, headers.get(l.blockNumber)!.timestamp);
+        if (!event) continue;
+        const outcome = apply(overlay, event);
+        if (outcome === true || (outcome !== false && (await outcome))) {
+          appliedCount++;
+          if (listening) applied.push(event);
+        }
       }
     }
     const samples: RewardRateSample[] = [];
@@ -695,10 +710,8 @@ export function createFollower(options: FollowerOptions): Follower {
         samples.push(sample);
       }
     }
-    const withLogs = new Set(logs.map((l) => l.blockNumber));
-    // The range's logs and decoded events are done with: let them go before the commit allocates its rows.
+    // The range's logs are done with: let them go before the commit allocates its rows.
     logs.length = 0;
-    predecoded.length = 0;
     const storedBlocks: StoredBlock[] = [...headers.values()]
       .filter((h) => h.number === to || withLogs.has(h.number))
       .map((h) => ({ number: h.number, hash: h.hash, parentHash: h.parentHash, timestamp: h.timestamp }));

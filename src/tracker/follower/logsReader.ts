@@ -3,8 +3,8 @@
  * logs per range; parsed as JSON, every log first becomes a text, then an object with nine strings, then a
  * ChainLog, and the garbage of the first two costs more than the parsing (it outlives young-generation
  * collections while the range waits its turn). Here each log becomes its ChainLog directly, and the strings
- * a range repeats (the emitter, the block hash, the transaction hash) are shared between consecutive logs,
- * not copied per log.
+ * a range repeats (the emitter, the event signature, the block hash, the transaction hash) are shared
+ * between consecutive logs, not copied per log.
  *
  * Only the compact, canonical answer is read — `{"jsonrpc":"2.0","id":…,"result":[{…},…]}` with no
  * whitespace inside the result, lowercase hex, each standard log member once (plus an ignored
@@ -33,7 +33,7 @@ for (let d = 0; d < 6; d++) HEX_DIGIT[0x61 + d] = 10 + d;
 
 /** The members before and after the result: `jsonrpc` and `id` only, so the first `[` opens the result. */
 const WS = "[ \\t\\n\\r]*";
-const ENVELOPE_MEMBER = `(?:"jsonrpc"${WS}:${WS}"2\\.0"|"id"${WS}:${WS}(?:-?[0-9]+|"[0-9A-Za-z_.:-]*"|null))`;
+const ENVELOPE_MEMBER = `(?:"jsonrpc"${WS}:${WS}"2\\.0"|"id"${WS}:${WS}(?:-?(?:0|[1-9][0-9]*)|"[0-9A-Za-z_.:-]*"|null))`;
 const BEFORE_RESULT = new RegExp(`^${WS}\\{${WS}(?:${ENVELOPE_MEMBER}${WS},${WS})*"result"${WS}:${WS}$`);
 const AFTER_RESULT = new RegExp(`^${WS}(?:,${WS}${ENVELOPE_MEMBER}${WS})*\\}${WS}$`);
 /** The envelope before the result is a few dozen bytes; a longer one is not the canonical shape. */
@@ -121,6 +121,9 @@ export function readLogsAnswer(b: Buffer): ChainLog[] | null {
   let blockHash = "";
   let transactionHashAt = -1;
   let transactionHash = "";
+  let topic0At = -1;
+  let topic0Chars = 0;
+  let topic0 = "";
   let blockNumberValue = -1;
   let blockNumber = 0n;
   const logs: ChainLog[] = [];
@@ -141,7 +144,7 @@ export function readLogsAnswer(b: Buffer): ChainLog[] | null {
         if (b[i] !== QUOTE) return null;
         let nameEnd = i + 1;
         while (b[nameEnd] !== QUOTE && nameEnd - i <= LONGEST_NAME) nameEnd++;
-        const member = memberAt(b, i + 1, nameEnd);
+        const member = b[nameEnd] === QUOTE ? memberAt(b, i + 1, nameEnd) : 0;
         if (member === 0 || b[nameEnd + 1] !== COLON || (seen & (1 << member)) !== 0) return null;
         seen |= 1 << member;
         i = nameEnd + 2;
@@ -159,7 +162,16 @@ export function readLogsAnswer(b: Buffer): ChainLog[] | null {
             for (;;) {
               const end = hexStringEnd(b, i);
               if (end < 0) return null;
-              topics.push(b.toString("latin1", i + 1, end));
+              const start = i + 1;
+              const chars = end - start;
+              if (topics.length > 0) topics.push(b.toString("latin1", start, end));
+              else {
+                // The event's signature: consecutive logs of one event share it.
+                if (topic0At < 0 || chars !== topic0Chars || !sameBytes(b, topic0At, start, chars)) topic0 = b.toString("latin1", start, end);
+                topic0At = start;
+                topic0Chars = chars;
+                topics.push(topic0);
+              }
               i = end + 1;
               const c = b[i++];
               if (c === CLOSE_ARRAY) break;
