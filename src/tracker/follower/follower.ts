@@ -547,7 +547,11 @@ export function createFollower(options: FollowerOptions): Follower {
     return data;
   }
 
-  /** Starts the logs of the next planned ranges, in order, while the bounds allow. */
+  /**
+   * Starts the logs of the next planned range, when the bounds allow. One per call (each answer and each
+   * taken range calls it), so requests go out staggered: two asked at the same moment are answered
+   * interleaved by a node like Hardhat's, the first one as late as the second.
+   */
   function pump(): void {
     let started = 0;
     for (const range of planned) {
@@ -556,9 +560,8 @@ export function createFollower(options: FollowerOptions): Follower {
         started++;
         continue;
       }
-      if (stopping || started >= LOGS_AHEAD || logsInFlight >= (planAnswered ? LOGS_IN_FLIGHT : 1)) return;
-      startLogs(range);
-      started++;
+      if (!stopping && started < LOGS_AHEAD && logsInFlight < (planAnswered ? LOGS_IN_FLIGHT : 1)) startLogs(range);
+      return;
     }
   }
 
