@@ -7,8 +7,9 @@
  *    and a fresh database, from the deployment block, every time),
  *  - the tracker's peak RSS (VmHWM of that process),
  *  - steady-state lag (latest head − checkpoint) while blocks keep coming every 250 ms.
- * Machine noise (the 2 cores are shared) moves single timings by ±30 %, so the sweep and the sync are
- * measured BENCH_ROUNDS times (default 3) interleaved — sweep, sync, sweep, sync, … — and the medians are
+ * Machine noise (the 2 cores are shared; the node pauses for its own collections) moves single timings by
+ * ±30 %, so the sweep and the sync are measured BENCH_ROUNDS times (default 5) interleaved — sweep, sync,
+ * sweep, sync, … — after one unmeasured sweep (the node's first eth_getLogs runs cold), and the medians are
  * compared (speed = median sweep / median sync); every sample is kept in the snapshot. Peak RSS is the
  * maximum over the tracker runs; steady-state lag is measured once, by the last tracker process after
  * its sync. Writes bench-snapshots/tracker.json. Env: BENCH_NODES, BENCH_EVENTS, BENCH_RANGE,
@@ -35,7 +36,7 @@ const NODES = Number(process.env.BENCH_NODES ?? 10_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const RANGE = BigInt(process.env.BENCH_RANGE ?? 16);
 const STEADY_S = Number(process.env.BENCH_STEADY_S ?? 15);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONFIRMATIONS = 20n;
 const POLL_MS = 500;
 const NODES_PER_TX = 100;
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
     const rssSamples: number[] = [];
     let swept = 0;
     let last: { port: number; child: ReturnType<typeof spawnTracked> } | null = null;
+    say(`warm-up sweep (not measured): ${(await bareSweep()).ms} ms`);
     for (let round = 1; round <= ROUNDS; round++) {
       const bare = await bareSweep();
       bareSamples.push(bare.ms);
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
         targetMaxLagBlocks: Number(CONFIRMATIONS) + blocksPerPoll,
         samples: lags.length,
       },
-      note: "medians of interleaved rounds (sweep, sync, sweep, sync, …; speed = median sweep / median sync); single provider (no cross-check); each sync a fresh tracker process running the tsc-compiled CLI with a fresh database; times exclude process start-up; peak RSS = max over the tracker processes",
+      note: "medians of interleaved rounds after one unmeasured warm-up sweep (sweep, sync, sweep, sync, …; speed = median sweep / median sync); single provider (no cross-check); each sync a fresh tracker process running the tsc-compiled CLI with a fresh database; times exclude process start-up; peak RSS = max over the tracker processes",
     };
     mkdirSync(join(ROOT, "bench-snapshots"), { recursive: true });
     writeFileSync(join(ROOT, "bench-snapshots", "tracker.json"), JSON.stringify(result, null, 2) + "\n");
