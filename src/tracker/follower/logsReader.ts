@@ -107,6 +107,22 @@ const sameBytes = (b: Buffer, a: number, c: number, length: number): boolean => 
   return true;
 };
 
+/** A string consecutive logs repeat (emitter, event signature, hashes): made once, while the bytes repeat. */
+class Repeated {
+  private at = -1;
+  private chars = 0;
+  private text = "";
+
+  /** The text of b[start, end): the previous one's string when the bytes are the same. */
+  read(b: Buffer, start: number, end: number): string {
+    const chars = end - start;
+    if (this.at < 0 || chars !== this.chars || !sameBytes(b, this.at, start, chars)) this.text = b.toString("latin1", start, end);
+    this.at = start;
+    this.chars = chars;
+    return this.text;
+  }
+}
+
 /**
  * The logs of a canonical eth_getLogs answer (see the module comment), in the answer's order; null when
  * the answer is not of that shape.
@@ -114,16 +130,10 @@ const sameBytes = (b: Buffer, a: number, c: number, length: number): boolean => 
 export function readLogsAnswer(b: Buffer): ChainLog[] | null {
   const open = b.indexOf(OPEN_ARRAY);
   if (open < 0 || open > MAX_BEFORE_RESULT || !BEFORE_RESULT.test(b.toString("latin1", 0, open))) return null;
-  // The previous log's repeated strings: where they start in b, and the string made for them.
-  let addressAt = -1;
-  let address = "";
-  let blockHashAt = -1;
-  let blockHash = "";
-  let transactionHashAt = -1;
-  let transactionHash = "";
-  let topic0At = -1;
-  let topic0Chars = 0;
-  let topic0 = "";
+  const addresses = new Repeated();
+  const signatures = new Repeated();
+  const blockHashes = new Repeated();
+  const transactionHashes = new Repeated();
   let blockNumberValue = -1;
   let blockNumber = 0n;
   const logs: ChainLog[] = [];
@@ -134,6 +144,9 @@ export function readLogsAnswer(b: Buffer): ChainLog[] | null {
       if (b[i] !== OPEN_OBJECT) return null;
       i++;
       let seen = 0;
+      let address = "";
+      let blockHash = "";
+      let transactionHash = "";
       let data = "";
       const topics: string[] = [];
       let logIndex = 0;
@@ -162,16 +175,7 @@ export function readLogsAnswer(b: Buffer): ChainLog[] | null {
             for (;;) {
               const end = hexStringEnd(b, i);
               if (end < 0) return null;
-              const start = i + 1;
-              const chars = end - start;
-              if (topics.length > 0) topics.push(b.toString("latin1", start, end));
-              else {
-                // The event's signature: consecutive logs of one event share it.
-                if (topic0At < 0 || chars !== topic0Chars || !sameBytes(b, topic0At, start, chars)) topic0 = b.toString("latin1", start, end);
-                topic0At = start;
-                topic0Chars = chars;
-                topics.push(topic0);
-              }
+              topics.push(topics.length === 0 ? signatures.read(b, i + 1, end) : b.toString("latin1", i + 1, end));
               i = end + 1;
               const c = b[i++];
               if (c === CLOSE_ARRAY) break;
@@ -186,18 +190,15 @@ export function readLogsAnswer(b: Buffer): ChainLog[] | null {
           switch (member) {
             case ADDRESS:
               if (chars !== ADDRESS_CHARS) return null;
-              if (addressAt < 0 || !sameBytes(b, addressAt, start, chars)) address = b.toString("latin1", start, end);
-              addressAt = start;
+              address = addresses.read(b, start, end);
               break;
             case BLOCK_HASH:
               if (chars !== HASH_CHARS) return null;
-              if (blockHashAt < 0 || !sameBytes(b, blockHashAt, start, chars)) blockHash = b.toString("latin1", start, end);
-              blockHashAt = start;
+              blockHash = blockHashes.read(b, start, end);
               break;
             case TRANSACTION_HASH:
               if (chars !== HASH_CHARS) return null;
-              if (transactionHashAt < 0 || !sameBytes(b, transactionHashAt, start, chars)) transactionHash = b.toString("latin1", start, end);
-              transactionHashAt = start;
+              transactionHash = transactionHashes.read(b, start, end);
               break;
             case DATA:
               data = b.toString("latin1", start, end);
