@@ -951,6 +951,7 @@ export function createFollower(options: FollowerOptions): Follower {
   async function loop(): Promise<void> {
     let failures = 0;
     while (!stopping) {
+      const stepStarted = Date.now();
       let outcome: StepOutcome;
       try {
         outcome = await step();
@@ -962,7 +963,12 @@ export function createFollower(options: FollowerOptions): Follower {
       }
       if (stopping) break;
       if (outcome === "caught-up" || outcome === "retry") {
-        const delay = outcome === "retry" ? Math.min(options.pollIntervalMs * 2 ** Math.min(failures, 5), 30_000) : options.pollIntervalMs;
+        // Caught up: poll at a fixed rate (the next step starts one interval after this one started), so the
+        // step's own round trips do not add to the lag. Retries back off.
+        const delay =
+          outcome === "retry"
+            ? Math.min(options.pollIntervalMs * 2 ** Math.min(failures, 5), 30_000)
+            : Math.max(0, options.pollIntervalMs - (Date.now() - stepStarted));
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
           wake = () => {
