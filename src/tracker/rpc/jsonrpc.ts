@@ -105,6 +105,12 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
       clearTimeout(timer);
       reject(error);
     };
+    const succeed = (result: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
     const headers: Record<string, string> = { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) };
     if (target.username !== "" || target.password !== "") {
       headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString("base64")}`;
@@ -163,9 +169,7 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
           }
           if (read !== null) {
             release();
-            settled = true;
-            clearTimeout(timer);
-            resolve(read);
+            succeed(read);
             return;
           }
         }
@@ -204,9 +208,7 @@ export function postJsonRpc(url: string, method: string, params: readonly unknow
             return;
           }
         }
-        settled = true;
-        clearTimeout(timer);
-        resolve(result);
+        succeed(result);
       });
     };
     let responded = false;
