@@ -47,6 +47,35 @@ describe("tracker store (SQLite)", () => {
     await store.close();
   });
 
+  it("upgrades a version-3 undo log (a row per change) into a record per block that rolls back the same way", async () => {
+    const path = tmpDb("upgrade-undo");
+    const db = new Database(path);
+    db.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version <= 3)) {
+      db.exec(migration.sql);
+      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 'then')").run(migration.version);
+    }
+    // Rows inserted out of seq order: the conversion must keep the order the changes were applied in.
+    const undo = db.prepare("INSERT INTO undo_log (seq, block, kind, key, before) VALUES (?, ?, ?, ?, ?)");
+    undo.run(4, 8, "node", "b", null);
+    undo.run(2, 7, "node", "a", "A1");
+    undo.run(3, 8, "node", "a", "A2");
+    undo.run(1, 7, "node", "a", null);
+    db.prepare("INSERT INTO entities (kind, key, value) VALUES ('node', 'a', 'A3'), ('node', 'b', 'B \"quoted\"')").run();
+    for (const n of [6, 7, 8]) db.prepare("INSERT INTO blocks (number, hash, parent_hash) VALUES (?, ?, ?)").run(n, h(n), h(n - 1));
+    db.prepare("INSERT INTO checkpoint (id, number, hash) VALUES (1, '8', ?)").run(h(8));
+    db.close();
+    const store = openSqliteStore(path);
+    expect(await store.migrations()).to.deep.equal(SQLITE_MIGRATIONS.map((m) => m.version));
+    expect(await store.getEntity("node", "b")).to.equal('B "quoted"');
+    expect(await store.rollbackTo({ number: 7n, hash: h(7) })).to.deep.equal({ undone: 2, droppedBlocks: 1 });
+    expect(await store.getEntity("node", "a")).to.equal("A2");
+    expect(await store.getEntity("node", "b")).to.equal(null);
+    expect(await store.rollbackTo({ number: 6n, hash: h(6) })).to.deep.equal({ undone: 2, droppedBlocks: 1 });
+    expect(await store.getEntity("node", "a")).to.equal(null);
+    await store.close();
+  });
+
   it("commits a range (blocks, changes, checkpoint) atomically: all or nothing", async () => {
     const store = openSqliteStore(tmpDb("atomic"));
     await store.commitRange({

@@ -3,6 +3,7 @@ import { hexToBigInt, numberToHex, type Address, type Hex, type PublicClient } f
 import { postJsonRpc, type AnswerReader } from "../rpc/jsonrpc";
 import { readLogsAnswer } from "./logsReader";
 
+/** A log as the tracker reads it: every hex field lowercase (both readers of eth_getLogs answers ensure it). */
 export interface ChainLog {
   readonly address: Address;
   readonly topics: readonly Hex[];

@@ -215,7 +215,7 @@ function compileEvent(event: AbiEvent): PreparedEvent {
     for (let i = 0; i < names.length; i++) {
       const topicReader = topicReaders[i];
       if (topicReader !== null) {
-        const topic = lowercase(topics[t++]);
+        const topic = topics[t++];
         if (topic.length !== 66) throw new DecodeError("a topic is not 32 bytes");
         args[names[i]] = topicReader(topic, 2);
       } else {
@@ -232,13 +232,20 @@ function compileEvent(event: AbiEvent): PreparedEvent {
  * topics does not match the event's indexed inputs, or the data does not decode (strict).
  */
 export function decodeEvent(abi: PreparedAbi, topics: readonly Hex[], data: Hex): { eventName: string; args: Record<string, unknown> } | null {
+  return decodeLowercaseEvent(abi, topics.map(lowercase) as Hex[], lowercase(data) as Hex);
+}
+
+/**
+ * {@link decodeEvent} for topics and data known to be lowercase hex, as a ChainLog's are: no scan for
+ * uppercase digits (a dense range decodes 100,000s of logs).
+ */
+export function decodeLowercaseEvent(abi: PreparedAbi, topics: readonly Hex[], data: Hex): { eventName: string; args: Record<string, unknown> } | null {
   const topic0 = topics[0];
   if (topic0 === undefined) return null;
-  const event = abi.get(lowercase(topic0));
+  const event = abi.get(topic0);
   if (!event || topics.length !== event.indexedCount + 1) return null;
   try {
-    const hex = lowercase(data);
-    return { eventName: event.name, args: event.decode(topics, hex) };
+    return { eventName: event.name, args: event.decode(topics, data) };
   } catch (error) {
     if (error instanceof DecodeError || error instanceof SyntaxError || error instanceof RangeError) return null;
     throw error;

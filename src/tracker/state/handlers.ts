@@ -8,7 +8,7 @@ import type { Abi, Address, Hex } from "viem";
 import type { ChainLog } from "../follower/chain";
 import { contributionFactoryEventsAbi, contributionPoolEventsAbi, eventTopics, nameServiceEventsAbi, serviceNodeRewardsEventsAbi } from "../abi";
 import type { StateContext } from "./context";
-import { decodeEvent, prepareAbi } from "./decode";
+import { decodeLowercaseEvent, prepareAbi } from "./decode";
 import { lowercase } from "../lowercase";
 import {
   DEFAULT_MAX_CONTRIBUTORS,
@@ -76,11 +76,11 @@ export function topicsOf(handlers: ContractHandlers): Hex[] {
 
 /** Decodes a raw log with the given kind's ABI; null when the topic is not one of that kind's events. */
 export function decodeLog(kind: ContractKind, handlers: ContractHandlers, log: ChainLog, blockTimestamp: bigint | null = null): DecodedEvent | null {
-  const decoded = decodeEvent(prepareAbi(handlers.abi), log.topics, log.data);
+  const decoded = decodeLowercaseEvent(prepareAbi(handlers.abi), log.topics, log.data);
   if (decoded === null) return null;
   return {
     kind,
-    address: addressKey(log.address) as Address,
+    address: log.address,
     eventName: decoded.eventName,
     args: decoded.args,
     blockNumber: log.blockNumber,

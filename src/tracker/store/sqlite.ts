@@ -53,6 +53,19 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX undo_log_block ON undo_log (block);
     `,
   },
+  {
+    // Speed: one undo row per block instead of one per change (a dense range writes 10,000s of changes,
+    // each a row plus an index entry). `entries` is a JSON array of kind, key, before (null = absent),
+    // three elements per change in the order they were applied; a rollback replays them backwards.
+    version: 4,
+    sql: `
+      CREATE TABLE block_undo (block INTEGER PRIMARY KEY, entries TEXT NOT NULL);
+      INSERT INTO block_undo (block, entries)
+        SELECT block, '[' || group_concat(json_quote(kind) || ',' || json_quote(key) || ',' || json_quote(before), ',' ORDER BY seq) || ']'
+        FROM undo_log GROUP BY block;
+      DROP TABLE undo_log;
+    `,
+  },
 ];
 
 interface BlockRow {
@@ -104,12 +117,12 @@ export function openSqliteStore(path: string): TrackerStore {
     ),
     getBlock: db.prepare("SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number = ?"),
     blocksDesc: db.prepare("SELECT number, hash, parent_hash, timestamp FROM blocks WHERE number <= ? ORDER BY number DESC LIMIT ?"),
-    addUndo: db.prepare("INSERT INTO undo_log (block, kind, key, before) VALUES (?, ?, ?, ?)"),
-    undoAbove: db.prepare("SELECT seq, kind, key, before FROM undo_log WHERE block > ? ORDER BY seq DESC"),
-    deleteUndoAbove: db.prepare("DELETE FROM undo_log WHERE block > ?"),
+    addBlockUndo: db.prepare("INSERT INTO block_undo (block, entries) VALUES (?, ?)"),
+    undoAbove: db.prepare("SELECT entries FROM block_undo WHERE block > ? ORDER BY block DESC"),
+    deleteUndoAbove: db.prepare("DELETE FROM block_undo WHERE block > ?"),
     deleteBlocksAbove: db.prepare("DELETE FROM blocks WHERE number > ?"),
     undoFloor: db.prepare("SELECT MIN(number) AS n FROM blocks"),
-    pruneUndo: db.prepare("DELETE FROM undo_log WHERE block < ?"),
+    pruneUndo: db.prepare("DELETE FROM block_undo WHERE block < ?"),
     pruneBlocks: db.prepare("DELETE FROM blocks WHERE number < ?"),
   };
 
@@ -118,13 +131,10 @@ export function openSqliteStore(path: string): TrackerStore {
   // statement stay far below SQLite's limit (32,766).
   const CHUNK_ROWS = 512;
   const CHUNK_ROWS_SMALL = 32;
-  const undoInsert = (rows: number): Database.Statement =>
-    db.prepare(`INSERT INTO undo_log (block, kind, key, before) VALUES ${Array(rows).fill("(?, ?, ?, ?)").join(", ")}`);
   const putInsert = (rows: number): Database.Statement =>
     db.prepare(
       `INSERT INTO entities (kind, key, value) VALUES ${Array(rows).fill("(?, ?, ?)").join(", ")} ON CONFLICT (kind, key) DO UPDATE SET value = excluded.value`,
     );
-  const undoChunks: ChunkStatements = [[CHUNK_ROWS, undoInsert(CHUNK_ROWS)], [CHUNK_ROWS_SMALL, undoInsert(CHUNK_ROWS_SMALL)], [1, stmt.addUndo]];
   const putChunks: ChunkStatements = [[CHUNK_ROWS, putInsert(CHUNK_ROWS)], [CHUNK_ROWS_SMALL, putInsert(CHUNK_ROWS_SMALL)], [1, stmt.putEntity]];
 
   // Batched reads likewise (the kind, then the keys).
@@ -135,16 +145,17 @@ export function openSqliteStore(path: string): TrackerStore {
   const commitTx = db.transaction((commit: RangeCommit) => {
     for (const block of commit.blocks) stmt.putBlock.run(dbInt(block.number), block.hash, block.parentHash, block.timestamp ?? null);
     const changes = commit.changes;
-    // Undo rows: every change, in order (seq order is what a rollback replays backwards).
-    const undo: unknown[] = new Array(changes.length * 4);
-    for (let i = 0; i < changes.length; i++) {
-      const c = changes[i];
-      undo[i * 4] = dbInt(c.block);
-      undo[i * 4 + 1] = c.kind;
-      undo[i * 4 + 2] = c.key;
-      undo[i * 4 + 3] = c.before;
+    // Undo: per block, every change's kind, key and before, in the order applied.
+    const undoByBlock = new Map<bigint, (string | null)[]>();
+    for (const c of changes) {
+      let entries = undoByBlock.get(c.block);
+      if (entries === undefined) {
+        entries = [];
+        undoByBlock.set(c.block, entries);
+      }
+      entries.push(c.kind, c.key, c.before);
     }
-    runChunked(undo, 4, undoChunks);
+    for (const [block, entries] of undoByBlock) stmt.addBlockUndo.run(dbInt(block), JSON.stringify(entries));
     // Entities: only each key's last value matters inside one atomic commit, so order no longer does.
     // One map per kind (no concatenated key per change: a dense range has 10,000s of them).
     const lastByKind = new Map<string, Map<string, string | null>>();
@@ -169,15 +180,20 @@ export function openSqliteStore(path: string): TrackerStore {
 
   const rollbackTx = db.transaction((target: BlockRef): RollbackResult => {
     const above = dbInt(target.number);
-    const rows = stmt.undoAbove.all(above) as { kind: string; key: string; before: string | null }[];
-    for (const row of rows) {
-      if (row.before === null) stmt.delEntity.run(row.kind, row.key);
-      else stmt.putEntity.run(row.kind, row.key, row.before);
+    let undone = 0;
+    for (const row of stmt.undoAbove.all(above) as { entries: string }[]) {
+      const entries = JSON.parse(row.entries) as (string | null)[];
+      for (let i = entries.length - 3; i >= 0; i -= 3) {
+        const before = entries[i + 2];
+        if (before === null) stmt.delEntity.run(entries[i], entries[i + 1]);
+        else stmt.putEntity.run(entries[i], entries[i + 1], before);
+      }
+      undone += entries.length / 3;
     }
     stmt.deleteUndoAbove.run(above);
     const dropped = stmt.deleteBlocksAbove.run(above).changes;
     stmt.setCheckpoint.run(target.number.toString(), target.hash);
-    return { undone: rows.length, droppedBlocks: dropped };
+    return { undone, droppedBlocks: dropped };
   });
 
   const readAllTx = db.transaction((kinds: readonly string[] | undefined): MirrorContents => {
@@ -189,7 +205,7 @@ export function openSqliteStore(path: string): TrackerStore {
   });
 
   const resetTx = db.transaction(() => {
-    db.exec("DELETE FROM entities; DELETE FROM undo_log; DELETE FROM blocks; DELETE FROM checkpoint;");
+    db.exec("DELETE FROM entities; DELETE FROM block_undo; DELETE FROM blocks; DELETE FROM checkpoint;");
   });
 
   const pruneTx = db.transaction((below: bigint) => {
