@@ -1,8 +1,8 @@
 /**
  * `npm run bench:tracker`: fills a local `hardhat node` with ≥ 10,000 service nodes and ≥ 100,000
  * relevant events (test-only emitter), then measures in the same run:
- *  - a bare `eth_getLogs` sweep of the range (same block-range size as the tracker; sequential requests,
- *    nothing but the request and JSON parsing),
+ *  - a bare `eth_getLogs` sweep of the range (the tracker's block-range size, whose first range the tracker
+ *    asks a quarter of; sequential requests, nothing but the request and JSON parsing),
  *  - the tracker's full sync (compiled CLI in a child process: no ts-node in its memory; a fresh process
  *    and a fresh database, from the deployment block, every time),
  *  - the tracker's peak RSS (VmHWM of that process),

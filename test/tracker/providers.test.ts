@@ -188,6 +188,33 @@ describe("tracker RPC providers: lying, failing and slow providers", function ()
     }
   });
 
+  it("starts a sync of several ranges with a quarter range (applying begins sooner), then asks full ranges", async () => {
+    const asked: [bigint, bigint][] = [];
+    const recording = await proxy(async (call) => {
+      if (call.method !== "eth_getLogs") return undefined;
+      const { fromBlock, toBlock } = call.params[0] as { fromBlock?: Hex; toBlock?: Hex };
+      if (fromBlock !== undefined && toBlock !== undefined) asked.push([BigInt(fromBlock), BigInt(toBlock)]);
+      return undefined;
+    });
+    const tracker = await startTracker(testConfig([recording.url], emitter, { batch: { initial: 8n, min: 1n, max: 8n } }), silentLogger);
+    try {
+      await syncToHead(tracker);
+      const safe = BigInt(tracker.follower.status().safeHead!);
+      const synced = asked.filter(([, to]) => to <= safe); // not the pending view's queries above the safe head
+      const sizes = synced.map(([from, to]) => to - from + 1n);
+      expect(synced[0][0]).to.equal(emitter.deployBlock);
+      expect(sizes.length).to.be.greaterThan(3);
+      expect(sizes[0]).to.equal(2n);
+      // Every later range is full size, except the one ending at the safe head (asked again when re-planned).
+      const middle = synced.slice(1).filter(([, to]) => to < safe);
+      expect(middle.length).to.be.greaterThan(1);
+      expect(middle.every(([from, to]) => to - from + 1n === 8n), sizes.join(",")).to.equal(true);
+      expect(await canonicalDump(tracker.store)).to.equal(reference);
+    } finally {
+      await tracker.close();
+    }
+  });
+
   it("survives 5xx answers and timeouts, alone and with a failover provider, without loss", async () => {
     const rnd = prng(42);
     const flaky = await proxy(async () => {

@@ -140,6 +140,12 @@ const LOGS_AHEAD = 2;
 const LOGS_IN_FLIGHT = 2;
 /** Untaken ranges planned (their headers asked for) ahead of the one being applied. */
 const PLANNED_AHEAD = 3;
+/**
+ * A plan with more than one range of blocks ahead starts with a range this many times smaller: its answer
+ * comes sooner, so the tracker starts applying while the node computes the next, full-size range instead
+ * of waiting for a whole one first (in a dense sync the tracker's work is the longer of the two).
+ */
+const FIRST_RANGE_DIVISOR = 4n;
 /** Ranges of at most this many blocks fetch every block's header before their logs (see fetchRangeHeaders). */
 const HEADERS_UP_FRONT_BLOCKS = 64n;
 /** Logs decoded, preloaded for and applied at a time within a range (their decoded events then die young). */
@@ -581,11 +587,16 @@ export function createFollower(options: FollowerOptions): Follower {
     return { data, prefetched };
   }
 
-  /** The end of the range starting at `from`: a planned range's end when one is waiting there. */
+  /**
+   * The end of the range starting at `from`: a planned range's end when one is waiting there, else the
+   * first range of a new plan (a short one when more than a range of blocks is ahead).
+   */
   function rangeEnd(from: bigint, safe: bigint): bigint {
     const head = planned[0];
     if (head !== undefined && head.from === from && head.to <= safe) return head.to;
-    return minBig(safe, from + sizer.size - 1n);
+    if (safe - from + 1n <= sizer.size) return safe;
+    const first = sizer.size / FIRST_RANGE_DIVISOR;
+    return from + (first > 0n ? first : 1n) - 1n;
   }
 
   type Validated =
