@@ -9,7 +9,6 @@ import type { ChainLog } from "../follower/chain";
 import { contributionFactoryEventsAbi, contributionPoolEventsAbi, eventTopics, nameServiceEventsAbi, serviceNodeRewardsEventsAbi } from "../abi";
 import type { StateContext } from "./context";
 import { decodeLowercaseEvent, prepareAbi } from "./decode";
-import { lowercase } from "../lowercase";
 import {
   DEFAULT_MAX_CONTRIBUTORS,
   EMPTY_NAME_RECORDS,
@@ -36,6 +35,7 @@ export interface DecodedEvent {
   readonly kind: ContractKind;
   readonly address: Address;
   readonly eventName: string;
+  /** As decoded from a ChainLog: addresses and other hex values are lowercase. */
   readonly args: Readonly<Record<string, unknown>>;
   readonly blockNumber: bigint;
   readonly blockHash: Hex;
@@ -99,7 +99,8 @@ interface G1Arg {
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
-const lower = (a: unknown): Address => lowercase(a as string) as Address;
+/** A decoded address argument (lowercase already, see DecodedEvent.args). */
+const asAddress = (a: unknown): Address => a as Address;
 const str = (v: unknown): string => (v as bigint).toString();
 
 /**
@@ -146,8 +147,8 @@ function newNode(
   seeded: boolean,
 ): NodeRecord {
   const contributors = contributorArgs.map((c) => ({
-    addr: lower(c.staker.addr),
-    beneficiary: lower(c.staker.beneficiary),
+    addr: asAddress(c.staker.addr),
+    beneficiary: asAddress(c.staker.beneficiary),
     stakedAmount: str(c.stakedAmount),
   }));
   return {
@@ -187,7 +188,7 @@ const onNewServiceNode: EventHandler = (ctx, event) => {
     contributors: readonly ContributorArg[];
   };
   return updateEntity(ctx, ENTITY.node, nodeKey(a.serviceNodeID), () =>
-    serialize(newNode(event, a.serviceNodeID, lower(a.initiator), a.pubkey, a.serviceNode, a.contributors, false)),
+    serialize(newNode(event, a.serviceNodeID, asAddress(a.initiator), a.pubkey, a.serviceNode, a.contributors, false)),
   );
 };
 
@@ -212,7 +213,7 @@ const onExitRequest: EventHandler = (ctx, event) => {
     ...node,
     status: node.status === "active" ? "exit-requested" : node.status,
     exitRequestedBlock: node.exitRequestedBlock ?? str(event.blockNumber),
-    exitRequestInitiator: node.exitRequestInitiator ?? lower(a.initiator),
+    exitRequestInitiator: node.exitRequestInitiator ?? asAddress(a.initiator),
     exitRequestedTimestamp: node.exitRequestedBlock === null ? (event.blockTimestamp?.toString() ?? null) : (node.exitRequestedTimestamp ?? null),
   }));
 };
@@ -223,7 +224,7 @@ const onExit: EventHandler = (ctx, event) => {
     ...node,
     status: "exited",
     exitBlock: str(event.blockNumber),
-    exitInitiator: lower(a.initiator),
+    exitInitiator: asAddress(a.initiator),
     returnedAmount: str(a.returnedAmount),
     exitTimestamp: event.blockTimestamp?.toString() ?? null,
   }));
@@ -235,7 +236,7 @@ const onLiquidated: EventHandler = (ctx, event) => {
     ...node,
     status: "liquidated",
     liquidatedBlock: str(event.blockNumber),
-    liquidator: lower(a.initiator),
+    liquidator: asAddress(a.initiator),
     liquidatedTimestamp: event.blockTimestamp?.toString() ?? null,
   }));
 };
@@ -261,7 +262,7 @@ function updateBalance(ctx: StateContext, recipient: Address, update: (balance: 
 
 const onRewardsBalanceUpdated: EventHandler = (ctx, event) => {
   const a = event.args as { recipient: string; amount: bigint; previousBalance: bigint };
-  return updateBalance(ctx, lower(a.recipient), (balance) => ({
+  return updateBalance(ctx, asAddress(a.recipient), (balance) => ({
     ...balance,
     lifetimeBalance: str(a.amount),
     previousBalance: str(a.previousBalance),
@@ -271,7 +272,7 @@ const onRewardsBalanceUpdated: EventHandler = (ctx, event) => {
 
 const onRewardsClaimed: EventHandler = (ctx, event) => {
   const a = event.args as { recipient: string; amount: bigint };
-  return updateBalance(ctx, lower(a.recipient), (balance) => ({
+  return updateBalance(ctx, asAddress(a.recipient), (balance) => ({
     ...balance,
     totalClaimed: (BigInt(balance.totalClaimed) + a.amount).toString(),
     claims: balance.claims + 1,
@@ -314,9 +315,9 @@ const onNewContributionContract: EventHandler = async (ctx, event) => {
   const a = event.args as { contributorContract: string; serviceNodePubkey: bigint; operator: string };
   // The pool snapshots the registry's requirement and maximum in the same transaction (initialize).
   const network = await getNetwork(ctx);
-  const operator = lower(a.operator);
+  const operator = asAddress(a.operator);
   const pool: PoolRecord = {
-    address: lower(a.contributorContract),
+    address: asAddress(a.contributorContract),
     serviceNodePubkey: str(a.serviceNodePubkey),
     operator,
     createdBlock: str(event.blockNumber),
@@ -338,7 +339,7 @@ const onNewContributionContract: EventHandler = async (ctx, event) => {
 
 const onNewContribution = poolHandler((pool, args, event) => {
   const a = args as { contributor: string; beneficiary: string; amount: bigint };
-  const contributor = lower(a.contributor);
+  const contributor = asAddress(a.contributor);
   const slots = [...pool.slots];
   let i = slots.findIndex((s) => s.addr === contributor);
   let reserved = BigInt(pool.totalReserved);
@@ -350,7 +351,7 @@ const onNewContribution = poolHandler((pool, args, event) => {
   // A reservation (or the operator's empty slot) becomes a paid stake; its reserved amount stops counting.
   if (!slot.paid && i > 0) reserved -= BigInt(slot.amount);
   const previous = slot.paid ? BigInt(slot.amount) : 0n;
-  slots[i] = { addr: contributor, beneficiary: lower(a.beneficiary), amount: (previous + a.amount).toString(), paid: true };
+  slots[i] = { addr: contributor, beneficiary: asAddress(a.beneficiary), amount: (previous + a.amount).toString(), paid: true };
   return {
     ...pool,
     totalContributed: (BigInt(pool.totalContributed) + a.amount).toString(),
@@ -358,7 +359,7 @@ const onNewContribution = poolHandler((pool, args, event) => {
     slots,
     contributions: [
       ...pool.contributions,
-      { contributor, beneficiary: lower(a.beneficiary), amount: str(a.amount), block: str(event.blockNumber) },
+      { contributor, beneficiary: asAddress(a.beneficiary), amount: str(a.amount), block: str(event.blockNumber) },
     ],
   };
 });
@@ -368,7 +369,7 @@ const onFilled = poolHandler((pool) => ({ ...pool, status: "filled" }));
 const onFinalized = poolHandler((pool, _args, event) => ({ ...pool, status: "finalized", finalizedBlock: str(event.blockNumber) }));
 
 const onWithdrawContribution = poolHandler((pool, args) => {
-  const contributor = lower(args.contributor);
+  const contributor = asAddress(args.contributor);
   const i = pool.slots.findIndex((s, index) => index > 0 && s.addr === contributor && s.paid);
   // Refunds after a PoolReset find no slot (the reset cleared them): nothing more to change.
   if (i === -1) return pool;
@@ -392,8 +393,8 @@ const onPoolReset = poolHandler((pool, args) => ({
 }));
 
 const onBeneficiaryUpdated = poolHandler((pool, args) => {
-  const contributor = lower(args.contributor);
-  return { ...pool, slots: pool.slots.map((s) => (s.addr === contributor ? { ...s, beneficiary: lower(args.beneficiary) } : s)) };
+  const contributor = asAddress(args.contributor);
+  return { ...pool, slots: pool.slots.map((s) => (s.addr === contributor ? { ...s, beneficiary: asAddress(args.beneficiary) } : s)) };
 });
 
 const onFeeUpdated = poolHandler((pool, args) => ({ ...pool, fee: Number(args.fee as number) }));
@@ -405,7 +406,7 @@ const onReservedContributorsUpdated = poolHandler((pool, args) => {
   const operatorSlot = pool.slots[0] ?? { addr: pool.operator, beneficiary: pool.operator, amount: "0", paid: false };
   return {
     ...pool,
-    slots: [operatorSlot, ...reserved.map((r) => ({ addr: lower(r.addr), beneficiary: lower(r.addr), amount: str(r.amount), paid: false }))],
+    slots: [operatorSlot, ...reserved.map((r) => ({ addr: asAddress(r.addr), beneficiary: asAddress(r.addr), amount: str(r.amount), paid: false }))],
     totalReserved: reserved.reduce((sum, r) => sum + r.amount, 0n).toString(),
   };
 });
@@ -451,8 +452,8 @@ async function requireName(ctx: StateContext, namehash: Hex, event: DecodedEvent
 const onNameTransfer: EventHandler = async (ctx, event) => {
   const a = event.args as { from: string; to: string; tokenId: bigint };
   const namehash = toNamehash(a.tokenId);
-  const from = lower(a.from);
-  const to = lower(a.to);
+  const from = asAddress(a.from);
+  const to = asAddress(a.to);
   if (from === ZERO_ADDRESS) {
     const previous = await getName(ctx, namehash);
     await putName(ctx, {
@@ -478,7 +479,7 @@ const onNameTransfer: EventHandler = async (ctx, event) => {
 const onNameRegistered: EventHandler = async (ctx, event) => {
   const a = event.args as { node: Hex; owner: string; payer: string; expiry: bigint; fee: bigint };
   const name = await requireName(ctx, a.node, event);
-  await putName(ctx, { ...name, owner: lower(a.owner), expiry: str(a.expiry), payer: lower(a.payer), fee: str(a.fee) });
+  await putName(ctx, { ...name, owner: asAddress(a.owner), expiry: str(a.expiry), payer: asAddress(a.payer), fee: str(a.fee) });
 };
 
 const onNameRenewed: EventHandler = async (ctx, event) => {
