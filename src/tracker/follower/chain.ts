@@ -36,9 +36,12 @@ interface RpcLog {
   removed?: boolean;
 }
 
+/** A JSON-RPC quantity ("0x1a") of at most 256 bits. */
+const isHexQuantity = (value: unknown): value is string => typeof value === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(value);
+
 /** A JSON-RPC quantity ("0x1a"); a clear error for anything else (a provider bug, not chain data). */
 function quantity(value: string, field: string): bigint {
-  if (typeof value !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(value)) throw new Error(`eth_getLogs returned a log whose ${field} is not a hex quantity: ${JSON.stringify(value)}`);
+  if (!isHexQuantity(value)) throw new Error(`eth_getLogs returned a log whose ${field} is not a hex quantity: ${JSON.stringify(value)}`);
   return BigInt(value);
 }
 
@@ -191,7 +194,7 @@ export async function fetchHeader(client: PublicClient, block: bigint | "latest"
 /** The provider's latest block number, as a request of its own (see fetchHeader's `alone`). */
 export async function fetchBlockNumber(client: PublicClient): Promise<bigint> {
   const hex: unknown = await client.request({ method: "eth_blockNumber" } as never, unbatched());
-  if (typeof hex !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(hex)) throw new Error(`eth_blockNumber returned ${JSON.stringify(hex)?.slice(0, 80)}, not a hex quantity`);
+  if (!isHexQuantity(hex)) throw new Error(`eth_blockNumber returned ${JSON.stringify(hex)?.slice(0, 80)}, not a hex quantity`);
   return BigInt(hex);
 }
 

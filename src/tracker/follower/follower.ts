@@ -884,18 +884,15 @@ export function createFollower(options: FollowerOptions): Follower {
       return;
     }
     if (headsRefreshing !== null || Date.now() - lastHeadsRefresh < options.pollIntervalMs) return;
-    headsRefreshing = refreshHeads().then(
-      () => {
-        lastHeadsRefresh = Date.now();
-        headsRefreshing = null;
-      },
-      (error: unknown) => {
+    headsRefreshing = refreshHeads()
+      .catch((error: unknown) => {
         // The next step that needs the heads refreshes them itself and handles the failure there.
         log.warn("refreshing the chain heads failed during the sync; continuing with the known safe head", { error: shortError(error) });
+      })
+      .finally(() => {
         lastHeadsRefresh = Date.now();
         headsRefreshing = null;
-      },
-    );
+      });
   }
 
   async function stepOnce(): Promise<StepOutcome> {

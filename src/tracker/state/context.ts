@@ -53,6 +53,8 @@ export function createOverlay(store: TrackerStore): RangeOverlay {
     map.set(key, stored);
     return stored;
   };
+  /** The map knows the entity: its value, or that it is absent. */
+  const knows = (map: Map<string, string | null>, key: string): boolean => map.get(key) !== undefined || map.has(key);
   /** Records a write of an entity the map knows. */
   const write = (map: Map<string, string | null>, kind: string, key: string, value: string): void => {
     const before = map.get(key) ?? null;
@@ -86,7 +88,7 @@ export function createOverlay(store: TrackerStore): RangeOverlay {
     },
     put(kind, key, value) {
       const map = ofKind(kind);
-      if (map.get(key) === undefined && !map.has(key)) return read(map, kind, key).then(() => overlay.put(kind, key, value));
+      if (!knows(map, key)) return read(map, kind, key).then(() => overlay.put(kind, key, value));
       write(map, kind, key, value);
       return RESOLVED;
     },
@@ -98,7 +100,7 @@ export function createOverlay(store: TrackerStore): RangeOverlay {
     },
     set(kind, key, value) {
       const map = ofKind(kind);
-      if (map.get(key) === undefined && !map.has(key)) throw new Error(`overlay.set: ${kind} ${key} was not read first`);
+      if (!knows(map, key)) throw new Error(`overlay.set: ${kind} ${key} was not read first`);
       write(map, kind, key, value);
     },
     async del(kind, key) {
