@@ -15,6 +15,8 @@ import { portalConfig, portalCsp, type PortalConfigJson } from "./portal-config"
 
 const ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_PORTAL_DIST = path.join(ROOT, "portal", "dist");
+/** The devnet portal's port when free (else any free port). */
+export const DEVNET_PORTAL_PORT = 8580;
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -193,4 +195,30 @@ if (require.main === module) {
     console.error(`portal:serve failed: ${(error as Error).message}`);
     process.exit(1);
   });
+}
+
+/** What `npm start` passes: the devnet's address book and service URLs (scripts/devnet/steps.ts). */
+export interface DevnetPortalContext {
+  readonly rpcUrl: string;
+  readonly book?: AddressBook;
+  readonly devnet: { readonly trackerUrl?: string; readonly aggregatorUrl?: string };
+  log(line: string): void;
+}
+
+/**
+ * For `npm start`: builds the bundle if a source changed, then serves it for the devnet on a free port.
+ * Resolves with null (and says why) instead of failing the devnet when the portal cannot start.
+ */
+export async function startDevnetPortal(ctx: DevnetPortalContext): Promise<PortalServer | null> {
+  try {
+    if (ctx.book === undefined || ctx.devnet.trackerUrl === undefined) throw new Error("the devnet has no address book or tracker yet");
+    const { buildPortalBundle } = await import("./portal-build");
+    buildPortalBundle({ log: (line) => ctx.log(`   ${line}`) });
+    const options = { book: ctx.book, rpcUrl: ctx.rpcUrl, trackerUrl: ctx.devnet.trackerUrl, aggregatorUrl: ctx.devnet.aggregatorUrl ?? null };
+    // A stable URL when the port is free; any free port when another devnet holds it.
+    return await startPortal({ ...options, port: DEVNET_PORTAL_PORT }).catch(() => startPortal({ ...options, port: 0 }));
+  } catch (error) {
+    ctx.log(`   the portal did not start: ${(error as Error).message}`);
+    return null;
+  }
 }

@@ -155,7 +155,8 @@ export interface AggregatorClient {
 }
 
 export function aggregatorClient(url: string, options: AggregatorClientOptions = {}): AggregatorClient {
-  const doFetch = options.fetch ?? (globalThis.fetch as unknown as Fetch);
+  // Called through globalThis: a browser's fetch throws "Illegal invocation" when detached from window.
+  const doFetch: Fetch = options.fetch ?? ((input, init) => (globalThis.fetch as unknown as Fetch)(input, init));
   const timeoutMs = options.timeoutMs ?? 30_000;
   let nextId = 1;
   async function call(method: string, params: unknown): Promise<unknown> {
