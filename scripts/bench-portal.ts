@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     return i === -1 ? undefined : argv[i + 1];
   };
   const runs = Number(arg("runs") ?? 7);
-  buildPortalBundle({ force: true });
+  await buildPortalBundle({ force: true });
   const js = firstPageJsGzip();
   console.log(`first page JS: ${js.bytes} bytes gzipped (budget ${FIRST_PAGE_JS_BUDGET})`);
 

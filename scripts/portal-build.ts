@@ -11,7 +11,7 @@
  *
  * Run with: ts-node --transpile-only scripts/portal-build.ts [--network arbitrumSepolia --tracker https://…]
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeAbis } from "./portal-abi";
@@ -91,8 +91,21 @@ export function portalBundleStale(): boolean {
   return inputs.some((input) => newestMtime(input) > built);
 }
 
-/** Steps 1 and 2: ABIs and the Vite build. Returns whether Vite ran. */
-export function buildPortalBundle(options: { force?: boolean; log?: (line: string) => void } = {}): boolean {
+/** Runs `vite build` without blocking the event loop (a blocked loop breaks the caller's keep-alive sockets). */
+function viteBuild(): Promise<void> {
+  const vite = path.join(path.dirname(require.resolve("vite/package.json", { paths: [ROOT] })), "bin", "vite.js");
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, "build", "--config", path.join(PORTAL_DIR, "vite.config.ts")], { cwd: PORTAL_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new PortalBuildError(`vite build failed (exit ${code}):\n${output}`))));
+  });
+}
+
+/** Steps 1 and 2: ABIs and the Vite build. Resolves with whether Vite ran. */
+export async function buildPortalBundle(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<boolean> {
   const log = options.log ?? ((line: string) => console.log(line));
   writeAbis();
   // A bundle built for a real network (config.json, CSP <meta>) is rebuilt before serving the devnet.
@@ -102,9 +115,7 @@ export function buildPortalBundle(options: { force?: boolean; log?: (line: strin
     return false;
   }
   const started = performance.now();
-  const vite = path.join(path.dirname(require.resolve("vite/package.json", { paths: [ROOT] })), "bin", "vite.js");
-  const result = spawnSync(process.execPath, [vite, "build", "--config", path.join(PORTAL_DIR, "vite.config.ts")], { cwd: PORTAL_DIR, encoding: "utf8" });
-  if (result.status !== 0) throw new PortalBuildError(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+  await viteBuild();
   log(`built the portal in ${((performance.now() - started) / 1000).toFixed(1)} s (portal/dist)`);
   return true;
 }
@@ -140,7 +151,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.help) return void console.log(HELP);
   if (options.network !== undefined && options.tracker === undefined) writeNetworkConfig(options); // fails early with the reason
-  buildPortalBundle({ force: options.force || options.network !== undefined });
+  await buildPortalBundle({ force: options.force || options.network !== undefined });
   if (options.network !== undefined) console.log(`wrote ${path.relative(ROOT, writeNetworkConfig(options))} for ${options.network}: serve portal/dist from any static host`);
 }
 

@@ -213,7 +213,7 @@ export async function startDevnetPortal(ctx: DevnetPortalContext): Promise<Porta
   try {
     if (ctx.book === undefined || ctx.devnet.trackerUrl === undefined) throw new Error("the devnet has no address book or tracker yet");
     const { buildPortalBundle } = await import("./portal-build");
-    buildPortalBundle({ log: (line) => ctx.log(`   ${line}`) });
+    await buildPortalBundle({ log: (line) => ctx.log(`   ${line}`) });
     const options = { book: ctx.book, rpcUrl: ctx.rpcUrl, trackerUrl: ctx.devnet.trackerUrl, aggregatorUrl: ctx.devnet.aggregatorUrl ?? null };
     // A stable URL when the port is free; any free port when another devnet holds it.
     return await startPortal({ ...options, port: DEVNET_PORTAL_PORT }).catch(() => startPortal({ ...options, port: 0 }));

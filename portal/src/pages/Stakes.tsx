@@ -103,7 +103,16 @@ export default function StakesPage() {
 
   const requestExit = (node: NodeRecord) =>
     tx.run(async (sender) => {
-      await sender.send(`Request the exit of node ${node.id}`, { address: registry, abi: serviceNodeRewardsAbi, functionName: "initiateExitBLSPublicKey", args: [BigInt(node.id)] });
+      // The operator calls the one-argument form; any other contributor proves membership with the
+      // registered contributor list (the chain keeps only its hash).
+      const operator = sender.account.toLowerCase() === node.operator.toLowerCase();
+      const list = node.contributors.map((c) => ({ staker: { addr: c.addr, beneficiary: c.beneficiary }, stakedAmount: BigInt(c.stakedAmount) }));
+      await sender.send(`Request the exit of node ${node.id}`, {
+        address: registry,
+        abi: serviceNodeRewardsAbi,
+        functionName: "initiateExitBLSPublicKey",
+        args: operator ? [BigInt(node.id)] : [BigInt(node.id), list],
+      });
       await refresh();
       return `Exit of node ${node.id} requested.`;
     });
