@@ -145,7 +145,7 @@ describe("boundaries: ServiceNodeRewards", () => {
       const cycle = HOUR;
       await d.snr.setClaimLimit(limit);
       await d.snr.setClaimCycle(cycle);
-      await d.snr.updateRewardsBalance(who.address, 10n * limit, signReward(d.network, who.address, 10n * limit), []);
+      await d.snr.updateRewardsBalance(who.address, 10n * limit, signReward(d.network, who.address as `0x${string}`, 10n * limit), []);
       const start = ((await now()) / cycle + 1n) * cycle;
       const claim = (amount: bigint) => d.snr.connect(who)["claimRewards(uint256)"](amount);
       await at(start);
@@ -163,7 +163,7 @@ describe("boundaries: ServiceNodeRewards", () => {
       const d = await load();
       const [a, b] = d.accounts;
       await d.snr.setClaimLimit(1_000n);
-      for (const who of [a, b]) await d.snr.updateRewardsBalance(who.address, 5_000n, signReward(d.network, who.address, 5_000n), []);
+      for (const who of [a, b]) await d.snr.updateRewardsBalance(who.address, 5_000n, signReward(d.network, who.address as `0x${string}`, 5_000n), []);
       const start = ((await now()) / (12n * HOUR) + 1n) * 12n * HOUR;
       await at(start);
       await d.snr.connect(a)["claimRewards(uint256)"](600n);
@@ -174,7 +174,7 @@ describe("boundaries: ServiceNodeRewards", () => {
     it("refuses a claim a unit above the unclaimed balance and pays exactly the balance", async () => {
       const d = await load();
       const who = d.accounts[4];
-      await d.snr.updateRewardsBalance(who.address, 777n, signReward(d.network, who.address, 777n), []);
+      await d.snr.updateRewardsBalance(who.address, 777n, signReward(d.network, who.address as `0x${string}`, 777n), []);
       await expect(d.snr.connect(who)["claimRewards(uint256)"](778n)).to.be.revertedWithCustomError(d.snr, "ClaimExceedsBalance").withArgs(778n, 777n);
       await expect(d.snr.connect(who)["claimRewards(uint256)"](777n)).to.emit(d.snr, "RewardsClaimed").withArgs(who.address, 777n);
       await expect(d.snr.connect(who)["claimRewards()"]()).to.be.revertedWithCustomError(d.snr, "NothingToClaim");
