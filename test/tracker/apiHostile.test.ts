@@ -141,6 +141,53 @@ describe("tracker HTTP API against a hostile client", function () {
     expect(m.get("x_total", { path: "/p3" })).to.equal(1);
   });
 
+  it("protocol edges answer 400, never 500: malformed %-escapes, /blocks/N with N ≥ 2^63, the target http://[", async () => {
+    for (const target of ["/names/%E0%A4%A", "/nodes/%zz", "/blocks/%", "/blocks/9223372036854775808", "/blocks/18446744073709551615", "/blocks/99999999999999999999", "http://["]) {
+      const { status, text } = await rawRequest(port, target);
+      expect(status, target).to.equal(400);
+      expect((JSON.parse(text) as { error: string }).error, target).to.be.a("string").and.not.match(/internal/);
+    }
+    expect((await rawRequest(port, "/blocks/9223372036854775807")).status).to.equal(404);
+  });
+
+  it("HEAD /events ends; /events caps its subscribers (503 beyond) and drops a subscriber that does not read", async () => {
+    const head = await rawRequest(port, "/events", "HEAD");
+    expect(head.status).to.equal(200);
+    expect(head.text).to.equal("");
+
+    const controllers = Array.from({ length: 3 }, () => new AbortController());
+    const open = await Promise.all(controllers.map((c) => fetch(`${base}/events`, { signal: c.signal })));
+    expect(open.map((r) => r.status)).to.deep.equal([200, 200, 200]);
+    const over = await fetch(`${base}/events`);
+    expect(over.status).to.equal(503);
+    expect(over.headers.get("retry-after")).to.equal("30");
+    expect(((await over.json()) as { error: string }).error).to.match(/too many \/events subscribers \(3, the cap is 3\)/);
+    for (const c of controllers) c.abort();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(metrics.get("tracker_sse_clients")).to.equal(0);
+
+    // A subscriber that never reads: its backlog passes the bound and it is dropped; memory does not follow it.
+    const socket = connect(port, "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    socket.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    socket.pause();
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    socket.on("error", () => {});
+    await new Promise((r) => setTimeout(r, 200));
+    expect(metrics.get("tracker_sse_clients")).to.equal(1);
+    const big = "x".repeat(16 * 1024);
+    for (let i = 0; i < 4_000 && metrics.get("tracker_sse_dropped_total") === 0; i++) {
+      changes.emit("change", { type: "checkpoint", number: String(i), hash: big });
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    }
+    expect(metrics.get("tracker_sse_dropped_total")).to.equal(1);
+    expect(metrics.get("tracker_sse_clients")).to.equal(0);
+    expect(changes.listenerCount("change")).to.equal(0);
+    socket.resume();
+    await closed;
+    expect(SSE_MAX_BUFFER_BYTES).to.equal(256 * 1024);
+  });
+
   it("every route is a fixed label", () => {
     expect(ROUTES).to.include.members(["/nodes/:id", "/names/:id", "/blocks/:number", "/events", "/metrics"]);
   });
