@@ -36,17 +36,18 @@ Object.assign(REVERT_HINTS, {
   ContractNotStarted: "the registry is not started yet: its owner calls start() (the deploy does on devnets and testnets)",
   ContractPaused: "the registry is paused by its owner: try again once it is unpaused",
   BLSPubkeyAlreadyExists: "this BLS key already belongs to a registered node: use another key (--new-bls-key <file>)",
-  Ed25519PubkeyAlreadyExists: "this Ed25519 key already belongs to a registered node: give the node's own --ed25519 key",
+  RegistrantNotOperator: "only the node's operator (contributor 0, paying the stake) or its pool from the registry's factory may register it",
   InvalidProofOfPossession: "the proof of possession does not match: sign with the node's BLS key from the account that registers",
   CallerNotContributor: "only the node's operator (or a listed contributor) may do this: run the task with that account",
   ExitRequestTooSoon: "exit requests must be an hour apart: wait until allowedAt",
   SmallContributorLeaveTooEarly: "contributors of less than a quarter may request an exit only 30 days after registration: wait until allowedAt",
   ServiceNodeDoesNotExist: "no active node with this id: see node:list",
   InvalidNonSignerY: "a non-signer's key Y does not match the chain: the node list changed — request a fresh signature",
-  UnknownNonSigner: "a non-signer is not an active node: request a fresh signature",
+  UnknownNonSigner: "a non-signer was never registered: request a fresh signature",
   ExitWaitNotOver: "the 30-day wait after the exit request is not over (allowedAt 0: no exit was requested — run node:request-exit)",
   SignatureExpired: "the network's signature is too old: request a fresh one from the aggregator",
-  SignatureFromFuture: "the network's signature is dated after the chain's time: wait and retry",
+  SignatureFromFuture: "the network's signature is dated further ahead of the chain's time than the signature expiry: check the aggregator's clock",
+  SignatureBeforeRegistration: "the network's signature was made for an earlier registration of this key: request a fresh one",
   ServiceNodeTooYoung: "a node must be 2 hours old before it can exit or be liquidated: wait until allowedAt",
   InvalidBLSSignature: "the network's signature does not verify for this contract and node set: request a fresh one",
   RewardsNotIncreased: "the chain already has this (or a larger) balance: claim it with rewards:claim",
@@ -68,8 +69,6 @@ task("node:register", "Registers a solo node: stakes the full requirement from y
     if (!(await registry.isStarted())) throw new TaskError(`${REVERT_HINTS.ContractNotStarted}; nothing was sent`);
     const existing = await registry.serviceNodeIDs(publicKeyToHex(key.pk));
     if (existing !== 0n) throw new TaskArgumentError("--bls-key", `this key is node ${existing} already: use another key (--new-bls-key <file>)`);
-    const taken = await registry.ed25519ToServiceNodeID(ed25519);
-    if (taken !== 0n) throw new TaskArgumentError("--ed25519", `this Ed25519 key is node ${taken} already: give your node's own key`);
     const requirement = await registry.stakingRequirement();
     await assertBalance(token, signer.address, requirement, "registering a solo node");
 
