@@ -708,5 +708,18 @@ describe("SessionNameService", () => {
       await f.names.connect(f.bob).acceptOwnership();
       expect(await f.names.owner()).to.equal(f.bob.address);
     });
+
+    it("ownership cannot be renounced (the owner gets RenounceOwnershipDisabled, others OwnableUnauthorizedAccount)", async () => {
+      const f = await loadFixture(deployNames);
+      await expect(f.names.connect(f.admin).renounceOwnership()).to.be.revertedWithCustomError(f.names, "RenounceOwnershipDisabled");
+      await expect(f.names.connect(f.bob).renounceOwnership())
+        .to.be.revertedWithCustomError(f.names, "OwnableUnauthorizedAccount")
+        .withArgs(f.bob.address);
+      expect(await f.names.owner()).to.equal(f.admin.address);
+      // A pending two-step transfer is not cancelled either.
+      await f.names.connect(f.admin).transferOwnership(f.bob.address);
+      await expect(f.names.connect(f.admin).renounceOwnership()).to.be.revertedWithCustomError(f.names, "RenounceOwnershipDisabled");
+      expect(await f.names.pendingOwner()).to.equal(f.bob.address);
+    });
   });
 });
