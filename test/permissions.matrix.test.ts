@@ -143,7 +143,8 @@ const MATRIX: Record<string, Record<string, Decision>> = {
   /** A pool clone made by the factory (open: its operator paid its quarter). */
   ServiceNodeContributionPool: {
     initialize: deny("NotFactory", strangerArg, undefined, true),
-    contributeFunds: pub("anyone may join an open pool with at least the minimum, paying from its own balance"),
+    "contributeFunds(uint256,address,uint256)": pub("anyone may join an open pool with at least the minimum, paying from its own balance, on the terms (epoch) it states"),
+    "contributeFunds(uint256,address)": pub("the reference's selector: as above, once the terms have been settled for an hour"),
     contributeFundsWithPermit: pub("as contributeFunds, with the caller's own permit"),
     withdrawContribution: pub("returns only the caller's own contribution (the operator's resets the pool)"),
     updateBeneficiary: deny("NotContributor", strangerArg),
