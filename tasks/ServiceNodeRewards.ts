@@ -18,6 +18,8 @@ import {
   EXIT_WAIT_TIME,
   assertBalance,
   assertSignatureFresh,
+  nextBlockTime,
+  SIGNATURE_SEND_MARGIN_SECONDS,
   chainTime,
   fetchAnswer,
   formatTime,
@@ -147,7 +149,7 @@ async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerS
   if (answer.pubkey.X !== node.pubkey.X || answer.pubkey.Y !== node.pubkey.Y) {
     throw new TaskArgumentError("--signature", `${source} signs node ${answer.serviceNodeId} (${publicKeyToHex(answer.pubkey)}), not node ${id} (${pubkey}): pass the answer for node ${id}`);
   }
-  assertSignatureFresh(answer.timestamp, await chainTime(hre), await registry.signatureExpiry());
+  assertSignatureFresh(answer.timestamp, await nextBlockTime(hre), await registry.signatureExpiry(), SIGNATURE_SEND_MARGIN_SECONDS);
   const call = liquidate ? "liquidateBLSPublicKeyWithSignature" : "exitBLSPublicKeyWithSignature";
   const nonSigners = await nonSignerArgument(registry, call, answer.nonSignerIds, source);
   out(`  ${nonSigners.summary}`);

@@ -13,6 +13,7 @@ import { publicKeyToHex, type Hex, type SigningDomain } from "../bls";
 import { readAddressBook, addressBookPath } from "../../deploy/addressBook";
 import { registryAbi } from "./abi";
 import { boundedCache } from "./cache";
+import { movingClock, systemClock, type NetworkClock } from "./clock";
 import { createAggregator } from "./aggregator/aggregator";
 import { serveAggregator } from "./aggregator/rpc";
 import type { NetworkConfig } from "./config";
@@ -99,9 +100,13 @@ export function openView(config: NetworkConfig, client: PublicClient, registry: 
   return cachedView(createTrackerApiView({ url: config.trackerUrl, blockTimestamp, nonSignerMax }), 1_000);
 }
 
-export function clockOf(config: NetworkConfig, client: PublicClient): () => Promise<bigint> {
-  if (config.clock === "system") return async () => BigInt(Math.floor(Date.now() / 1000));
-  return async () => (await client.getBlock({ blockTag: "latest" })).timestamp;
+/** The process's one clock (shared by its nodes and the aggregator): see src/network/clock.ts. */
+export function clockOf(config: Pick<NetworkConfig, "clock">, client: Pick<PublicClient, "getBlock">): NetworkClock {
+  if (config.clock === "system") return systemClock();
+  return movingClock(async () => {
+    const [block, pending] = await Promise.all([client.getBlock({ blockTag: "latest" }), client.getBlock({ blockTag: "pending" }).catch(() => null)]);
+    return { number: block.number, timestamp: block.timestamp, next: pending?.timestamp ?? null };
+  });
 }
 
 /** Keeps one ledger at the view's height: on a timer, and before a node answers `get_rewards` for a height it has not applied. */
@@ -143,6 +148,7 @@ export async function startNodeGroup(options: {
   ledger: Ledger;
   startHeight: bigint;
   onError: (e: Error) => void;
+  clock: NetworkClock;
 }): Promise<{ sim: Simulation; snapshot: () => Promise<NetworkSnapshot>; close(): Promise<void> }> {
   const { config, indices } = options;
   const follower = ledgerFollower(options.ledger, options.view, options.startHeight, config.syncMs, options.onError);
@@ -163,7 +169,7 @@ export async function startNodeGroup(options: {
       beforeRequest: follower.beforeRequest,
       behaviours,
       slowMs: config.slowMs,
-      clock: clockOf(config, options.client),
+      clock: options.clock,
       unlockSeconds: config.unlockSeconds,
       deregistered,
       aggregator: { timeoutMs: config.timeoutMs },
@@ -289,6 +295,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
   mkdirSync(ledgerDir, { recursive: true });
   const ledgerConfig = { minActiveSeconds: config.minActiveSeconds, unlockSeconds: config.unlockSeconds };
   const onError = (e: Error): void => log(`ledger sync failed: ${e.message}`);
+  const clock = clockOf(config, client);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch((e: Error) => log(`stopping: ${e.message}`));
@@ -304,7 +311,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
     if (config.processes === 1) {
       const ledger = openLedger({ path: path.join(ledgerDir, "ledger-0.db"), config: ledgerConfig });
       closers.push(async () => ledger.close());
-      const group = await startNodeGroup({ config, indices: all, domain, client, view, ledger, startHeight, onError });
+      const group = await startNodeGroup({ config, indices: all, domain, client, view, ledger, startHeight, onError, clock });
       closers.push(() => group.close());
       for (const n of group.sim.nodes) {
         clients.push(n.client);
@@ -346,7 +353,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       nodes: clients,
       snapshot,
       timeoutMs: config.timeoutMs,
-      clock: clockOf(config, client),
+      clock,
       unlockSeconds: config.unlockSeconds,
       isServing: (node: ViewNode) => !config.deregistered.includes(node.id),
     });

@@ -247,7 +247,9 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     if (node === undefined || !isRegistered(node) || !snapshot.registeredIds.includes(node.id)) {
       throw new NetworkError("not_found", `no registered service node has BLS key ${publicKeyToHex(pubkey)}`);
     }
-    const timestamp = await clock();
+    // The signature's date: the clock (it moves when the chain does not), never behind the state signed from.
+    const ticked = await clock();
+    const timestamp = ticked > snapshot.timestamp ? ticked : snapshot.timestamp;
     const type = liquidate ? "liquidate" : "exit";
     const method = liquidate ? "get_liquidation" : "get_exit";
     const { replies, failures } = await fanOut(snapshot, method, { bls_pubkey: publicKeyToHex(pubkey), timestamp: timestamp.toString() });
