@@ -29,13 +29,15 @@ export const notFound = (message: string): NetworkError => new NetworkError("not
 /** JSON-RPC error object for any thrown value. */
 export function toRpcError(error: unknown): { code: number; message: string; data: { kind: ErrorKind } & Record<string, unknown> } {
   if (error instanceof NetworkError) return { code: ERROR_CODES[error.kind], message: error.message, data: { kind: error.kind, ...jsonSafe(error.details) } };
-  return { code: ERROR_CODES.internal, message: "internal error", data: { kind: "internal" } };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: ERROR_CODES.internal, message: `internal error: ${detail === "" ? (error as Error)?.name ?? "no message" : detail}`, data: { kind: "internal" } };
 }
 
 /** Rebuilds a NetworkError from a JSON-RPC error object. */
 export function fromRpcError(error: { code?: number; message?: string; data?: { kind?: string } }): NetworkError {
   const kind = (Object.keys(ERROR_CODES) as ErrorKind[]).find((k) => k === error.data?.kind) ?? "internal";
-  return new NetworkError(kind, String(error.message ?? "unknown error"));
+  const message = typeof error.message === "string" && error.message !== "" ? error.message : `JSON-RPC error ${error.code ?? "(no code)"} without a message (kind ${error.data?.kind ?? "unknown"})`;
+  return new NetworkError(kind, message);
 }
 
 /** Deep copy with bigints as decimal strings (JSON cannot carry bigints). */
