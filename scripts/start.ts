@@ -496,6 +496,11 @@ async function main(): Promise<void> {
     console.log(`   (${((performance.now() - stepStart) / 1000).toFixed(1)} s)`);
   }
 
+  // The web portal (scripts/portal-serve.ts): built if needed, served beside the devnet, its URL printed first.
+  console.log("\n== portal");
+  const portal = await (await import("./portal-serve")).startDevnetPortal(ctx);
+  if (portal !== null) stoppers.push(() => portal.close());
+  if (portal !== null) printTable("Portal (open in a browser with a wallet on chain 31337)", [["portal", portal.url]]);
   await statusTable(hre, rpcUrl, results, logFile, ctx.devnet, options.blockIntervalMs);
   const { writeDevnetRecord, writeDevnetControl } = await import("../tasks/lib/devnet");
   controlFile = path.join(devnet.dataDir, "control.json");

@@ -40,6 +40,8 @@ Object.assign(REVERT_HINTS, {
   NotOperator: "only the pool's operator may do this: run the task with the operator's key",
   InvalidStatus: "the pool is not in the state this needs: check contribution:status",
   WaitingForOperatorContribution: "the operator has not contributed yet: only the operator may contribute first",
+  PoolEpochChanged: "the pool's terms (fee, keys, reservations or a reset) changed after they were shown: check contribution:status and run the task again",
+  PoolTermsRecentlyChanged: "the pool's terms changed within the last hour: state the epoch (contribution:contribute does) or wait until allowedAt",
 });
 
 async function openPool(hre: HardhatRuntimeEnvironment, rawPool: unknown) {
@@ -82,15 +84,19 @@ task("contribution:contribute", "Contributes SESH to a pool (signs an ERC-2612 p
     if (amount > missing) throw new TaskArgumentError("--amount", `${formatSesh(amount)} is more than the ${formatSesh(missing)} the pool still needs: contribute at most that`);
     await assertBalance(token, signer.address, amount, "--amount");
 
+    // The terms shown are the terms agreed to: the epoch read with them goes into the transaction, so a
+    // reset, fee, key or reservation change landing first makes it revert (PoolEpochChanged).
+    const epoch = await pool.epoch();
+    const [, , params] = await pool.registration();
     const deadline = (await chainTime(hre)) + 3600n;
     const permit = await signPermit(token, signer, address, amount, deadline);
-    out(`contributing ${formatSesh(amount)} to pool ${address} (permit valid until ${formatTime(deadline)})`);
+    out(`contributing ${formatSesh(amount)} to pool ${address} at operator fee ${Number(params.fee) / 100} % (pool terms epoch ${epoch}; permit valid until ${formatTime(deadline)})`);
     const receipt = await send(hre, {
       description: `contribute ${formatSesh(amount)}${beneficiary === hre.ethers.ZeroAddress ? "" : `, rewards to ${beneficiary}`}`,
       contract: pool,
       contractName: "ServiceNodeContribution",
       method: "contributeFundsWithPermit",
-      args: [amount, beneficiary, deadline, permit.v, permit.r, permit.s],
+      args: [amount, beneficiary, epoch, deadline, permit.v, permit.r, permit.s],
     });
     const [mine] = await pool.contributionOf(signer.address);
     out(`  your contribution: ${formatSesh(mine)}`);
@@ -153,6 +159,7 @@ task("contribution:status", "Prints a pool's status, contributors and reservatio
       ["status", statusName],
       ["BLS key", publicKeyToHex({ X: pubkey.X, Y: pubkey.Y })],
       ["fee", `${Number(params.fee) / 100} %`],
+      ["terms epoch", (await pool.epoch()).toString()],
       ["contributed", `${formatSesh(await pool.totalContribution())} of ${formatSesh(await pool.stakingRequirement())}`],
       ["minimum contribution now", formatSesh(await pool.minimumContribution())],
       ["manual finalize", String(await pool.manualFinalize())],

@@ -111,8 +111,8 @@ task("contribution:open", "Opens a pooled node you operate (optionally with rese
         description: `contribute ${formatSesh(contribution)} as the operator (opens the pool to others)`,
         contract: pool,
         contractName: "ServiceNodeContribution",
-        method: "contributeFunds",
-        args: [contribution, hre.ethers.ZeroAddress],
+        method: "contributeFunds(uint256,address,uint256)",
+        args: [contribution, hre.ethers.ZeroAddress, await pool.epoch()],
       });
       hashes.push(paid.hash);
     }

@@ -12,6 +12,7 @@ import { createPublicClient, http, type Address, type PublicClient } from "viem"
 import { publicKeyToHex, type Hex, type SigningDomain } from "../bls";
 import { readAddressBook, addressBookPath } from "../../deploy/addressBook";
 import { registryAbi } from "./abi";
+import { boundedCache } from "./cache";
 import { createAggregator } from "./aggregator/aggregator";
 import { serveAggregator } from "./aggregator/rpc";
 import type { NetworkConfig } from "./config";
@@ -84,7 +85,7 @@ export function rpcClient(url: string): PublicClient {
 /** The chain state source (tracker API or the registry's logs), cached for 1 s and shared by this process's nodes. */
 export function openView(config: NetworkConfig, client: PublicClient, registry: Address, fromBlock?: bigint): CachedView {
   if (config.trackerUrl === null) return cachedView(createContractView({ client, registry, fromBlock }), 1_000);
-  const times = new Map<bigint, Promise<bigint>>();
+  const times = boundedCache<bigint, Promise<bigint>>(4096);
   const blockTimestamp = (block: bigint): Promise<bigint> => {
     let t = times.get(block);
     if (t === undefined) {
@@ -349,7 +350,8 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       unlockSeconds: config.unlockSeconds,
       isServing: (node: ViewNode) => !config.deregistered.includes(node.id),
     });
-    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host);
+    const limits = config.rateLimit === 0 ? undefined : { ratePerSecond: config.rateLimit, burst: 2 * config.rateLimit, maxInFlight: config.maxInFlight };
+    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host, { limits });
     closers.push(() => aggregatorServer.close());
     let closed: Promise<void> | null = null;
     return {

@@ -17,7 +17,7 @@ import {
   type SecretKey,
   type SigningDomain,
 } from "../../bls";
-import { badRequest, forbidden, notFound } from "../errors";
+import { forbidden, methodNotFound, notFound } from "../errors";
 import type { Ledger } from "../ledger/ledger";
 import { findNodeByPubkey, isRegistered, type NetworkSnapshot, type ViewNode } from "../view";
 import { addressParam, objectParams, pubkeyParam, signatureToHex, uintParam } from "../wire";
@@ -134,7 +134,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
         case "get_liquidation":
           return getLiquidation(params);
         default:
-          throw badRequest(`unknown method ${JSON.stringify(method)} (methods: ${NODE_METHODS.join(", ")})`);
+          throw methodNotFound(`unknown method ${JSON.stringify(method)} (methods: ${NODE_METHODS.join(", ")})`);
       }
     },
   };
