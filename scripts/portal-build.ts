@@ -33,7 +33,7 @@ const HELP = `npm run portal:build [-- options]: the portal's static bundle (por
 
 export class PortalBuildError extends Error {}
 
-interface BuildOptions {
+export interface BuildOptions {
   readonly network?: string;
   readonly tracker?: string;
   readonly aggregator?: string;
@@ -43,7 +43,7 @@ interface BuildOptions {
   readonly help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): BuildOptions {
+export function parseArgs(argv: readonly string[]): BuildOptions {
   const out: Record<string, string | boolean> = { force: false, help: false };
   const valued = ["network", "tracker", "aggregator", "rpc", "explorer"];
   for (let i = 0; i < argv.length; i++) {
@@ -121,7 +121,7 @@ export async function buildPortalBundle(options: { force?: boolean; log?: (line:
 }
 
 /** Step 3: config.json and the CSP <meta> for a real network's static bundle. */
-export function writeNetworkConfig(options: BuildOptions): string {
+export function writeNetworkConfig(options: BuildOptions, dist: string = PORTAL_DIST): string {
   const network = options.network!;
   if (options.tracker === undefined) throw new PortalBuildError("--network needs --tracker <URL of the tracker's HTTP API>: the page reads its lists there");
   const { readAddressBook, addressBookPath } = require("../deploy/addressBook") as typeof import("../deploy/addressBook");
@@ -139,12 +139,12 @@ export function writeNetworkConfig(options: BuildOptions): string {
     aggregatorUrl: aggregator,
     explorerUrl: options.explorer === undefined ? undefined : url("--explorer", options.explorer),
   });
-  writeFileSync(path.join(PORTAL_DIST, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
-  const indexFile = path.join(PORTAL_DIST, "index.html");
+  writeFileSync(path.join(dist, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  const indexFile = path.join(dist, "index.html");
   const csp = portalCsp([rpc, tracker, ...(aggregator === null ? [] : [aggregator])]);
   const html = readFileSync(indexFile, "utf8").replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, "");
   writeFileSync(indexFile, html.replace("<meta charset=\"utf-8\" />", `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`));
-  return path.join(PORTAL_DIST, "config.json");
+  return path.join(dist, "config.json");
 }
 
 async function main(): Promise<void> {

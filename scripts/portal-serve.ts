@@ -131,8 +131,14 @@ export function startPortal(options: PortalServerOptions): Promise<PortalServer>
       res.writeHead(200, { "content-type": TYPES[".json"], "cache-control": "no-store", ...SECURITY_HEADERS });
       return void res.end(req.method === "HEAD" ? undefined : configText);
     }
-    const file = path.normalize(path.join(dist, p === "/" ? "index.html" : decodeURIComponent(p)));
-    if (!file.startsWith(dist + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    let relative: string | null;
+    try {
+      relative = p === "/" ? "index.html" : decodeURIComponent(p);
+    } catch {
+      relative = null; // a malformed %-escape names no file
+    }
+    const file = relative === null ? "" : path.normalize(path.join(dist, relative));
+    if (relative === null || !file.startsWith(dist + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
       return void res.end("not found");
     }
