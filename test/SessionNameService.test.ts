@@ -568,8 +568,11 @@ describe("SessionNameService", () => {
       await hre.network.provider.send("hardhat_impersonateAccount", [proxyAdmin]);
       await hre.network.provider.send("hardhat_setBalance", [proxyAdmin, "0xde0b6b3a7640000"]);
       const adminSigner = await hre.ethers.getSigner(proxyAdmin);
+      // Resolved before the transaction starts: awaited inside the matcher's arguments, a revert could arrive
+      // first and surface as an uncaught rejection (issue 21).
+      const proxy = await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress);
       await expect(f.names.connect(adminSigner).transferFrom(f.alice.address, f.bob.address, id))
-        .to.be.revertedWithCustomError(await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress), "ProxyDeniedAdminAccess");
+        .to.be.revertedWithCustomError(proxy, "ProxyDeniedAdminAccess");
       await hre.network.provider.send("hardhat_stopImpersonatingAccount", [proxyAdmin]);
       // With ether attached the call is delegated, and the non-payable implementation refuses it.
       const data = f.names.interface.encodeFunctionData("transferFrom", [f.alice.address, f.bob.address, id]);
@@ -704,6 +707,19 @@ describe("SessionNameService", () => {
       expect(await f.names.owner()).to.equal(f.admin.address);
       await f.names.connect(f.bob).acceptOwnership();
       expect(await f.names.owner()).to.equal(f.bob.address);
+    });
+
+    it("ownership cannot be renounced (the owner gets RenounceOwnershipDisabled, others OwnableUnauthorizedAccount)", async () => {
+      const f = await loadFixture(deployNames);
+      await expect(f.names.connect(f.admin).renounceOwnership()).to.be.revertedWithCustomError(f.names, "RenounceOwnershipDisabled");
+      await expect(f.names.connect(f.bob).renounceOwnership())
+        .to.be.revertedWithCustomError(f.names, "OwnableUnauthorizedAccount")
+        .withArgs(f.bob.address);
+      expect(await f.names.owner()).to.equal(f.admin.address);
+      // A pending two-step transfer is not cancelled either.
+      await f.names.connect(f.admin).transferOwnership(f.bob.address);
+      await expect(f.names.connect(f.admin).renounceOwnership()).to.be.revertedWithCustomError(f.names, "RenounceOwnershipDisabled");
+      expect(await f.names.pendingOwner()).to.equal(f.bob.address);
     });
   });
 });

@@ -98,6 +98,8 @@ interface ISessionNameService {
     error MalformedName(bytes name);
     /// @notice `resolve` was asked for `node` but the DNS name hashes to `nameNode`.
     error ResolverNodeMismatch(bytes32 node, bytes32 nameNode);
+    /// @notice The service must always have an owner: `renounceOwnership` is disabled.
+    error RenounceOwnershipDisabled();
     /// @notice `resolve` only answers `addr(bytes32)`, `addr(bytes32,uint256)` and `text(bytes32,string)`.
     error UnsupportedResolverProfile(bytes4 selector);
 }
