@@ -319,5 +319,5 @@ task("rewards:status", "Prints an account's lifetime rewards as the network sign
         ? []
         : [["claimable with the network's signature", `${formatSesh(rewards - claimed + pending)}${pending > 0n ? ` (${taskCommand(hre, `rewards:claim --aggregator ${aggregator}`)} records the signed figure and claims it)` : ""}`]]),
     ]);
-    return { rewards, claimed, network };
+    return network === undefined ? { rewards, claimed } : { rewards, claimed, network };
   });
