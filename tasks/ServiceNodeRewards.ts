@@ -324,7 +324,7 @@ task("rewards:status", "Prints an account's lifetime rewards as the network sign
         ? []
         : [["claimable with the network's signature", `${formatSesh(rewards - claimed + pending)}${pending > 0n ? ` (${taskCommand(hre, `rewards:claim --aggregator ${aggregator}`)} records the signed figure and claims it)` : ""}`]]),
     ]);
-    return { rewards, claimed, network };
+    return network === undefined ? { rewards, claimed } : { rewards, claimed, network };
   });
 
 task("registry:seed", "Owner, before start: migrates the live network's nodes from a JSON export, pulling their stakes")
