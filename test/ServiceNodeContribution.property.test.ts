@@ -66,7 +66,7 @@ async function run(world: World, pool: ServiceNodeContribution, action: Action):
   const who = world.actors[action.actor];
   const p = pool.connect(who);
   try {
-    if (action.kind === "contribute") await p.contributeFunds(await amountFor(pool, who, action.size, action.percent), ethers.ZeroAddress);
+    if (action.kind === "contribute") await p["contributeFunds(uint256,address)"](await amountFor(pool, who, action.size, action.percent), ethers.ZeroAddress);
     else if (action.kind === "withdraw") await p.withdrawContribution();
     else if (action.kind === "reset") await p.reset();
     else await p.finalize();

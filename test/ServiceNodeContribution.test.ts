@@ -192,13 +192,13 @@ describe("ServiceNodeContribution", () => {
       const clone = await ethers.getContractAt("ServiceNodeContribution", receipt!.contractAddress!);
       expect(await ethers.provider.getCode(receipt!.contractAddress!)).to.have.length(2 + 90);
       await expect(clone.connect(op).initialize(500, [], false)).to.be.revertedWithCustomError(clone, "NotFactory").withArgs(op.address);
-      await expect(clone.connect(op).contributeFunds(QUARTER, ZERO)).to.be.revertedWithCustomError(clone, "WaitingForOperatorContribution");
+      await expect(clone.connect(op)["contributeFunds(uint256,address)"](QUARTER, ZERO)).to.be.revertedWithCustomError(clone, "WaitingForOperatorContribution");
       expect(await d.factory.owns(await clone.getAddress())).to.equal(false);
       const rogue = await ethers.deployContract("ServiceNodeContribution", [d.address, op.address]);
       await expect(rogue.connect(op).initialize(500, [], false)).to.be.revertedWithCustomError(rogue, "AlreadyInitialized");
       expect(await d.factory.owns(await rogue.getAddress())).to.equal(false);
       // The rogue implementation cannot take contributions either.
-      await expect(rogue.connect(op).contributeFunds(QUARTER, ZERO)).to.be.revertedWithCustomError(rogue, "InvalidStatus").withArgs(Status.Finalized);
+      await expect(rogue.connect(op)["contributeFunds(uint256,address)"](QUARTER, ZERO)).to.be.revertedWithCustomError(rogue, "InvalidStatus").withArgs(Status.Finalized);
     });
   });
 
@@ -208,14 +208,14 @@ describe("ServiceNodeContribution", () => {
       const [op, a] = d.accounts;
       const { pool, key } = await openPool(d, op, { fee: 700 });
       await d.token.connect(a).approve(await pool.getAddress(), STAKING_REQUIREMENT);
-      await expect(pool.connect(a).contributeFunds(QUARTER, ZERO)).to.be.revertedWithCustomError(pool, "WaitingForOperatorContribution");
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](QUARTER, ZERO)).to.be.revertedWithCustomError(pool, "WaitingForOperatorContribution");
       await d.token.connect(op).approve(await pool.getAddress(), STAKING_REQUIREMENT);
-      await expect(pool.connect(op).contributeFunds(0n, ZERO)).to.be.revertedWithCustomError(pool, "ZeroAmount");
-      await expect(pool.connect(op).contributeFunds(QUARTER - 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionBelowMinimum").withArgs(QUARTER - 1n, QUARTER);
+      await expect(pool.connect(op)["contributeFunds(uint256,address)"](0n, ZERO)).to.be.revertedWithCustomError(pool, "ZeroAmount");
+      await expect(pool.connect(op)["contributeFunds(uint256,address)"](QUARTER - 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionBelowMinimum").withArgs(QUARTER - 1n, QUARTER);
       expect(await pool.minimumContributionFor(op.address)).to.equal(QUARTER);
       expect(await pool.minimumContributionFor(a.address)).to.equal(0n);
       const before = await balanceOf(d, op.address);
-      await expect(pool.connect(op).contributeFunds(QUARTER, a.address))
+      await expect(pool.connect(op)["contributeFunds(uint256,address)"](QUARTER, a.address))
         .to.emit(pool, "NewContribution")
         .withArgs(op.address, a.address, QUARTER)
         .and.to.emit(pool, "OpenForPublicContribution")
@@ -236,13 +236,13 @@ describe("ServiceNodeContribution", () => {
       expect(await pool.minimumContribution()).to.equal(min);
       expect(await pool.minimumContributionFor(a.address)).to.equal(min);
       await d.token.connect(a).approve(await pool.getAddress(), STAKING_REQUIREMENT);
-      await expect(pool.connect(a).contributeFunds(min - 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionBelowMinimum").withArgs(min - 1n, min);
-      await expect(pool.connect(a).contributeFunds(0n, ZERO)).to.be.revertedWithCustomError(pool, "ZeroAmount");
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](min - 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionBelowMinimum").withArgs(min - 1n, min);
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](0n, ZERO)).to.be.revertedWithCustomError(pool, "ZeroAmount");
       const available = STAKING_REQUIREMENT - QUARTER;
-      await expect(pool.connect(a).contributeFunds(available + 1n, ZERO))
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](available + 1n, ZERO))
         .to.be.revertedWithCustomError(pool, "ContributionExceedsRequirement")
         .withArgs(available + 1n, available);
-      await expect(pool.connect(a).contributeFunds(min, b.address)).to.emit(pool, "NewContribution").withArgs(a.address, b.address, min);
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](min, b.address)).to.emit(pool, "NewContribution").withArgs(a.address, b.address, min);
       expect(await pool.minimumContribution()).to.equal(ceilDiv(available - min, 8n));
       expect(await pool.minimumContributionFor(a.address)).to.equal(1n); // a top-up
       expect(await pool.calcMinimumContribution(100n, 0n, 10n)).to.equal(25n);
@@ -264,7 +264,7 @@ describe("ServiceNodeContribution", () => {
       expect(await pool.totalContribution()).to.equal(STAKING_REQUIREMENT);
       expect(await pool.status()).to.equal(Status.WaitForFinalized);
       await d.token.connect(rest[9]).approve(await pool.getAddress(), SESH_UNIT);
-      await expect(pool.connect(rest[9]).contributeFunds(SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "InvalidStatus").withArgs(Status.WaitForFinalized);
+      await expect(pool.connect(rest[9])["contributeFunds(uint256,address)"](SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "InvalidStatus").withArgs(Status.WaitForFinalized);
       expect(await pool.minimumContribution()).to.equal(0n);
     });
 
@@ -280,20 +280,20 @@ describe("ServiceNodeContribution", () => {
       expect(await pool.minimumContributionFor(a.address)).to.equal(ra);
       await d.token.connect(a).approve(await pool.getAddress(), STAKING_REQUIREMENT);
       // audit: a reserved contributor paying less than reserved.
-      await expect(pool.connect(a).contributeFunds(ra - 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionBelowReservation").withArgs(ra - 1n, ra);
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](ra - 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionBelowReservation").withArgs(ra - 1n, ra);
       // It may pay more: its reservation plus what is free.
-      await expect(pool.connect(a).contributeFunds(ra + available + 1n, ZERO))
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](ra + available + 1n, ZERO))
         .to.be.revertedWithCustomError(pool, "ContributionExceedsRequirement")
         .withArgs(ra + available + 1n, ra + available);
-      await pool.connect(a).contributeFunds(ra + SESH_UNIT, ZERO);
+      await pool.connect(a)["contributeFunds(uint256,address)"](ra + SESH_UNIT, ZERO);
       expect(await pool.totalReservedContribution()).to.equal(rb);
       expect((await pool.getReservations()).map((r) => r.addr)).to.deep.equal([b.address]);
       expect(await pool.contributorSlots()).to.equal(3n);
       // A public contributor cannot take b's reserved stake.
       const free = STAKING_REQUIREMENT - QUARTER - ra - SESH_UNIT - rb;
       await d.token.connect(c).approve(await pool.getAddress(), STAKING_REQUIREMENT);
-      await expect(pool.connect(c).contributeFunds(free + 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionExceedsRequirement").withArgs(free + 1n, free);
-      await pool.connect(c).contributeFunds(free, ZERO);
+      await expect(pool.connect(c)["contributeFunds(uint256,address)"](free + 1n, ZERO)).to.be.revertedWithCustomError(pool, "ContributionExceedsRequirement").withArgs(free + 1n, free);
+      await pool.connect(c)["contributeFunds(uint256,address)"](free, ZERO);
       await contribute(d, pool, b, rb);
       expect(await pool.status()).to.equal(Status.WaitForFinalized);
       await expectPoolAccounting(d, pool);
@@ -324,18 +324,98 @@ describe("ServiceNodeContribution", () => {
       const deadline = BigInt(await time.latest()) + 3_600n;
       const permit = await signPermit(d, a, poolAddress, amount, deadline);
       expect(await d.token.allowance(a.address, poolAddress)).to.equal(0n);
-      await expect(pool.connect(a).contributeFundsWithPermit(amount, ZERO, deadline, permit.v, permit.r, permit.s))
+      await expect(pool.connect(a).contributeFundsWithPermit(amount, ZERO, 0n, deadline, permit.v, permit.r, permit.s))
         .to.emit(pool, "NewContribution")
         .withArgs(a.address, a.address, amount);
       expect(await d.token.allowance(a.address, poolAddress)).to.equal(0n);
       // Front-run: someone submits b's permit first; b's contribution still goes through.
       const permitB = await signPermit(d, b, poolAddress, amount, deadline);
       await d.token.permit(b.address, poolAddress, amount, deadline, permitB.v, permitB.r, permitB.s);
-      await expect(pool.connect(b).contributeFundsWithPermit(amount, ZERO, deadline, permitB.v, permitB.r, permitB.s)).to.emit(pool, "NewContribution");
+      await expect(pool.connect(b).contributeFundsWithPermit(amount, ZERO, 0n, deadline, permitB.v, permitB.r, permitB.s)).to.emit(pool, "NewContribution");
       // A bad permit and no allowance: the token's allowance error.
       const [, , , c] = d.accounts;
-      await expect(pool.connect(c).contributeFundsWithPermit(amount, ZERO, deadline, permit.v, permit.r, permit.s)).to.be.revertedWithCustomError(d.token, "ERC20InsufficientAllowance");
+      await expect(pool.connect(c).contributeFundsWithPermit(amount, ZERO, 0n, deadline, permit.v, permit.r, permit.s)).to.be.revertedWithCustomError(d.token, "ERC20InsufficientAllowance");
       await expectPoolAccounting(d, pool);
+    });
+  });
+
+  describe("terms epoch (issue 16 hole 4: a contribution in flight cannot be captured)", () => {
+    it("adversarial: reset + 100 % fee + re-contribute just before a contribution lands — the contribution reverts", async () => {
+      const d = await loadFixture(fixture);
+      const [op, a] = d.accounts;
+      const { pool } = await openedPool(d, op, false);
+      const poolAddress = await pool.getAddress();
+      // What the contributor saw: fee 5 %, epoch 0.
+      const seenEpoch = await pool.epoch();
+      const [, , seenParams] = await pool.registration();
+      expect([seenEpoch, seenParams.fee]).to.deep.equal([0n, 500n]);
+      const amount = 5_000n * SESH_UNIT;
+      await d.token.connect(a).approve(poolAddress, amount);
+      const deadline = BigInt(await time.latest()) + 3_600n;
+      const permit = await signPermit(d, a, poolAddress, amount, deadline);
+
+      // The operator front-runs: reset (refund), fee 100 %, its quarter again — one transaction.
+      await d.token.connect(op).approve(poolAddress, QUARTER);
+      await pool.connect(op).resetUpdateFeeReservedAndContribute(10_000, [], QUARTER, ZERO);
+      const changedAt = BigInt(await time.latest());
+      expect(await pool.epoch()).to.equal(2n); // PoolReset + FeeUpdated
+      const before = await balanceOf(d, a.address);
+
+      await expect(pool.connect(a)["contributeFunds(uint256,address,uint256)"](amount, ZERO, seenEpoch))
+        .to.be.revertedWithCustomError(pool, "PoolEpochChanged")
+        .withArgs(seenEpoch, 2n);
+      await expect(pool.connect(a).contributeFundsWithPermit(amount, ZERO, seenEpoch, deadline, permit.v, permit.r, permit.s))
+        .to.be.revertedWithCustomError(pool, "PoolEpochChanged")
+        .withArgs(seenEpoch, 2n);
+      // The reference's 2-argument ABI states nothing, so it waits out the settle delay after a change.
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](amount, ZERO))
+        .to.be.revertedWithCustomError(pool, "PoolTermsRecentlyChanged")
+        .withArgs(changedAt, changedAt + 3_600n);
+      expect(await balanceOf(d, a.address)).to.equal(before);
+      expect(await pool.totalContribution()).to.equal(QUARTER);
+
+      // Having read the new terms, the contributor may still join on them (stating the new epoch)...
+      await expect(pool.connect(a)["contributeFunds(uint256,address,uint256)"](amount, ZERO, 2n)).to.emit(pool, "NewContribution").withArgs(a.address, a.address, amount);
+      // ... and the 2-argument form works again once the delay has passed.
+      const b = d.accounts[2];
+      await d.token.connect(b).approve(poolAddress, amount);
+      await time.setNextBlockTimestamp(changedAt + 3_599n);
+      await expect(pool.connect(b)["contributeFunds(uint256,address)"](amount, ZERO)).to.be.revertedWithCustomError(pool, "PoolTermsRecentlyChanged");
+      await expect(pool.connect(b)["contributeFunds(uint256,address)"](amount, ZERO)).to.emit(pool, "NewContribution");
+      await expectPoolAccounting(d, pool);
+    });
+
+    it("changes once per reset, fee change, key update and reservation change — never on anything else", async () => {
+      const d = await loadFixture(fixture);
+      const [op, a, b] = d.accounts;
+      const { pool } = await openPool(d, op, { manualFinalize: true });
+      expect(await pool.epoch()).to.equal(0n);
+      await pool.connect(op).updateManualFinalize(false);
+      expect(await pool.epoch()).to.equal(0n);
+      await pool.connect(op).updateFee(700);
+      expect(await pool.epoch()).to.equal(1n);
+      const key2 = freshKey();
+      await pool.connect(op).updatePubkeys(g1(key2.pk), proofOfPossession(key2, d.network.domain, op.address as `0x${string}`), key2.ed25519, 1n, 2n);
+      expect(await pool.epoch()).to.equal(2n);
+      await pool.connect(op).updateReservedContributors([{ addr: a.address, amount: 5_000n * SESH_UNIT }]);
+      expect(await pool.epoch()).to.equal(3n);
+      await pool.connect(op).updateReservedContributors([]);
+      expect(await pool.epoch()).to.equal(4n);
+      // The operator's own contributions, others' contributions and beneficiary changes leave it alone.
+      await contribute(d, pool, op, QUARTER);
+      await contribute(d, pool, b, 2_500n * SESH_UNIT);
+      await pool.connect(b).updateBeneficiary(a.address);
+      expect(await pool.epoch()).to.equal(4n);
+      await pool.connect(op).reset();
+      expect(await pool.epoch()).to.equal(5n);
+      // reset + keys + fee + reservations: four changes.
+      await pool
+        .connect(op)
+        .resetUpdateAndContribute(g1(key2.pk), proofOfPossession(key2, d.network.domain, op.address as `0x${string}`), nodeParams(key2, 42), [{ addr: a.address, amount: 5_000n * SESH_UNIT }], 0n, ZERO);
+      expect(await pool.epoch()).to.equal(9n);
+      // The operator never waits for its own change, even through the 2-argument form.
+      await d.token.connect(op).approve(await pool.getAddress(), QUARTER);
+      await expect(pool.connect(op)["contributeFunds(uint256,address)"](QUARTER, ZERO)).to.emit(pool, "OpenForPublicContribution");
     });
   });
 
@@ -436,7 +516,7 @@ describe("ServiceNodeContribution", () => {
       expect(await first.status()).to.equal(Status.Finalized);
       await contribute(d, second, op, QUARTER);
       await d.token.connect(a).approve(await second.getAddress(), STAKING_REQUIREMENT);
-      await expect(second.connect(a).contributeFunds(STAKING_REQUIREMENT - QUARTER, ZERO)).to.be.revertedWithCustomError(d.snr, "BLSPubkeyAlreadyExists");
+      await expect(second.connect(a)["contributeFunds(uint256,address)"](STAKING_REQUIREMENT - QUARTER, ZERO)).to.be.revertedWithCustomError(d.snr, "BLSPubkeyAlreadyExists");
       expect(await second.status()).to.equal(Status.OpenForPublicContrib);
     });
   });
@@ -628,12 +708,12 @@ describe("ServiceNodeContribution", () => {
       await d.token.connect(a).approve(await pool.getAddress(), STAKING_REQUIREMENT);
       const newRequirement = 20_000n * SESH_UNIT;
       await d.snr.setStakingRequirement(newRequirement);
-      await expect(pool.connect(a).contributeFunds(5_000n * SESH_UNIT, ZERO))
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](5_000n * SESH_UNIT, ZERO))
         .to.be.revertedWithCustomError(pool, "StakingRequirementChanged")
         .withArgs(STAKING_REQUIREMENT, newRequirement);
       await d.snr.setStakingRequirement(STAKING_REQUIREMENT);
       await d.snr.setMaxContributors(5);
-      await expect(pool.connect(a).contributeFunds(5_000n * SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "MaxContributorsChanged").withArgs(10n, 5n);
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](5_000n * SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "MaxContributorsChanged").withArgs(10n, 5n);
       await d.snr.setStakingRequirement(newRequirement);
       await expect(pool.connect(op).reset()).to.emit(pool, "PoolReset").withArgs(newRequirement, 5n);
       expect(await pool.stakingRequirement()).to.equal(newRequirement);
@@ -672,7 +752,7 @@ describe("ServiceNodeContribution", () => {
       const { args } = deployArgs(d, op);
       await expect(d.factory.connect(op).deploy(...args)).to.be.revertedWithCustomError(d.implementation, "UnsupportedStakingRequirement").withArgs(huge);
       await d.token.connect(a).approve(await pool.getAddress(), SESH_UNIT);
-      await expect(pool.connect(a).contributeFunds(SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "StakingRequirementChanged").withArgs(STAKING_REQUIREMENT, huge);
+      await expect(pool.connect(a)["contributeFunds(uint256,address)"](SESH_UNIT, ZERO)).to.be.revertedWithCustomError(pool, "StakingRequirementChanged").withArgs(STAKING_REQUIREMENT, huge);
       const before = await balanceOf(d, a.address);
       await expect(pool.connect(op).reset()).to.emit(pool, "PoolReset").withArgs(2n ** 64n - 1n, 10n);
       expect(await balanceOf(d, a.address)).to.equal(before + 2_500n * SESH_UNIT);

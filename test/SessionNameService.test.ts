@@ -572,8 +572,11 @@ describe("SessionNameService", () => {
       await hre.network.provider.send("hardhat_impersonateAccount", [proxyAdmin]);
       await hre.network.provider.send("hardhat_setBalance", [proxyAdmin, "0xde0b6b3a7640000"]);
       const adminSigner = await hre.ethers.getSigner(proxyAdmin);
+      // Resolved before the transaction starts: awaited inside the matcher's arguments, a revert could arrive
+      // first and surface as an uncaught rejection (issue 21).
+      const proxy = await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress);
       await expect(f.names.connect(adminSigner).transferFrom(f.alice.address, f.bob.address, id))
-        .to.be.revertedWithCustomError(await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress), "ProxyDeniedAdminAccess");
+        .to.be.revertedWithCustomError(proxy, "ProxyDeniedAdminAccess");
       await hre.network.provider.send("hardhat_stopImpersonatingAccount", [proxyAdmin]);
       // With ether attached the call is delegated, and the non-payable implementation refuses it.
       const data = f.names.interface.encodeFunctionData("transferFrom", [f.alice.address, f.bob.address, id]);

@@ -64,6 +64,9 @@ contract ServiceNodeContribution {
     uint256 public constant WITHDRAWAL_DELAY = 1 days;
     /// @notice The operator fee is in basis points of this.
     uint256 public constant MAX_FEE = 10_000;
+    /// @notice A contribution through the reference's `contributeFunds(uint256,address)`, which states no
+    /// epoch, is refused (for anyone but the operator) this long after the pool's terms last changed.
+    uint256 public constant TERMS_SETTLE_DELAY = 1 hours;
 
     /// @dev One word. Amounts fit in 64 bits (the requirement snapshot is checked at every refresh).
     /// `customBeneficiaries`: the beneficiary bitmap may be non-zero (saves its read in the common case).
@@ -87,6 +90,13 @@ contract ServiceNodeContribution {
         address addr;
         uint64 amount;
         uint32 time;
+    }
+
+    /// @dev `epoch` counts the changes of the pool's terms (every {PoolReset}, {FeeUpdated}, {PubkeysUpdated}
+    /// and {ReservedContributorsUpdated}); it never repeats. `changedAt` is the time of the last change.
+    struct Terms {
+        uint64 epoch;
+        uint64 changedAt;
     }
 
     /// @dev Registration data replacing the clone args after {updatePubkeys}.
@@ -113,6 +123,10 @@ contract ServiceNodeContribution {
     uint256 private _customBeneficiaries;
     mapping(uint256 index => address) private _beneficiaries;
     Keys private _keys;
+    /// @dev The terms contributors agree to; a word of its own (the header is full).
+    Terms private _terms;
+    /// @dev A paid reserved slot's reservation, kept so that a withdrawal restores it; zero otherwise.
+    mapping(uint256 index => uint256) private _reservations;
 
     // ------------------------------------------------------------------------------------ events
     // Only addresses are indexed (filtered on by portals); amounts and flags are read, never filtered.
@@ -162,6 +176,12 @@ contract ServiceNodeContribution {
     error MaxContributorsChanged(uint256 poolValue, uint256 registryValue);
     /// @notice The registry's staking requirement does not fit the pool's 64-bit amounts.
     error UnsupportedStakingRequirement(uint256 requirement);
+    /// @notice The pool's terms changed since the contributor read them: it agreed to epoch `expected`, the
+    /// pool is at `actual` (read the fee, keys and reservations again, then contribute with the new epoch).
+    error PoolEpochChanged(uint256 expected, uint256 actual);
+    /// @notice A contribution that states no epoch while the terms changed less than {TERMS_SETTLE_DELAY}
+    /// ago (at `changedAt`); possible from `allowedAt`, or at once with the epoch stated.
+    error PoolTermsRecentlyChanged(uint256 changedAt, uint256 allowedAt);
     /// @notice A contribution of zero.
     error ZeroAmount();
     /// @notice `amount` is below the minimum `minimum` for this contributor now.
@@ -228,20 +248,42 @@ contract ServiceNodeContribution {
     }
 
     // ------------------------------------------------------------------------------- contributions
-    /// @notice Contributes `amount` (pulled with `transferFrom`; approve first). The operator first
-    /// (≥ ceil(requirement / 4)); a reserved contributor at least its reservation; anyone else at least
-    /// {minimumContribution}; top-ups of any size. Fills and, unless manual, registers the node when the
-    /// requirement is reached.
+    /// @notice Contributes `amount` (pulled with `transferFrom`; approve first) on the terms of `epoch`: the
+    /// operator first (≥ ceil(requirement / 4), or its reservation); a reserved contributor at least its
+    /// reservation; anyone else at least {minimumContribution}; top-ups of any size. Fills and, unless
+    /// manual, registers the node when the requirement is reached. Reverts with {PoolEpochChanged} if the
+    /// pool's terms (fee, keys, reservations, or a reset) changed since the caller read {epoch}, so a
+    /// contribution in flight can never be taken on terms its sender did not see.
     /// @param amount Atomic SESH.
     /// @param beneficiary Where this contributor's rewards go; zero keeps the current one (new: itself).
-    function contributeFunds(uint256 amount, address beneficiary) external {
+    /// @param expectedEpoch The {epoch} the caller read together with the terms it agreed to.
+    function contributeFunds(uint256 amount, address beneficiary, uint256 expectedEpoch) external {
+        _checkEpoch(expectedEpoch);
         _contribute(msg.sender, amount, beneficiary);
     }
 
-    /// @notice {contributeFunds} with an ERC-2612 permit for `amount`, in one transaction. A permit that
-    /// fails (e.g. front-run by someone submitting it first) is ignored when the allowance already suffices.
+    /// @notice The reference ABI (`contributeFunds(uint256,address)`, kept for existing portals): as the
+    /// 3-argument form but stating no epoch. It therefore refuses anyone but the operator for
+    /// {TERMS_SETTLE_DELAY} after the terms last changed ({PoolTermsRecentlyChanged}), so that a change
+    /// made just before an in-flight contribution cannot capture it; state the epoch to avoid the wait.
+    /// @param amount Atomic SESH.
+    /// @param beneficiary Where this contributor's rewards go; zero keeps the current one (new: itself).
+    function contributeFunds(uint256 amount, address beneficiary) external {
+        if (msg.sender != _operator()) {
+            Terms memory t = _terms;
+            uint256 allowedAt = uint256(t.changedAt) + TERMS_SETTLE_DELAY;
+            // changedAt == 0: the terms never changed since creation.
+            if (t.changedAt != 0 && block.timestamp < allowedAt) revert PoolTermsRecentlyChanged(t.changedAt, allowedAt);
+        }
+        _contribute(msg.sender, amount, beneficiary);
+    }
+
+    /// @notice {contributeFunds} (with the epoch) plus an ERC-2612 permit for `amount`, in one transaction.
+    /// A permit that fails (e.g. front-run by someone submitting it first) is ignored when the allowance
+    /// already suffices.
     /// @param amount Atomic SESH.
     /// @param beneficiary As in {contributeFunds}.
+    /// @param expectedEpoch As in {contributeFunds}.
     /// @param deadline Permit deadline.
     /// @param v Permit signature v.
     /// @param r Permit signature r.
@@ -249,11 +291,13 @@ contract ServiceNodeContribution {
     function contributeFundsWithPermit(
         uint256 amount,
         address beneficiary,
+        uint256 expectedEpoch,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
     ) external {
+        _checkEpoch(expectedEpoch);
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {}
         catch {
             // Proceeds if the allowance is there anyway; otherwise transferFrom reverts with the token's error.
@@ -394,6 +438,7 @@ contract ServiceNodeContribution {
         h.count = 1;
         h.reserved = 0;
         _setReservations(h, reserved);
+        _bumpEpoch();
         _header = h;
     }
 
@@ -418,7 +463,10 @@ contract ServiceNodeContribution {
         _reset(h);
         _updatePubkeys(h, pubkey, proofOfPossession, params.ed25519Pubkey, params.ed25519Signature0, params.ed25519Signature1);
         _updateFee(h, params.fee);
-        if (reserved.length != 0) _setReservations(h, reserved);
+        if (reserved.length != 0) {
+            _setReservations(h, reserved);
+            _bumpEpoch();
+        }
         _header = h;
         if (amount != 0) _contribute(msg.sender, amount, beneficiary);
     }
@@ -439,7 +487,10 @@ contract ServiceNodeContribution {
         Header memory h = _header;
         _reset(h);
         _updateFee(h, fee);
-        if (reserved.length != 0) _setReservations(h, reserved);
+        if (reserved.length != 0) {
+            _setReservations(h, reserved);
+            _bumpEpoch();
+        }
         _header = h;
         if (amount != 0) _contribute(msg.sender, amount, beneficiary);
     }
@@ -464,6 +515,14 @@ contract ServiceNodeContribution {
     /// @return The operator.
     function operator() external view returns (address) {
         return _operator();
+    }
+
+    /// @notice The version of the pool's terms: changes with every reset, fee change, key update and
+    /// reservation change (one per {PoolReset}, {FeeUpdated}, {PubkeysUpdated} and
+    /// {ReservedContributorsUpdated} after creation) and never repeats. Contributors state it.
+    /// @return The epoch (0 until the first change).
+    function epoch() external view returns (uint256) {
+        return _terms.epoch;
     }
 
     /// @notice The lifecycle status.
@@ -740,6 +799,7 @@ contract ServiceNodeContribution {
         h.count = 1;
         _snapshotRegistry(h, false);
         _header = h;
+        _bumpEpoch();
         emit PoolReset(h.requirement, h.maxContributors);
         for (uint256 i = 0; i < count; ++i) {
             if (amounts[i] != 0) {
@@ -753,6 +813,7 @@ contract ServiceNodeContribution {
         if (h.status != Status.WaitForOperatorContrib) revert InvalidStatus(h.status);
         if (fee > MAX_FEE) revert InvalidFee(fee);
         h.fee = fee;
+        _bumpEpoch();
         emit FeeUpdated(fee);
     }
 
@@ -768,6 +829,7 @@ contract ServiceNodeContribution {
         _checkProofOfPossession(pubkey, proofOfPossession, ed25519Pubkey);
         _keys = Keys(pubkey, proofOfPossession, ed25519Pubkey, ed25519Signature0, ed25519Signature1);
         h.keysUpdated = true;
+        _bumpEpoch();
         emit PubkeysUpdated(pubkey.X, ed25519Pubkey);
     }
 
@@ -844,6 +906,20 @@ contract ServiceNodeContribution {
             if (e.addr == who) return (i, e);
         }
         return (count, Entry(address(0), 0, 0));
+    }
+
+    function _checkEpoch(uint256 expected) private view {
+        uint256 actual = _terms.epoch;
+        if (expected != actual) revert PoolEpochChanged(expected, actual);
+    }
+
+    /// @dev Records a change of the terms (called once per terms event).
+    function _bumpEpoch() private {
+        Terms memory t = _terms;
+        // Checked: 2^64 changes cannot be paid for, and the epoch must never wrap to a value seen before.
+        t.epoch += 1;
+        t.changedAt = uint64(block.timestamp);
+        _terms = t;
     }
 
     function _onlyOperator() private view returns (address op) {

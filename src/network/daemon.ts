@@ -12,6 +12,8 @@ import { createPublicClient, http, type Address, type PublicClient } from "viem"
 import { publicKeyToHex, type Hex, type SigningDomain } from "../bls";
 import { readAddressBook, addressBookPath } from "../../deploy/addressBook";
 import { registryAbi } from "./abi";
+import { boundedCache } from "./cache";
+import { movingClock, systemClock, type NetworkClock } from "./clock";
 import { createAggregator } from "./aggregator/aggregator";
 import { serveAggregator } from "./aggregator/rpc";
 import type { NetworkConfig } from "./config";
@@ -84,7 +86,7 @@ export function rpcClient(url: string): PublicClient {
 /** The chain state source (tracker API or the registry's logs), cached for 1 s and shared by this process's nodes. */
 export function openView(config: NetworkConfig, client: PublicClient, registry: Address, fromBlock?: bigint): CachedView {
   if (config.trackerUrl === null) return cachedView(createContractView({ client, registry, fromBlock }), 1_000);
-  const times = new Map<bigint, Promise<bigint>>();
+  const times = boundedCache<bigint, Promise<bigint>>(4096);
   const blockTimestamp = (block: bigint): Promise<bigint> => {
     let t = times.get(block);
     if (t === undefined) {
@@ -98,9 +100,13 @@ export function openView(config: NetworkConfig, client: PublicClient, registry: 
   return cachedView(createTrackerApiView({ url: config.trackerUrl, blockTimestamp, nonSignerMax }), 1_000);
 }
 
-export function clockOf(config: NetworkConfig, client: PublicClient): () => Promise<bigint> {
-  if (config.clock === "system") return async () => BigInt(Math.floor(Date.now() / 1000));
-  return async () => (await client.getBlock({ blockTag: "latest" })).timestamp;
+/** The process's one clock (shared by its nodes and the aggregator): see src/network/clock.ts. */
+export function clockOf(config: Pick<NetworkConfig, "clock">, client: Pick<PublicClient, "getBlock">): NetworkClock {
+  if (config.clock === "system") return systemClock();
+  return movingClock(async () => {
+    const [block, pending] = await Promise.all([client.getBlock({ blockTag: "latest" }), client.getBlock({ blockTag: "pending" }).catch(() => null)]);
+    return { number: block.number, timestamp: block.timestamp, next: pending?.timestamp ?? null };
+  });
 }
 
 /** Keeps one ledger at the view's height: on a timer, and before a node answers `get_rewards` for a height it has not applied. */
@@ -142,6 +148,7 @@ export async function startNodeGroup(options: {
   ledger: Ledger;
   startHeight: bigint;
   onError: (e: Error) => void;
+  clock: NetworkClock;
 }): Promise<{ sim: Simulation; snapshot: () => Promise<NetworkSnapshot>; close(): Promise<void> }> {
   const { config, indices } = options;
   const follower = ledgerFollower(options.ledger, options.view, options.startHeight, config.syncMs, options.onError);
@@ -162,7 +169,7 @@ export async function startNodeGroup(options: {
       beforeRequest: follower.beforeRequest,
       behaviours,
       slowMs: config.slowMs,
-      clock: clockOf(config, options.client),
+      clock: options.clock,
       unlockSeconds: config.unlockSeconds,
       deregistered,
       aggregator: { timeoutMs: config.timeoutMs },
@@ -288,6 +295,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
   mkdirSync(ledgerDir, { recursive: true });
   const ledgerConfig = { minActiveSeconds: config.minActiveSeconds, unlockSeconds: config.unlockSeconds };
   const onError = (e: Error): void => log(`ledger sync failed: ${e.message}`);
+  const clock = clockOf(config, client);
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch((e: Error) => log(`stopping: ${e.message}`));
@@ -303,7 +311,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
     if (config.processes === 1) {
       const ledger = openLedger({ path: path.join(ledgerDir, "ledger-0.db"), config: ledgerConfig });
       closers.push(async () => ledger.close());
-      const group = await startNodeGroup({ config, indices: all, domain, client, view, ledger, startHeight, onError });
+      const group = await startNodeGroup({ config, indices: all, domain, client, view, ledger, startHeight, onError, clock });
       closers.push(() => group.close());
       for (const n of group.sim.nodes) {
         clients.push(n.client);
@@ -345,11 +353,12 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       nodes: clients,
       snapshot,
       timeoutMs: config.timeoutMs,
-      clock: clockOf(config, client),
+      clock,
       unlockSeconds: config.unlockSeconds,
       isServing: (node: ViewNode) => !config.deregistered.includes(node.id),
     });
-    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host);
+    const limits = config.rateLimit === 0 ? undefined : { ratePerSecond: config.rateLimit, burst: 2 * config.rateLimit, maxInFlight: config.maxInFlight };
+    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host, { limits });
     closers.push(() => aggregatorServer.close());
     let closed: Promise<void> | null = null;
     return {

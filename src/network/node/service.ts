@@ -17,7 +17,7 @@ import {
   type SecretKey,
   type SigningDomain,
 } from "../../bls";
-import { badRequest, forbidden, notFound } from "../errors";
+import { forbidden, methodNotFound, notFound } from "../errors";
 import type { Ledger } from "../ledger/ledger";
 import { findNodeByPubkey, isRegistered, type NetworkSnapshot, type ViewNode } from "../view";
 import { addressParam, objectParams, pubkeyParam, signatureToHex, uintParam } from "../wire";
@@ -72,8 +72,10 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   const tolerance = options.timestampToleranceSeconds ?? 180n;
   const isServing = options.isServing ?? (() => true);
 
-  async function checkTimestamp(timestamp: bigint): Promise<bigint> {
-    const now = await clock();
+  /** The node's "now": its clock, never behind the chain state it signs from. */
+  async function checkTimestamp(timestamp: bigint, snapshot: NetworkSnapshot): Promise<bigint> {
+    const ticked = await clock();
+    const now = ticked > snapshot.timestamp ? ticked : snapshot.timestamp;
     const skew = timestamp > now ? timestamp - now : now - timestamp;
     if (skew > tolerance) throw forbidden(`timestamp ${timestamp} is ${skew} s from this node's clock (${now}); at most ${tolerance} s is accepted`);
     return now;
@@ -103,8 +105,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const params = objectParams(raw, ["bls_pubkey", "timestamp"]);
     const key = pubkeyParam(params, "bls_pubkey");
     const timestamp = uintParam(params, "timestamp");
-    const now = await checkTimestamp(timestamp);
-    const { node } = await registeredNode(key);
+    const { node, snapshot } = await registeredNode(key);
+    const now = await checkTimestamp(timestamp, snapshot);
     if (node.exitRequestedAt === null) throw forbidden(`service node ${node.id} has not requested an exit`);
     const unlockAt = node.exitRequestedAt + unlock;
     if (now < unlockAt) throw forbidden(`service node ${node.id} is unlocking: its exit may be signed from ${unlockAt} (now ${now})`);
@@ -116,8 +118,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const params = objectParams(raw, ["bls_pubkey", "timestamp"]);
     const key = pubkeyParam(params, "bls_pubkey");
     const timestamp = uintParam(params, "timestamp");
-    await checkTimestamp(timestamp);
-    const { node } = await registeredNode(key);
+    const { node, snapshot } = await registeredNode(key);
+    await checkTimestamp(timestamp, snapshot);
     if (isServing(node)) throw forbidden(`service node ${node.id} is in good standing; only deregistered nodes may be liquidated`);
     const signature = sign(options.secretKey, liquidationMessage(options.domain, key, timestamp), dst);
     return { bls_pubkey: publicKeyToHex(key), service_node_id: node.id.toString(), timestamp: timestamp.toString(), signature: signatureToHex(signature) };
@@ -134,7 +136,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
         case "get_liquidation":
           return getLiquidation(params);
         default:
-          throw badRequest(`unknown method ${JSON.stringify(method)} (methods: ${NODE_METHODS.join(", ")})`);
+          throw methodNotFound(`unknown method ${JSON.stringify(method)} (methods: ${NODE_METHODS.join(", ")})`);
       }
     },
   };
