@@ -68,9 +68,11 @@ describe("portal build and server", () => {
     const html = readFileSync(path.join(tmp, "index.html"), "utf8");
     expect(html).to.contain(`<meta http-equiv="Content-Security-Policy" content="${portalCsp(["https://sepolia-rollup.arbitrum.io/rpc", "https://tracker.example.org", "https://agg.example.org"])}" />`);
     expect(html).to.contain("connect-src 'self' https://sepolia-rollup.arbitrum.io https://tracker.example.org https://agg.example.org;");
+    expect(html).to.contain('<meta name="session-portal-config" content="{&quot;network&quot;:&quot;arbitrumSepolia&quot;');
     // Rewriting replaces the <meta>, never stacks a second one.
     writeNetworkConfig({ network: "arbitrumSepolia", tracker: "https://tracker.example.org", force: false, help: false }, tmp);
     expect(readFileSync(path.join(tmp, "index.html"), "utf8").match(/Content-Security-Policy/g)).to.have.length(1);
+    expect(readFileSync(path.join(tmp, "index.html"), "utf8").match(/session-portal-config/g)).to.have.length(1);
   });
 
   it("refuses a network without an address book or a tracker URL, saying what to do", () => {
@@ -111,6 +113,8 @@ describe("portal build and server", () => {
       expect(index.headers.get("content-security-policy")).to.equal(portalCsp());
       expect(portalCsp()).to.contain("default-src 'none'; script-src 'self'; style-src 'self'");
       expect(index.headers.get("x-content-type-options")).to.equal("nosniff");
+      // The config rides in index.html (no round trip before the first render), attribute-escaped.
+      expect(await index.text()).to.contain('<meta name="session-portal-config" content="{&quot;network&quot;:&quot;localhost&quot;,&quot;chainId&quot;:31337,');
       const config = (await (await fetch(`${portal.url}config.json`)).json()) as Record<string, unknown>;
       expect(config).to.deep.include({ chainId: 31337, rpcUrl: "/rpc", trackerUrl: "/tracker", aggregatorUrl: "/aggregator", walletRpcUrl: `${upstreamUrl}/node` });
       expect(await (await fetch(`${portal.url}tracker/pools?open=true`)).json()).to.deep.equal({ from: "upstream", url: "/t/pools?open=true" });
