@@ -15,12 +15,17 @@ import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
 import { isPooled, planExitRequest, registeredContributors } from "./lib/exitRequest";
 import { nonSignerArgument } from "./lib/nonSigners";
+import { readDevnetRecord } from "./lib/devnet";
+import { taskCommand, waitHint } from "./lib/duration";
 import { checkSeeded, readSeedExport } from "./lib/seed";
 import {
   EXIT_WAIT_TIME,
   assertBalance,
   assertSignatureFresh,
+  nextBlockTime,
+  SIGNATURE_SEND_MARGIN_SECONDS,
   chainTime,
+  ed25519Words,
   fetchAnswer,
   formatTime,
   parseNodeId,
@@ -28,6 +33,7 @@ import {
   parseRemovalAnswer,
   parseRewardsAnswer,
   proofOfPossession,
+  saveGeneratedEd25519Key,
   saveGeneratedKey,
   serviceNodeContracts,
   type AnswerSource,
@@ -65,11 +71,14 @@ const ZERO = "0x0000000000000000000000000000000000000000";
 task("node:register", "Registers a solo node: stakes the full requirement from your account")
   .addOptionalParam("blsKey", "the node's BLS secret key: 0x + 64 hex digits, or a file holding it")
   .addOptionalParam("newBlsKey", "generate a BLS key and save it to this (new) file")
-  .addParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits")
-  .addOptionalParam("ed25519Signature", "the node's Ed25519 signature of its registration, 0x + 128 hex digits (checked by the network)")
+  .addOptionalParam("ed25519Key", "the node's Ed25519 secret key (0x + 64 hex digits, or a file holding it): the task signs the registration with it")
+  .addOptionalParam("newEd25519Key", "generate an Ed25519 key, save it to this (new) file and sign with it")
+  .addOptionalParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits (with --ed25519-signature, when its secret stays on the node)")
+  .addOptionalParam("ed25519Signature", "with --ed25519: the node's Ed25519 signature of its registration bytes, 0x + 128 hex digits")
   .setAction(async (args: NodeKeyArgs, hre) => {
-    const { key, ed25519, sig0, sig1 } = parseNodeKeys(args);
+    const { key, ed25519, edIdentity } = parseNodeKeys(args);
     const { registry, token, signer, domain } = await serviceNodeContracts(hre);
+    const [sig0, sig1] = ed25519Words(edIdentity, key, domain, signer.address);
     if (!(await registry.isStarted())) throw new TaskError(`${REVERT_HINTS.ContractNotStarted}; nothing was sent`);
     const existing = await registry.serviceNodeIDs(publicKeyToHex(key.pk));
     if (existing !== 0n) throw new TaskArgumentError("--bls-key", `this key is node ${existing} already: use another key (--new-bls-key <file>)`);
@@ -78,6 +87,7 @@ task("node:register", "Registers a solo node: stakes the full requirement from y
 
     out(`registering a solo node with BLS key ${publicKeyToHex(key.pk)}, stake ${formatSesh(requirement)} from ${signer.address}`);
     saveGeneratedKey(key, out);
+    saveGeneratedEd25519Key(edIdentity, out);
     const registryAddress = await registry.getAddress();
     if ((await token.allowance(signer.address, registryAddress)) < requirement) {
       await send(hre, {
@@ -124,7 +134,7 @@ task("node:request-exit", "Asks for a node to leave (starts the 30-day wait; the
     const contributors = needsList
       ? await registeredContributors(hre, registry, id, node.contributorsHash, deployment.book.contracts.ServiceNodeRewards!.blockNumber)
       : undefined;
-    const plan = planExitRequest(id, node, signer.address, await chainTime(hre), contributors);
+    const plan = planExitRequest(id, node, signer.address, await chainTime(hre), contributors, (seconds) => waitHint(hre, seconds));
     const who =
       plan.role === "operator"
         ? `as its operator`
@@ -144,14 +154,14 @@ task("node:request-exit", "Asks for a node to leave (starts the 30-day wait; the
 async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerSource & { id: string }, liquidate: boolean) {
   const { id, node, registry } = await activeNode(hre, "--id", args.id);
   const pubkey = publicKeyToHex({ X: node.pubkey.X, Y: node.pubkey.Y });
-  const { source, value } = await fetchAnswer(args, "bls_exit_liquidation_request", { pubkey, liquidate });
+  const { source, value } = await fetchAnswer(args, "bls_exit_liquidation_request", { pubkey, liquidate }, (seconds) => waitHint(hre, seconds));
   const answer = parseRemovalAnswer(source, value);
   const want = liquidate ? "liquidate" : "exit";
   if (answer.type !== want) throw new TaskArgumentError("--signature", `${source} is a ${answer.type} signature; ${liquidate ? "node:liquidate" : "node:exit"} needs a ${want} signature`);
   if (answer.pubkey.X !== node.pubkey.X || answer.pubkey.Y !== node.pubkey.Y) {
     throw new TaskArgumentError("--signature", `${source} signs node ${answer.serviceNodeId} (${publicKeyToHex(answer.pubkey)}), not node ${id} (${pubkey}): pass the answer for node ${id}`);
   }
-  assertSignatureFresh(answer.timestamp, await chainTime(hre), await registry.signatureExpiry());
+  assertSignatureFresh(answer.timestamp, await nextBlockTime(hre), await registry.signatureExpiry(), SIGNATURE_SEND_MARGIN_SECONDS);
   const call = liquidate ? "liquidateBLSPublicKeyWithSignature" : "exitBLSPublicKeyWithSignature";
   const nonSigners = await nonSignerArgument(registry, call, answer.nonSignerIds, source);
   out(`  ${nonSigners.summary}`);
@@ -189,7 +199,7 @@ task("node:exit-after-wait", "Removes a node 30 days after its exit request (any
     }
     const allowedAt = node.exitRequestTimestamp + EXIT_WAIT_TIME;
     const now = await chainTime(hre);
-    if (now < allowedAt) throw new TaskError(`node ${id} may be removed from ${formatTime(allowedAt)}, ${allowedAt - now} s from now: wait, or use node:exit with the network's signature`);
+    if (now < allowedAt) throw new TaskError(`node ${id} may be removed from ${formatTime(allowedAt)}, ${waitHint(hre, allowedAt - now)}: wait, or use node:exit with the network's signature`);
     const receipt = await send(hre, {
       description: `remove node ${id} (exit requested ${formatTime(node.exitRequestTimestamp)})`,
       contract: registry,
@@ -288,19 +298,33 @@ task("rewards:claim", "Fetches your signed reward balance from the aggregator (o
     return { paid, txHashes: hashes, update };
   });
 
-task("rewards:status", "Prints an account's signed lifetime rewards and what it has claimed")
+task("rewards:status", "Prints an account's lifetime rewards as the network signs them now and as the chain records them, and what it has claimed")
   .addOptionalParam("account", "the account (default: yours)")
-  .setAction(async (args: { account?: string }, hre) => {
+  .addOptionalParam("aggregator", "the aggregator's URL, asked for the network's signed figure (default on a devnet started by npm start: its aggregator)")
+  .setAction(async (args: { account?: string; aggregator?: string }, hre) => {
     const { registry, signer } = await serviceNodeContracts(hre);
     const account = args.account === undefined ? signer.address : parseAddress("--account", args.account);
     const [rewards, claimed] = await registry.recipients(account);
+    const aggregator = args.aggregator ?? (hre.network.name === "localhost" ? (readDevnetRecord()?.aggregatorUrl ?? undefined) : undefined);
+    let network: bigint | undefined;
+    let networkNote = `ask the network: ${taskCommand(hre, "rewards:status --aggregator <URL>")}`;
+    if (aggregator !== undefined) {
+      const { value } = await fetchAnswer({ aggregator }, "bls_rewards_request", { address: account });
+      network = parseRewardsAnswer(`the aggregator at ${aggregator}`, value).amount;
+      networkNote = `from the aggregator at ${aggregator}`;
+    }
+    const pending = network !== undefined && network > rewards ? network - rewards : 0n;
     table([
       ["account", account],
-      ["lifetime rewards (signed)", formatSesh(rewards)],
+      ["lifetime rewards signed by the network now", network === undefined ? `- (${networkNote})` : `${formatSesh(network)} (${networkNote})`],
+      ["lifetime rewards recorded on chain", formatSesh(rewards)],
       ["claimed", formatSesh(claimed)],
-      ["claimable", formatSesh(rewards - claimed)],
+      ["claimable on chain now", formatSesh(rewards - claimed)],
+      ...(network === undefined
+        ? []
+        : [["claimable with the network's signature", `${formatSesh(rewards - claimed + pending)}${pending > 0n ? ` (${taskCommand(hre, `rewards:claim --aggregator ${aggregator}`)} records the signed figure and claims it)` : ""}`]]),
     ]);
-    return { rewards, claimed };
+    return network === undefined ? { rewards, claimed } : { rewards, claimed, network };
   });
 
 task("registry:seed", "Owner, before start: migrates the live network's nodes from a JSON export, pulling their stakes")

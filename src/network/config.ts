@@ -38,6 +38,10 @@ export interface NetworkConfig {
   readonly ledgerDir: string | null;
   readonly processes: number;
   readonly syncMs: number;
+  /** Aggregator requests per second per client (0: no limit); a burst of twice that is allowed. */
+  readonly rateLimit: number;
+  /** Aggregator requests one client may have in flight at once. */
+  readonly maxInFlight: number;
 }
 
 export interface KeysConfig {
@@ -92,6 +96,8 @@ export const NETWORK_OPTIONS: readonly Spec[] = [
   { flag: "ledger-dir", arg: "DIR", help: "where the SQLite ledgers live (default: a temporary directory, removed on exit)", commands: START },
   { flag: "processes", arg: "K", help: "split the nodes across K child processes (1: all in this one)", default: "1", commands: START },
   { flag: "sync-ms", arg: "MS", help: "how often the ledgers follow the chain", default: "2000", commands: START },
+  { flag: "rate-limit", arg: "RPS", help: "aggregator requests per second per client, bursts of twice that (0: no limit)", default: "20", commands: START },
+  { flag: "max-in-flight", arg: "N", help: "aggregator requests one client may have in flight at once", default: "8", commands: START },
 ];
 
 export function networkHelpText(): string {
@@ -251,6 +257,8 @@ export function parseStartArgs(argv: readonly string[]): NetworkConfig {
     ledgerDir,
     processes,
     syncMs: r.int("sync-ms", 50, 3_600_000),
+    rateLimit: r.int("rate-limit", 0, 1_000_000),
+    maxInFlight: r.int("max-in-flight", 1, 10_000),
   };
 }
 

@@ -1,4 +1,8 @@
-/** A tiny Prometheus text-format registry (counters and gauges with labels). */
+/**
+ * A tiny Prometheus text-format registry (counters and gauges with labels). Every metric holds at most
+ * {@link MAX_SERIES_PER_METRIC} label sets: label values that come from outside (paths, addresses) can
+ * never grow it without bound — a label set beyond the cap is counted under `{overflow="true"}` instead.
+ */
 export type Labels = Readonly<Record<string, string>>;
 
 interface Series {
@@ -14,13 +18,20 @@ export interface Metrics {
   render(): string;
 }
 
+/** Label sets kept per metric name; further ones fold into {@link OVERFLOW_LABELS}. */
+export const MAX_SERIES_PER_METRIC = 256;
+/** Where label sets beyond the cap are counted. */
+export const OVERFLOW_LABELS: Labels = { overflow: "true" };
+
 const labelKey = (labels: Labels): string =>
   Object.keys(labels)
     .sort()
     .map((k) => `${k}="${labels[k].replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`)
     .join(",");
 
-export function createMetrics(): Metrics {
+const OVERFLOW_KEY = labelKey(OVERFLOW_LABELS);
+
+export function createMetrics(maxSeries = MAX_SERIES_PER_METRIC): Metrics {
   const series = new Map<string, Series>();
   const upsert = (name: string, help: string, type: Series["type"]): Series => {
     let s = series.get(name);
@@ -30,15 +41,23 @@ export function createMetrics(): Metrics {
     }
     return s;
   };
+  /** The key a label set is stored under: its own, or the overflow series once the metric is full. */
+  const slot = (s: Series, labels: Labels): { key: string; labels: Labels } => {
+    const key = labelKey(labels);
+    if (s.values.has(key) || s.values.size < maxSeries - 1) return { key, labels };
+    return { key: OVERFLOW_KEY, labels: OVERFLOW_LABELS };
+  };
   return {
     inc(name, help, labels = {}, by = 1) {
       const s = upsert(name, help, "counter");
-      const k = labelKey(labels);
-      const cur = s.values.get(k);
-      s.values.set(k, { labels, value: (cur?.value ?? 0) + by });
+      const at = slot(s, labels);
+      const cur = s.values.get(at.key);
+      s.values.set(at.key, { labels: at.labels, value: (cur?.value ?? 0) + by });
     },
     set(name, help, value, labels = {}) {
-      upsert(name, help, "gauge").values.set(labelKey(labels), { labels, value });
+      const s = upsert(name, help, "gauge");
+      const at = slot(s, labels);
+      s.values.set(at.key, { labels: at.labels, value });
     },
     get(name, labels = {}) {
       return series.get(name)?.values.get(labelKey(labels))?.value ?? 0;

@@ -53,7 +53,7 @@ export async function startTracker(
     await store.close();
     throw error;
   }
-  const api = config.api ? await startApi({ ...config.api, store, follower, providers, metrics }) : null;
+  const api = config.api ? await startApi({ ...config.api, store, follower, providers, metrics, logger }) : null;
   if (api) logger.info("API listening", api.address());
   let closed = false;
   return {

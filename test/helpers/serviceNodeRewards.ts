@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { IServiceNodeRewardsExtension, RewardRatePool, SESH, ServiceNodeRewards } from "../../typechain-types";
-import { g1, makeNodeKeys, type NodeKey, type SimNetwork } from "./network";
+import { g1, makeNodeKeys, proofOfPossession, type NodeKey, type SimNetwork } from "./network";
 
 export const SESH_UNIT = 10n ** 9n;
 export const STAKING_REQUIREMENT = 25_000n * SESH_UNIT;
@@ -87,4 +87,30 @@ export async function deployServiceNodeRewards(options: DeployOptions = {}): Pro
 /** The timestamp of the latest block. */
 export async function now(): Promise<bigint> {
   return BigInt(await time.latest());
+}
+
+/** A contributor-list entry as the registry takes it (beneficiary: the staker itself unless given). */
+export function contributorEntry(addr: string, amount: bigint, beneficiary = addr) {
+  return { staker: { addr, beneficiary }, stakedAmount: amount };
+}
+
+/**
+ * Registers `key` with `operator` paying the whole current staking requirement: solo when `contributors` is
+ * empty, else pooled with `operator` as contributor 0. Adds the node to `d.network` and returns its id and
+ * the block time it was added at.
+ */
+export async function registerNode(
+  d: Deployment,
+  key: NodeKey,
+  operator: HardhatEthersSigner,
+  contributors: ReturnType<typeof contributorEntry>[] = [],
+): Promise<{ id: bigint; added: bigint }> {
+  const requirement = await d.snr.stakingRequirement();
+  await d.token.connect(operator).approve(d.address, requirement);
+  const pop = proofOfPossession(key, d.network.domain, operator.address as `0x${string}`);
+  const params = { ed25519Pubkey: key.ed25519, ed25519Signature0: 1n, ed25519Signature1: 2n, fee: 0 };
+  await d.snr.connect(operator).addBLSPublicKey(g1(key.pk), pop, params, contributors);
+  const id = (await d.snr.nextServiceNodeID()) - 1n;
+  d.network.nodes.set(id, key);
+  return { id, added: (await d.snr.serviceNodes(id)).addedTimestamp };
 }

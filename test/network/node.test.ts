@@ -90,7 +90,7 @@ describe("network node service", () => {
     await expectError(service.handle("get_rewards", { address: "0x1234", height: 1 }), "bad_request", /address must be/);
     await expectError(service.handle("get_rewards", { address: OWNER, height: -1 }), "bad_request", /height must be/);
     await expectError(service.handle("get_rewards", { address: OWNER, height: 1, extra: 1 }), "bad_request", /unknown parameter "extra"/);
-    await expectError(service.handle("get_balance", {}), "bad_request", /unknown method/);
+    await expectError(service.handle("get_balance", {}), "method_not_found", /unknown method/);
   });
 
   it("signs an exit only after the unlock and within ±3 minutes of its clock", async () => {
@@ -123,8 +123,8 @@ describe("network node service", () => {
       expect(server.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       await expectError(rpcCall(server.url, "get_exit", { bls_pubkey: publicKeyToHex(nodes[0].pubkey), timestamp: NOW.toString() }), "forbidden", /has not requested/);
       await expectError(rpcCall(server.url, "get_rewards", { address: OWNER, height: 10n ** 9n }), "not_found", /not reached/);
-      const res = await fetch(server.url, { method: "POST", body: "{nope" });
-      expect(((await res.json()) as { error: { code: number; data: { kind: string } } }).error).to.include({ code: -32602 }).and.nested.include({ "data.kind": "bad_request" });
+      const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+      expect(((await res.json()) as { error: { code: number; data: { kind: string } } }).error).to.include({ code: -32700 }).and.nested.include({ "data.kind": "parse_error" });
       expect((await fetch(server.url)).status).to.equal(405);
     } finally {
       await server.close();

@@ -25,6 +25,7 @@ import { networkHeightAt } from "../ledger/sync";
 import type { NodeClient } from "../node/client";
 import { findNodeByPubkey, isRegistered, nonSignerThreshold, pubkeyKey, type NetworkSnapshot, type ViewNode } from "../view";
 import { signatureFromHex } from "../wire";
+import { boundedCache } from "../cache";
 import { combinePartials } from "./combine";
 
 export interface AggregatorOptions {
@@ -43,6 +44,21 @@ export interface AggregatorOptions {
   readonly isServing?: (node: ViewNode) => boolean;
   /** How long an exit/liquidation answer is reused, in clock seconds (default 60; signatures live 10 min). */
   readonly removalCacheSeconds?: bigint;
+  /** Answers kept per cache (rewards, removals), least recently used dropped first (default {@link MAX_CACHED_ANSWERS}). */
+  readonly maxCachedAnswers?: number;
+}
+
+export const MAX_CACHED_ANSWERS = 4096;
+/** A rewards answer is reused for its network height only; this wall-clock bound drops it even if the height stands still. */
+const REWARDS_CACHE_MS = 10 * 60_000;
+/** How long a refusal caused by unreachable, slow or failing nodes is reused. */
+const TRANSIENT_REFUSAL_MS = 5_000;
+
+/** A refusal every failing node decided for itself (not_found, forbidden, bad_request, disagreed, bad signature): it will not change within a height. */
+function isDecidedRefusal(error: unknown): boolean {
+  if (!(error instanceof NetworkError) || error.kind !== "refused") return false;
+  const failures = (error.details.failures ?? []) as { reason: string }[];
+  return failures.every((f) => f.reason === "not_found" || f.reason === "forbidden" || f.reason === "bad_request" || f.reason === "disagreed" || f.reason === "invalid-signature");
 }
 
 /** Why a registered node is a non-signer. */
@@ -126,8 +142,9 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   const isServing = options.isServing ?? (() => true);
   const removalTtl = options.removalCacheSeconds ?? 60n;
   const clientsByKey = new Map(options.nodes.map((c) => [pubkeyKey(c.publicKey), c]));
-  const rewardsCache = new Map<string, Promise<RewardsAnswer>>();
-  const removalCache = new Map<string, { expires: bigint; answer: Promise<RemovalAnswer> }>();
+  // Bounded: a flood of distinct addresses or keys evicts the least recently used answers, never grows memory.
+  const rewardsCache = boundedCache<string, Promise<RewardsAnswer>>(options.maxCachedAnswers ?? MAX_CACHED_ANSWERS);
+  const removalCache = boundedCache<string, { expires: bigint; answer: Promise<RemovalAnswer> }>(options.maxCachedAnswers ?? MAX_CACHED_ANSWERS);
 
   /** Asks every registered node concurrently. */
   async function fanOut(snapshot: NetworkSnapshot, method: string, params: unknown): Promise<{ replies: Reply[]; failures: NodeFailure[] }> {
@@ -239,7 +256,9 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
     if (node === undefined || !isRegistered(node) || !snapshot.registeredIds.includes(node.id)) {
       throw new NetworkError("not_found", `no registered service node has BLS key ${publicKeyToHex(pubkey)}`);
     }
-    const timestamp = await clock();
+    // The signature's date: the clock (it moves when the chain does not), never behind the state signed from.
+    const ticked = await clock();
+    const timestamp = ticked > snapshot.timestamp ? ticked : snapshot.timestamp;
     const type = liquidate ? "liquidate" : "exit";
     const method = liquidate ? "get_liquidation" : "get_exit";
     const { replies, failures } = await fanOut(snapshot, method, { bls_pubkey: publicKeyToHex(pubkey), timestamp: timestamp.toString() });
@@ -260,9 +279,16 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       const key = `${address.toLowerCase()}:${height}:${snapshot.registeredIds.join(",")}`;
       let answer = rewardsCache.get(key);
       if (answer === undefined) {
-        answer = rewards(address.toLowerCase() as Address, snapshot, height);
-        rewardsCache.set(key, answer);
-        answer.catch(() => rewardsCache.delete(key));
+        const pending = rewards(address.toLowerCase() as Address, snapshot, height);
+        answer = pending;
+        rewardsCache.set(key, pending, Date.now() + REWARDS_CACHE_MS);
+        // A refusal the nodes decided (no rewards, a disagreement) stands for this height like an answer; one
+        // caused by unreachable or slow nodes is kept only briefly, so a recovered network is asked again soon.
+        pending.catch((error: unknown) => {
+          if (rewardsCache.get(key) !== pending) return;
+          if (isDecidedRefusal(error)) return;
+          rewardsCache.set(key, pending, Date.now() + TRANSIENT_REFUSAL_MS);
+        });
       }
       return answer;
     },

@@ -3,8 +3,8 @@
  * {pubkey, liquidate}`, `bls_exit_liquidation_list`. Answers are ready to submit: decimal strings for
  * integers, the signature as the four `BLSSignatureParams` words in hex, non-signer ids ascending.
  */
-import { badRequest } from "../errors";
-import { serveRpc, type RpcServer } from "../rpc";
+import { methodNotFound } from "../errors";
+import { serveRpc, type RpcServer, type RpcServerOptions } from "../rpc";
 import { addressParam, boolParam, objectParams, paramsToJson, pubkeyParam, publicKeyToHex } from "../wire";
 import type { Aggregator, SignedAnswer } from "./aggregator";
 
@@ -45,11 +45,12 @@ export function aggregatorRpcHandler(aggregator: Aggregator): (method: string, p
         }));
       }
       default:
-        throw badRequest(`unknown method ${JSON.stringify(method)} (methods: ${AGGREGATOR_METHODS.join(", ")})`);
+        throw methodNotFound(`unknown method ${JSON.stringify(method)} (methods: ${AGGREGATOR_METHODS.join(", ")})`);
     }
   };
 }
 
-export function serveAggregator(aggregator: Aggregator, port = 0, host?: string): Promise<RpcServer> {
-  return serveRpc(aggregatorRpcHandler(aggregator), { port, host });
+/** Serves the aggregator's JSON-RPC; `options` adds per-client limits and GET routes (health, metrics). */
+export function serveAggregator(aggregator: Aggregator, port = 0, host?: string, options: Omit<RpcServerOptions, "port" | "host"> = {}): Promise<RpcServer> {
+  return serveRpc(aggregatorRpcHandler(aggregator), { ...options, port, host });
 }

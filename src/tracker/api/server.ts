@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChangeEvent, Follower } from "../follower/follower";
+import type { Logger } from "../log";
 import type { Metrics } from "../metrics";
 import type { ProviderSet } from "../rpc/providers";
 import { buildSnapshot } from "../state/dump";
@@ -36,6 +37,10 @@ export interface ApiOptions {
   readonly follower: Follower;
   readonly providers: ProviderSet;
   readonly metrics: Metrics;
+  /** Where unknown paths (404s, rate-limited) and internal errors are logged (default: nowhere). */
+  readonly logger?: Logger;
+  /** Most /events subscribers at once (default {@link MAX_SSE_CLIENTS}); more get 503. */
+  readonly maxSseClients?: number;
 }
 
 export interface ApiServer {
@@ -58,13 +63,47 @@ const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const NAMEHASH_RE = /^0x[0-9a-fA-F]{64}$/;
 const UINT64_MAX = (1n << 64n) - 1n;
 const UINT256_MAX = (1n << 256n) - 1n;
+const INT64_MAX = (1n << 63n) - 1n;
 const NAME_STATES: readonly NameState[] = ["live", "grace", "expired", "burnt"];
+
+/** Default cap on /events subscribers. */
+export const MAX_SSE_CLIENTS = 100;
+/** An /events subscriber whose unsent output exceeds this many bytes is too slow to follow and is dropped. */
+export const SSE_MAX_BUFFER_BYTES = 256 * 1024;
+/** At most this many 404s are logged per {@link NOT_FOUND_LOG_WINDOW_MS}; the rest are counted in one line. */
+export const NOT_FOUND_LOG_LIMIT = 10;
+export const NOT_FOUND_LOG_WINDOW_MS = 60_000;
+
+/**
+ * The routes, as metrics labels: a request is counted under its route's pattern (or "unknown"), never
+ * under its raw path, so the label set is this list plus one.
+ */
+export const ROUTES = ["/", "/status", "/names", "/names/:id", "/blocks/:number", "/nodes", "/nodes/:id", "/pending", "/reward-rate", "/pools", "/snapshot", "/metrics", "/events"] as const;
+export type Route = (typeof ROUTES)[number] | "unknown";
+
+export function routeOf(path: string): Route {
+  if ((ROUTES as readonly string[]).includes(path)) return path as Route;
+  const m = /^\/(nodes|names|blocks)\/[^/]+$/.exec(path);
+  if (m === null) return "unknown";
+  return m[1] === "blocks" ? "/blocks/:number" : (`/${m[1]}/:id` as Route);
+}
+
+/** decodeURIComponent with a 400 (not a 500) for a malformed % escape. */
+function decodeSegment(raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `${what} has a malformed %-escape: "${raw.slice(0, 100)}${raw.length > 100 ? "…" : ""}"`);
+  }
+}
+
+const clip = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text);
 
 /** A name id: its namehash (0x + 64 hex digits) or its ERC-721 token id (decimal uint256). */
 function parseNameId(raw: string): string {
   if (NAMEHASH_RE.test(raw)) return nameKey(raw);
   if (/^\d{1,78}$/.test(raw) && BigInt(raw) <= UINT256_MAX) return nameKey(`0x${BigInt(raw).toString(16).padStart(64, "0")}`);
-  throw new HttpError(400, `name id must be a namehash (0x + 64 hex digits) or a decimal token id, got "${raw}"`);
+  throw new HttpError(400, `name id must be a namehash (0x + 64 hex digits) or a decimal token id, got "${clip(raw)}"`);
 }
 
 /** Unix seconds of the checkpoint block (the mirror's "now"), or null before the first block. */
@@ -88,34 +127,57 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function onlyParams(params: URLSearchParams, allowed: readonly string[]): void {
   for (const key of params.keys()) {
-    if (!allowed.includes(key)) throw new HttpError(400, `unknown query parameter "${key}" (allowed: ${allowed.join(", ") || "none"})`);
+    if (!allowed.includes(key)) throw new HttpError(400, `unknown query parameter "${clip(key)}" (allowed: ${allowed.join(", ") || "none"})`);
   }
 }
 
 function addressParam(params: URLSearchParams, name: string): string | null {
   const value = params.get(name);
   if (value === null) return null;
-  if (!ADDRESS_RE.test(value)) throw new HttpError(400, `${name} must be a 0x-prefixed 20-byte hex address, got "${value}"`);
+  if (!ADDRESS_RE.test(value)) throw new HttpError(400, `${name} must be a 0x-prefixed 20-byte hex address, got "${clip(value)}"`);
   return value.toLowerCase();
 }
 
 function blockParam(params: URLSearchParams, name: string): bigint | null {
   const value = params.get(name);
   if (value === null) return null;
-  if (!/^\d{1,20}$/.test(value)) throw new HttpError(400, `${name} must be a decimal block number, got "${value}"`);
+  if (!/^\d{1,20}$/.test(value)) throw new HttpError(400, `${name} must be a decimal block number, got "${clip(value)}"`);
   return BigInt(value);
 }
 
 export function startApi(options: ApiOptions): Promise<ApiServer> {
   const { store, follower, providers, metrics } = options;
+  const logger = options.logger;
+  const maxSseClients = options.maxSseClients ?? MAX_SSE_CLIENTS;
   const streams = new Set<ServerResponse>();
+  let notFoundWindow = { start: 0, logged: 0, suppressed: 0 };
+  /** The last /snapshot answer, keyed by its checkpoint (number and hash): one entry, replaced as the mirror moves. */
+  let snapshotCache: { tag: string | null; text: string } | null = null;
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+  /** Logs a 404 unless {@link NOT_FOUND_LOG_LIMIT} were logged in this window (those are summed up once the window ends). */
+  function logNotFound(path: string): void {
+    if (logger === undefined) return;
+    const now = Date.now();
+    if (now - notFoundWindow.start >= NOT_FOUND_LOG_WINDOW_MS) {
+      if (notFoundWindow.suppressed > 0) logger.warn("unknown paths not logged in the last window", { count: notFoundWindow.suppressed, windowMs: NOT_FOUND_LOG_WINDOW_MS });
+      notFoundWindow = { start: now, logged: 0, suppressed: 0 };
+    }
+    if (notFoundWindow.logged < NOT_FOUND_LOG_LIMIT) {
+      notFoundWindow.logged++;
+      logger.warn("404 unknown path", { path: clip(path) });
+    } else notFoundWindow.suppressed++;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, route: { value: Route }): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      throw new HttpError(400, `request target is not a valid path: "${clip(req.url ?? "")}"`);
+    }
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const params = url.searchParams;
-    const metricPath = /^\/(nodes|names|blocks)\/./.test(path) ? `/${path.split("/")[1]}/:id` : path;
-    metrics.inc("tracker_http_requests_total", "HTTP API requests", { path: metricPath });
+    route.value = routeOf(path);
     if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, `method ${req.method} not allowed; the API is read-only`);
 
     if (path === "/") {
@@ -154,7 +216,7 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     const nameMatch = /^\/names\/([^/]+)$/.exec(path);
     if (nameMatch) {
       onlyParams(params, []);
-      const raw = decodeURIComponent(nameMatch[1]);
+      const raw = decodeSegment(nameMatch[1], "name id");
       const key = parseNameId(raw);
       const value = await store.getEntity(ENTITY.name, key);
       if (value === null) throw new HttpError(404, `no name with namehash ${key}`);
@@ -164,8 +226,8 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     const blockMatch = /^\/blocks\/([^/]+)$/.exec(path);
     if (blockMatch) {
       onlyParams(params, []);
-      const raw = decodeURIComponent(blockMatch[1]);
-      if (!/^\d{1,20}$/.test(raw)) throw new HttpError(400, `block must be a decimal block number, got "${raw}"`);
+      const raw = decodeSegment(blockMatch[1], "block number");
+      if (!/^\d{1,20}$/.test(raw) || BigInt(raw) > INT64_MAX) throw new HttpError(400, `block must be a decimal block number below 2^63, got "${clip(raw)}"`);
       const block = await store.getBlock(BigInt(raw));
       if (block === null) throw new HttpError(404, `block ${raw} is not stored (only blocks that carried events, range ends and the checkpoint are kept, within the undo retention)`);
       return send(res, 200, { number: block.number.toString(), hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp?.toString() ?? null });
@@ -189,8 +251,8 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     const nodeMatch = /^\/nodes\/([^/]+)$/.exec(path);
     if (nodeMatch) {
       onlyParams(params, []);
-      const raw = decodeURIComponent(nodeMatch[1]);
-      if (!/^\d{1,20}$/.test(raw) || BigInt(raw) > UINT64_MAX) throw new HttpError(400, `node id must be a decimal uint64, got "${raw}"`);
+      const raw = decodeSegment(nodeMatch[1], "node id");
+      if (!/^\d{1,20}$/.test(raw) || BigInt(raw) > UINT64_MAX) throw new HttpError(400, `node id must be a decimal uint64, got "${clip(raw)}"`);
       const value = await store.getEntity(ENTITY.node, nodeKey(BigInt(raw)));
       if (value === null) throw new HttpError(404, `no service node with id ${raw}`);
       return send(res, 200, parseRecord<NodeRecord>(value));
@@ -231,7 +293,25 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     }
     if (path === "/snapshot") {
       onlyParams(params, []);
-      return send(res, 200, await buildSnapshot(store));
+      // One dump per checkpoint, shared by every client; a client that has it (If-None-Match) gets 304.
+      const checkpoint = await store.getCheckpoint();
+      const tag = checkpoint === null ? null : `"${checkpoint.number}-${checkpoint.hash}"`;
+      if (tag !== null && req.headers["if-none-match"] === tag) {
+        res.writeHead(304, { etag: tag });
+        res.end();
+        return;
+      }
+      if (snapshotCache === null || snapshotCache.tag !== tag || tag === null) {
+        const snapshot = await buildSnapshot(store);
+        metrics.inc("tracker_snapshot_builds_total", "Full /snapshot dumps read from the store (one per checkpoint)");
+        const builtTag = snapshot.height === null ? null : `"${snapshot.height}-${snapshot.blockHash}"`;
+        snapshotCache = { tag: builtTag, text: JSON.stringify(snapshot) };
+      }
+      const headers: Record<string, string | number> = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(snapshotCache.text) };
+      if (snapshotCache.tag !== null) headers.etag = snapshotCache.tag;
+      res.writeHead(200, headers);
+      res.end(snapshotCache.text);
+      return;
     }
     if (path === "/metrics") {
       for (const p of providers.status()) {
@@ -252,31 +332,60 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     }
     if (path === "/events") {
       onlyParams(params, []);
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+      const headers = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+      if (req.method === "HEAD") {
+        res.writeHead(200, headers);
+        res.end();
+        return;
+      }
+      if (streams.size >= maxSseClients) {
+        res.setHeader("retry-after", "30");
+        throw new HttpError(503, `too many /events subscribers (${streams.size}, the cap is ${maxSseClients}); retry later`);
+      }
+      res.writeHead(200, { ...headers, connection: "keep-alive" });
       res.write(": confirmed changes of the mirror\n\n");
-      const listener = (event: ChangeEvent): void => {
-        res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      let keepAlive: NodeJS.Timeout | undefined = undefined;
+      const detach = (): void => {
+        clearInterval(keepAlive);
+        follower.changes.off("change", listener);
+        if (streams.delete(res)) metrics.set("tracker_sse_clients", "Connected /events clients", streams.size);
       };
-      const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      // A subscriber that does not read is dropped once its backlog passes the bound (no unbounded buffering).
+      const push = (text: string): void => {
+        if (res.writableLength + text.length > SSE_MAX_BUFFER_BYTES) {
+          metrics.inc("tracker_sse_dropped_total", "/events subscribers dropped for not reading (backlog over the bound)");
+          detach();
+          res.destroy();
+          return;
+        }
+        res.write(text);
+      };
+      function listener(event: ChangeEvent): void {
+        push(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      }
+      keepAlive = setInterval(() => push(": keep-alive\n\n"), 15_000);
       follower.changes.on("change", listener);
       streams.add(res);
       metrics.set("tracker_sse_clients", "Connected /events clients", streams.size);
-      req.on("close", () => {
-        clearInterval(keepAlive);
-        follower.changes.off("change", listener);
-        streams.delete(res);
-        metrics.set("tracker_sse_clients", "Connected /events clients", streams.size);
-      });
+      req.on("close", detach);
+      res.on("close", detach);
       return;
     }
-    throw new HttpError(404, `unknown path ${path}; try / (status page), /status, /nodes, /nodes/:id, /pending, /reward-rate, /pools, /names, /names/:namehash, /blocks/:number, /snapshot, /events, /metrics`);
+    logNotFound(path);
+    throw new HttpError(404, `unknown path ${clip(path)}; try / (status page), /status, /nodes, /nodes/:id, /pending, /reward-rate, /pools, /names, /names/:namehash, /blocks/:number, /snapshot, /events, /metrics`);
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const route: { value: Route } = { value: "unknown" };
+    // Counted once the answer is out: by route and status, both from fixed sets (never the raw path).
+    res.once("close", () => metrics.inc("tracker_http_requests_total", "HTTP API requests by route and status", { route: route.value, status: String(res.statusCode) }));
+    handle(req, res, route).catch((error: unknown) => {
       if (res.headersSent) return void res.end();
       if (error instanceof HttpError) send(res, error.status, { error: error.message });
-      else send(res, 500, { error: "internal error" });
+      else {
+        logger?.error("API request failed", { route: route.value, error: (error as Error)?.message ?? String(error) });
+        send(res, 500, { error: "internal error" });
+      }
     });
   });
 
