@@ -213,12 +213,13 @@ const MATRIX: Record<string, Record<string, Decision>> = {
 
   SessionNameReverse: {
     setReverseName: pub("writes the caller's own address record (unverified, clients check the forward lookup)"),
+    // Authorised by an Ed25519 signature of the Session ID's own key (any caller may relay it): the stranger,
+    // lacking that key, presents the real Ed25519 key with a signature it made up.
     setSessionReverseName: deny(
-      "NotNameOwner",
-      (s) => [s.name.node, s.stranger.address],
-      (s) => [s.name.sessionKey, hre.ethers.toUtf8Bytes(s.name.full)],
+      "InvalidSessionSignature",
+      (s) => [s.name.sessionKey, 1n],
+      (s) => [s.name.sessionKey, hre.ethers.toUtf8Bytes(s.name.full), s.name.ed25519Key, "0x" + "5a".repeat(64)],
     ),
-    clearSessionReverseName: deny("NotNameOwner", (s) => [s.name.node, s.stranger.address], (s) => [s.name.sessionKey]),
   },
 };
 
