@@ -43,7 +43,6 @@ export const MUTANTS: readonly Mutant[] = [
   ownerCheck("snr.setRewardPool.onlyOwner", SNR, "function setRewardPool(address newPool) external"),
   ownerCheck("snr.pause.onlyOwner", SNR, "function pause() external"),
   ownerCheck("snr.setStakingRequirement.onlyOwner", SNR, "function setStakingRequirement(uint256 newRequirement) external"),
-  ownerCheck("snr.setLiquidationRatios.onlyOwner", SNR, "function setLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient) external"),
   ownerCheck("snr.seedPublicKeyList.onlyOwner", SNR, "function seedPublicKeyList(SeedServiceNode[] calldata nodes) external"),
   ownerCheck("snr.authorizeUpgrade.onlyOwner", SNR, "function _authorizeUpgrade(address) internal override"),
   {
@@ -56,36 +55,16 @@ export const MUTANTS: readonly Mutant[] = [
   // ----------------------------------------------------------------------------- thresholds: registry
   { id: "snr.smallContributor.quarterIncluded", file: SNR, original: "small = stake * 4 < total;", mutated: "small = stake * 4 <= total;", tests: REGISTRY_BOUNDS },
   { id: "snr.operatorStake.quarterIncluded", file: SNR, original: "if (operatorStake * 4 < requirement)", mutated: "if (operatorStake * 4 <= requirement)", tests: REGISTRY_BOUNDS },
-  { id: "snr.smallContributor.delayEdge", file: SNR, original: "if (small && block.timestamp < allowedAt)", mutated: "if (small && block.timestamp <= allowedAt)", tests: REGISTRY_BOUNDS },
-  { id: "snr.exitRequestInterval.edge", file: SNR, original: "if (block.timestamp < allowedAt) revert ExitRequestTooSoon", mutated: "if (block.timestamp <= allowedAt) revert ExitRequestTooSoon", tests: REGISTRY_BOUNDS },
-  { id: "snr.exitWait.edge", file: SNR, original: "if (block.timestamp < requested + EXIT_WAIT_TIME)", mutated: "if (block.timestamp <= requested + EXIT_WAIT_TIME)", tests: REGISTRY_BOUNDS },
   { id: "snr.nodeAge.edge", file: SNR, original: "if (block.timestamp < oldEnough) revert ServiceNodeTooYoung", mutated: "if (block.timestamp <= oldEnough) revert ServiceNodeTooYoung", tests: REGISTRY_BOUNDS },
   { id: "snr.signatureExpiry.edge", file: SNR, original: "if (block.timestamp - timestamp > $.config.signatureExpiry)", mutated: "if (block.timestamp - timestamp >= $.config.signatureExpiry)", tests: REGISTRY_BOUNDS },
   { id: "snr.nonSigners.countEdge", file: SNR, original: "if (count > max) revert TooManyNonSigners(count, max);", mutated: "if (count >= max) revert TooManyNonSigners(count, max);", tests: REGISTRY_BOUNDS },
-  { id: "snr.nonSigners.capIgnored", file: SNR, original: "return third < cap ? third : cap;", mutated: "return third;", tests: REGISTRY_BOUNDS },
-  { id: "snr.maxContributors.edge", file: SNR, original: "if (n > max) revert MaxContributorsExceeded(n, max);", mutated: "if (n >= max) revert MaxContributorsExceeded(n, max);", tests: REGISTRY_BOUNDS },
-  { id: "snr.aggregations.percentage", file: SNR, original: "result = uint256(_layout().state.totalNodes) * 2 / 100;", mutated: "result = uint256(_layout().state.totalNodes) * 2 / 99;", tests: REGISTRY_BOUNDS },
   { id: "snr.claimLimit.edge", file: SNR, original: "if gt(total, limit) {", mutated: "if gt(total, add(limit, 1)) {", tests: REGISTRY_BOUNDS },
-  {
-    id: "snr.claimCycle.neverResets",
-    file: SNR,
-    original: "if eq(cycleIndex, and(shr(176, c), 0xffffffffff)) {",
-    mutated: "if 1 {",
-    tests: REGISTRY_BOUNDS,
-  },
   // ----------------------------------------------------------------------------- rounding: registry
   {
     id: "snr.liquidation.poolShareFloor",
     file: SNR,
     original: "uint256 poolAmount = (uint256(record.deposit) * cfg.poolRatio + ratioSum - 1) / ratioSum;",
     mutated: "uint256 poolAmount = uint256(record.deposit) * cfg.poolRatio / ratioSum;",
-    tests: ROUNDING,
-  },
-  {
-    id: "snr.liquidation.liquidatorShareCeil",
-    file: SNR,
-    original: "uint256 liquidatorAmount = uint256(record.deposit) * cfg.liquidatorRatio / ratioSum;",
-    mutated: "uint256 liquidatorAmount = (uint256(record.deposit) * cfg.liquidatorRatio + ratioSum - 1) / ratioSum;",
     tests: ROUNDING,
   },
   // ----------------------------------------------------------------------------- pools
@@ -107,7 +86,6 @@ export const MUTANTS: readonly Mutant[] = [
   { id: "pool.operatorMinimum.floor", file: POOL, original: "minimum = (uint256(h.requirement) + 3) / 4;", mutated: "minimum = uint256(h.requirement) / 4;", tests: ROUNDING },
   { id: "pool.operatorMinimum.edge", file: POOL, original: "if (amount < minimum) revert ContributionBelowMinimum(amount, minimum);\n                h.status", mutated: "if (amount <= minimum) revert ContributionBelowMinimum(amount, minimum);\n                h.status", tests: POOL_BOUNDS },
   { id: "pool.publicMinimum.floor", file: POOL, original: "return (remaining + slots - 1) / slots;", mutated: "return remaining / slots;", tests: ROUNDING },
-  { id: "pool.publicMinimum.edge", file: POOL, original: "if (amount < minimum) revert ContributionBelowMinimum(amount, minimum);", occurrence: 1, mutated: "if (amount <= minimum) revert ContributionBelowMinimum(amount, minimum);", tests: POOL_BOUNDS },
   { id: "pool.contributorsFull.edge", file: POOL, original: "if (taken >= max) revert ContributorsFull(max);", mutated: "if (taken > max) revert ContributorsFull(max);", tests: POOL_BOUNDS },
   { id: "pool.withdrawalDelay.edge", file: POOL, original: "if (block.timestamp < allowedAt) revert WithdrawalTooEarly(allowedAt);", mutated: "if (block.timestamp <= allowedAt) revert WithdrawalTooEarly(allowedAt);", tests: POOL_BOUNDS },
   { id: "pool.reservations.operatorFloor", file: POOL, original: "uint256 operatorStake = (requirement + 3) / 4;", mutated: "uint256 operatorStake = requirement / 4;", tests: ROUNDING },
