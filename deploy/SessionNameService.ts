@@ -1,7 +1,7 @@
 /**
  * Deploy module: the Session Name Service behind its transparent proxy (`SessionNameServiceProxy`, upgraded
  * through the ProxyAdmin it creates, owned by the run's owner) and its three companions (commit book,
- * ENS resolver, reverse records), each bound to the proxy's address.
+ * reverse records, ENS registry/resolver/universal resolver reading both), each bound to the proxy's address.
  *
  * First run: implementation (validated by `@openzeppelin/hardhat-upgrades`) → companions built for the
  * predicted proxy address → proxy initialised with owner, parent, fee recipient (the RewardRatePool), yearly
@@ -24,7 +24,8 @@ import { compiledRuntime, sameRuntimeCode } from "./lib";
 import type { DeployContext, DeployModule } from "./types";
 
 const NAME: ContractName = "SessionNameService";
-const COMPANIONS = ["SessionNameCommitments", "SessionNameResolver", "SessionNameReverse"] as const;
+/** In deploy order: the resolver reads the reverse records, so it comes after them. */
+const COMPANIONS = ["SessionNameCommitments", "SessionNameReverse", "SessionNameResolver"] as const;
 
 /** Options for the upgrades plugin: transparent proxy, implementation constructed with the SESH address. */
 function pluginOptions(sesh: string) {
@@ -84,7 +85,8 @@ async function deployFresh(ctx: DeployContext, sesh: string, pool: string): Prom
   const proxyAddress = getCreateAddress({ from: ctx.deployer.address, nonce: base + COMPANIONS.length });
   const companions: Record<string, { address: string; hash: string; block: number }> = {};
   for (const companion of COMPANIONS) {
-    const contract = await ethers.deployContract(companion, [proxyAddress], ctx.deployer);
+    const args = companion === "SessionNameResolver" ? [proxyAddress, companions.SessionNameReverse.address] : [proxyAddress];
+    const contract = await ethers.deployContract(companion, args, ctx.deployer);
     const receipt = await contract.deploymentTransaction()!.wait(ctx.flavour.confirmations);
     if (receipt === null) throw new Error(`deploy ${companion}: no receipt`);
     companions[companion] = { address: await contract.getAddress(), hash: receipt.hash, block: receipt.blockNumber };

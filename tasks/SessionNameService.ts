@@ -5,6 +5,7 @@
  * arguments and the name's state before it sends anything.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { hexlify, toUtf8Bytes } from "ethers";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -16,7 +17,12 @@ import {
   clearRecord,
   namehash,
   parseSessionId,
+  parseSessionSeed,
+  sessionKeyPair,
+  sessionReverseMessage,
+  signSessionReverse,
   type NameIds,
+  type SessionKeyPair,
   type RecordInput,
 } from "../src/names";
 import { formatSesh, parseAddress, parsePositiveInt } from "./lib/args";
@@ -292,42 +298,114 @@ function parseSessionArg(value: string): string {
   }
 }
 
-task("names:reverse", "Sets (--set <name>) or looks up a reverse record: your address, or a Session ID with --session-id")
+/** `--session-key`: an Ed25519 seed in hex, or a file holding one (e.g. written by a Session key export). */
+function parseSessionKeyArg(value: string): SessionKeyPair {
+  const text = existsSync(value.trim()) ? readFileSync(value.trim(), "utf8") : value;
+  try {
+    return sessionKeyPair(parseSessionSeed(text));
+  } catch (error) {
+    if (error instanceof RecordValueError) throw new TaskArgumentError("--session-key", error.message);
+    throw error;
+  }
+}
+
+/** Signs (with the Session key) and sends the Session reverse change of `key` to `fullName` ("" clears). */
+async function sendSessionReverse(hre: HardhatRuntimeEnvironment, n: NamesDeployment, key: SessionKeyPair, fullName: string) {
+  const reverse = (await n.reverse.getAddress()) as Hex;
+  const nonce = (await n.reverse.sessionReverseNonce(key.sessionKey)) as bigint;
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  const message = sessionReverseMessage({ chainId, reverse, sessionKey: key.sessionKey, fullName, nonce });
+  const { ed25519Key, signature } = signSessionReverse(key, message);
+  return send(hre, {
+    description: fullName === ""
+      ? `clear the reverse record of ${key.sessionId} (signed by its Session key, change #${nonce})`
+      : `publish ${key.sessionId} → ${fullName} (reveals the name; signed by the Session key, change #${nonce})`,
+    contract: n.reverse,
+    contractName: "SessionNameReverse",
+    method: "setSessionReverseName",
+    args: [key.sessionKey, fullName === "" ? "0x" : hexlify(toUtf8Bytes(fullName)), ed25519Key, signature],
+  });
+}
+
+interface ReverseArgs {
+  set?: string;
+  clear?: boolean;
+  account?: string;
+  sessionId?: string;
+  sessionKey?: string;
+  parent: string;
+}
+
+task("names:reverse", "Sets (--set <name>), clears (--clear) or looks up a reverse record: your address, or a Session ID")
   .addOptionalParam("set", "publish this name as the reverse record (reveals the name)")
+  .addFlag("clear", "remove the reverse record (of your address, or with --session-key of that Session ID)")
   .addOptionalParam("account", "look up this address (default: your account)")
-  .addOptionalParam("sessionId", "the Session ID to set or look up instead of an address")
+  .addOptionalParam("sessionId", "the Session ID to look up instead of an address")
+  .addOptionalParam(
+    "sessionKey",
+    "set or clear a Session ID's reverse record: the Session account's Ed25519 seed (64 hex digits, or a 16-byte " +
+      "Session seed), or a file holding it; only a signature by this key can change what the Session ID resolves to",
+  )
   .addOptionalParam("parent", "parent name the service was deployed with", DEFAULT_PARENT, types.string)
-  .setAction(async (args: { set?: string; account?: string; sessionId?: string; parent: string }, hre) => {
-    const sessionId = args.sessionId === undefined ? undefined : parseSessionArg(args.sessionId);
-    if (args.set !== undefined && args.account !== undefined) {
+  .setAction(async (args: ReverseArgs, hre) => {
+    let sessionId = args.sessionId === undefined ? undefined : parseSessionArg(args.sessionId);
+    const key = args.sessionKey === undefined ? undefined : parseSessionKeyArg(args.sessionKey);
+    if (key !== undefined) {
+      if (sessionId !== undefined && sessionId.toLowerCase() !== key.sessionId) {
+        throw new TaskArgumentError("--session-id", `${sessionId} is not the Session ID of --session-key (${key.sessionId}): drop one of them`);
+      }
+      sessionId = key.sessionId;
+    }
+    const changing = args.set !== undefined || args.clear === true;
+    if (args.set !== undefined && args.clear === true) throw new TaskArgumentError("--clear", "pass either --set <name> or --clear, not both");
+    if (changing && args.account !== undefined) {
       throw new TaskArgumentError("--account", "a reverse record can only be set for your own account: drop --account");
+    }
+    if (changing && sessionId !== undefined && key === undefined) {
+      throw new TaskArgumentError(
+        "--session-key",
+        `only ${sessionId}'s own key can change what it reverse-resolves to: pass --session-key with that Session account's Ed25519 seed (or a file holding it)`,
+      );
     }
     const ids = args.set === undefined ? undefined : parseName("--set", args.set, args.parent);
     const account = args.account === undefined ? undefined : parseAddress("--account", args.account);
     const n = await loadNames(hre, args.parent);
 
+    if (args.clear === true) {
+      const receipt = key !== undefined
+        ? await sendSessionReverse(hre, n, key, "")
+        : await send(hre, {
+            description: `clear the reverse record of ${n.signer.address}`,
+            contract: n.reverse,
+            contractName: "SessionNameReverse",
+            method: "setReverseName",
+            args: ["0x"],
+          });
+      out(`  ${key?.sessionId ?? n.signer.address} has no reverse record`);
+      return { stored: null, verified: null, txHash: receipt.hash, gasUsed: receipt.gasUsed };
+    }
+
     if (ids !== undefined) {
       const state = await nameState(hre, n, ids);
       const records = await readRecords(n, ids);
       let receipt;
-      if (sessionId !== undefined) {
-        requireOwnerLive(n, state, "publish it as a Session ID's reverse record");
+      if (key !== undefined) {
+        if (state.status !== "live") {
+          throw new TaskError(`${ids.fullName} is not a live name (${state.status}), so no Session ID can reverse-resolve to it`);
+        }
         const [value, encrypted] = (await n.names.record(ids.node, RecordKind.Session)) as [Hex, boolean];
-        if (encrypted || records.session === null || records.session.toLowerCase() !== sessionId.toLowerCase()) {
+        if (encrypted || records.session === null || records.session.toLowerCase() !== key.sessionId) {
+          const fix = state.owner !== null && state.owner.toLowerCase() === n.signer.address.toLowerCase()
+            ? `first run \`npx hardhat names:set --name ${ids.label} --session ${key.sessionId} --plaintext\``
+            : `its owner ${state.owner} must first set it with \`names:set --name ${ids.label} --session ${key.sessionId} --plaintext\``;
           throw new TaskError(
             `${ids.fullName}'s Session ID record is ${value === "0x" ? "unset" : encrypted ? "encrypted" : records.session}, but the reverse ` +
-              `record needs it to be ${sessionId} in plaintext: first run \`npx hardhat names:set --name ${ids.label} --session ${sessionId} --plaintext\``,
+              `record needs it to be ${key.sessionId} in plaintext: ${fix}`,
           );
         }
-        receipt = await send(hre, {
-          description: `publish ${sessionId} → ${ids.fullName} (reveals the name)`,
-          contract: n.reverse,
-          contractName: "SessionNameReverse",
-          method: "setSessionReverseName",
-          args: [hexlify(parseSessionId(sessionId)), hexlify(toUtf8Bytes(ids.fullName))],
-        });
-        const result = await verifiedSessionReverse(hre, n, sessionId);
-        out(`  ${sessionId} → ${result.verified ?? "-"}`);
+        receipt = await sendSessionReverse(hre, n, key, ids.fullName);
+        const result = await verifiedSessionReverse(hre, n, key.sessionId);
+        out(`  ${key.sessionId} → ${result.verified ?? "-"}`);
         return { ...result, txHash: receipt.hash, gasUsed: receipt.gasUsed };
       }
       if (records.wallet === null || records.wallet.toLowerCase() !== n.signer.address.toLowerCase()) {
@@ -345,6 +423,10 @@ task("names:reverse", "Sets (--set <name>) or looks up a reverse record: your ad
       });
       const result = await verifiedAddressReverse(hre, n, n.signer.address);
       out(`  ${n.signer.address} → ${result.verified ?? "-"}`);
+      if (result.verified !== null && ((await n.names.record(ids.node, RecordKind.Wallet)) as [Hex, boolean])[1]) {
+        out(`  note: ${ids.fullName}'s wallet record is encrypted, so wallets and ENS libraries (ethers lookupAddress, viem getEnsName) ` +
+          `will not show this name; \`names:set --name ${ids.label} --wallet ${n.signer.address} --plaintext\` makes it resolvable`);
+      }
       return { ...result, txHash: receipt.hash, gasUsed: receipt.gasUsed };
     }
 

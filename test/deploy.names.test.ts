@@ -28,8 +28,8 @@ describe("deploy: SessionNameService", () => {
     const result: DeployResult = await hre.run("deploy", {});
     expect(namesActions(result)).to.deep.equal([
       "SessionNameCommitments:deployed",
-      "SessionNameResolver:deployed",
       "SessionNameReverse:deployed",
+      "SessionNameResolver:deployed",
       "SessionNameService:deployed",
       "SessionNameService:unchanged",
       "SessionNameService:unchanged",
@@ -60,6 +60,10 @@ describe("deploy: SessionNameService", () => {
     expect(await (await ethers.getContractAt("SessionNameCommitments", book.contracts.SessionNameCommitments!.address)).REGISTRY()).to.equal(record.address);
     expect(await (await ethers.getContractAt("SessionNameResolver", book.contracts.SessionNameResolver!.address)).NAMES()).to.equal(record.address);
     expect(await (await ethers.getContractAt("SessionNameReverse", book.contracts.SessionNameReverse!.address)).NAMES()).to.equal(record.address);
+    // The ENS resolver answers reverse lookups from these reverse records.
+    expect(await (await ethers.getContractAt("SessionNameResolver", book.contracts.SessionNameResolver!.address)).REVERSE()).to.equal(
+      book.contracts.SessionNameReverse!.address,
+    );
     const proxyAdmin = await ethers.getContractAt("ProxyAdmin", "0x" + (await ethers.provider.getStorage(record.address, ADMIN_SLOT)).slice(26));
     expect(await proxyAdmin.owner()).to.equal(deployer.address);
 
@@ -85,8 +89,8 @@ describe("deploy: SessionNameService", () => {
     expect(namesActions(again)).to.deep.equal([
       "SessionNameService:unchanged",
       "SessionNameCommitments:unchanged",
-      "SessionNameResolver:unchanged",
       "SessionNameReverse:unchanged",
+      "SessionNameResolver:unchanged",
       "SessionNameService:unchanged",
       "SessionNameService:unchanged",
       "SessionNameService:unchanged",

@@ -143,7 +143,8 @@ const MATRIX: Record<string, Record<string, Decision>> = {
   /** A pool clone made by the factory (open: its operator paid its quarter). */
   ServiceNodeContributionPool: {
     initialize: deny("NotFactory", strangerArg, undefined, true),
-    contributeFunds: pub("anyone may join an open pool with at least the minimum, paying from its own balance"),
+    "contributeFunds(uint256,address,uint256)": pub("anyone may join an open pool with at least the minimum, paying from its own balance, on the terms (epoch) it states"),
+    "contributeFunds(uint256,address)": pub("the reference's selector: as above, once the terms have been settled for an hour"),
     contributeFundsWithPermit: pub("as contributeFunds, with the caller's own permit"),
     withdrawContribution: pub("returns only the caller's own contribution (the operator's resets the pool)"),
     updateBeneficiary: deny("NotContributor", strangerArg),
@@ -212,12 +213,13 @@ const MATRIX: Record<string, Record<string, Decision>> = {
 
   SessionNameReverse: {
     setReverseName: pub("writes the caller's own address record (unverified, clients check the forward lookup)"),
+    // Authorised by an Ed25519 signature of the Session ID's own key (any caller may relay it): the stranger,
+    // lacking that key, presents the real Ed25519 key with a signature it made up.
     setSessionReverseName: deny(
-      "NotNameOwner",
-      (s) => [s.name.node, s.stranger.address],
-      (s) => [s.name.sessionKey, hre.ethers.toUtf8Bytes(s.name.full)],
+      "InvalidSessionSignature",
+      (s) => [s.name.sessionKey, 1n],
+      (s) => [s.name.sessionKey, hre.ethers.toUtf8Bytes(s.name.full), s.name.ed25519Key, "0x" + "5a".repeat(64)],
     ),
-    clearSessionReverseName: deny("NotNameOwner", (s) => [s.name.node, s.stranger.address], (s) => [s.name.sessionKey]),
   },
 };
 

@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { hexlify, toUtf8Bytes } from "ethers";
 import { SESH_UNIT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
-import { RecordKind, nameIds } from "../src/names";
+import { RecordKind, nameIds, sessionKeyPair } from "../src/names";
+import { hexToBytes } from "viem";
 import { sendsNothing, useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
@@ -235,19 +236,35 @@ describe("names tasks", () => {
       expect(await hre.run("names:reverse", { account: (await ethers.getSigners())[3].address })).to.deep.equal({ stored: null, verified: null });
     });
 
-    it("sets a Session ID reverse only over a plaintext matching record", async () => {
+    it("sets and clears a Session ID reverse with the Session key, only over a plaintext matching record", async () => {
       const f = await loadFixture(deployed);
-      await hre.run("names:register", { name: "sess", session: SID });
+      const seed = ethers.id("task session seed");
+      const key = sessionKeyPair(hexToBytes(seed as `0x${string}`));
+      const keyFile = path.join(deployments.dir, "session.key");
+      writeFileSync(keyFile, seed.slice(2) + "\n");
+      await hre.run("names:register", { name: "sess", session: key.sessionId });
       await sendsNothing(f.deployer.address, async () => {
-        await expect(hre.run("names:reverse", { set: "sess", sessionId: SID })).to.be.rejectedWith(/Session ID record is encrypted, but the reverse record needs it to be .* in plaintext/);
+        await expect(hre.run("names:reverse", { set: "sess", sessionId: key.sessionId })).to.be.rejectedWith(
+          /--session-key: only 05[0-9a-f]{64}'s own key can change what it reverse-resolves to/,
+        );
+        await expect(hre.run("names:reverse", { set: "sess", sessionKey: "0x1234" })).to.be.rejectedWith(/--session-key: Session key seed must be 32 bytes/);
+        await expect(hre.run("names:reverse", { set: "sess", sessionKey: seed, sessionId: OTHER_SID })).to.be.rejectedWith(
+          /--session-id: 05cd.* is not the Session ID of --session-key/,
+        );
+        await expect(hre.run("names:reverse", { set: "sess", sessionKey: seed })).to.be.rejectedWith(
+          /Session ID record is encrypted, but the reverse record needs it to be 05[0-9a-f]{64} in plaintext: first run `npx hardhat names:set --name sess --session 05[0-9a-f]{64} --plaintext`/,
+        );
       });
-      await hre.run("names:set", { name: "sess", session: SID, plaintext: true });
-      await sendsNothing(f.deployer.address, async () => {
-        await expect(hre.run("names:reverse", { set: "sess", sessionId: OTHER_SID })).to.be.rejectedWith(/needs it to be 05cd.* in plaintext/);
-      });
-      expect((await hre.run("names:reverse", { set: "sess", sessionId: SID })).verified).to.equal("sess.session");
-      expect((await hre.run("names:reverse", { sessionId: SID })).verified).to.equal("sess.session");
+      await hre.run("names:set", { name: "sess", session: key.sessionId, plaintext: true });
+      const set = await hre.run("names:reverse", { set: "sess", sessionKey: keyFile });
+      expect(set.verified).to.equal("sess.session");
+      expect((await hre.run("names:reverse", { sessionId: key.sessionId })).verified).to.equal("sess.session");
       expect((await hre.run("names:reverse", { sessionId: OTHER_SID })).stored).to.equal(null);
+      // Any account can relay it: the authority is the key's signature, not the sender.
+      expect(await f.reverse.sessionReverseNonce(key.sessionKey)).to.equal(1n);
+      await hre.run("names:reverse", { clear: true, sessionKey: seed });
+      expect((await hre.run("names:reverse", { sessionId: key.sessionId })).stored).to.equal(null);
+      expect(await f.reverse.sessionReverseNonce(key.sessionKey)).to.equal(2n);
     });
   });
 

@@ -35,8 +35,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     // solhint-disable-next-line immutable-vars-naming
     IServiceNodeRewards public immutable registry;
 
-    /// @notice A pool was created for `operator` and node key X `serviceNodePubkey` (PROTOCOL.md §2: the
-    /// ABI is fixed, only the pool is indexed).
+    /// @notice A pool was created for `operator` and the node with Ed25519 key `serviceNodePubkey` (as the
+    /// reference; PROTOCOL.md §2: the ABI is fixed, only the pool is indexed).
     // solhint-disable-next-line gas-indexed-events
     event NewServiceNodeContributionContract(address indexed contributorContract, uint256 serviceNodePubkey, address operator);
     /// @notice New pools clone `implementation`.
@@ -74,7 +74,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     /// @param pubkey The node's BLS key.
     /// @param proofOfPossession The key's signature of popTag ‖ X ‖ Y ‖ caller ‖ Ed25519 key.
     /// @param params Ed25519 key and signature, and the operator fee.
-    /// @param reserved Reserved slots for other contributors (not the operator), in slot order.
+    /// @param reserved Reserved slots in slot order; the first may be the caller itself with the stake it
+    /// commits to (≥ ceil(requirement / 4)), as the reference's portal always sends it.
     /// @param manualFinalize If true, the operator registers the filled node with `finalize`.
     /// @return pool The new pool.
     function deploy(
@@ -101,7 +102,7 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
         );
         pool = Clones.cloneWithImmutableArgs(impl, args);
         $.owns[pool] = true;
-        emit NewServiceNodeContributionContract(pool, pubkey.X, msg.sender);
+        emit NewServiceNodeContributionContract(pool, params.ed25519Pubkey, msg.sender);
         ServiceNodeContribution(pool).initialize(params.fee, reserved, manualFinalize);
     }
 

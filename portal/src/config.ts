@@ -61,7 +61,21 @@ export function parseConfig(value: unknown): PortalConfig {
   };
 }
 
+/** The config the server (or the build) put into index.html; null when there is none. */
+export function embeddedConfig(): PortalConfig | null {
+  const content = document.querySelector('meta[name="session-portal-config"]')?.getAttribute("content");
+  if (content == null) return null;
+  try {
+    return parseConfig(JSON.parse(content));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`the embedded config is not JSON: ${(error as Error).message}`);
+  }
+}
+
 export async function loadConfig(): Promise<PortalConfig> {
+  const embedded = embeddedConfig();
+  if (embedded !== null) return embedded;
   let response: Response;
   try {
     response = await fetch("./config.json", { cache: "no-store" });

@@ -24,6 +24,8 @@ const WORDS: Record<string, (a: Args) => string> = {
   ContributionBelowMinimum: (a) => `the pool's minimum contribution now is ${sesh(a[1])}; you offered ${sesh(a[0])}`,
   ContributionBelowReservation: (a) => `your reserved slot needs at least ${sesh(a[1])}; you offered ${sesh(a[0])}`,
   ContributionExceedsRequirement: (a) => `only ${sesh(a[1])} is still open in this pool; you offered ${sesh(a[0])}`,
+  PoolEpochChanged: () => "the pool's terms (fee, reservations or key) changed since this page showed them: check them again",
+  PoolTermsRecentlyChanged: (a) => `the pool's terms changed recently; contributions reopen ${when(a[1])}`,
   ContributorsFull: (a) => `the pool already has its ${String(a[0])} contributors`,
   InvalidStatus: () => "the pool is not open for this right now (it changed since the page loaded)",
   WaitingForOperatorContribution: () => "the operator has not put in their stake yet",

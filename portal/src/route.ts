@@ -6,6 +6,7 @@ export type Route =
   | { readonly page: "pools" }
   | { readonly page: "pool"; readonly address: string }
   | { readonly page: "stakes" }
+  | { readonly page: "register" }
   | { readonly page: "names" }
   | { readonly page: "name"; readonly name: string };
 
@@ -16,6 +17,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] !== undefined ? { page: "pool", address: parts[1] } : { page: "pools" };
     case "stakes":
       return { page: "stakes" };
+    case "register":
+      return { page: "register" };
     case "names":
       return parts[1] !== undefined ? { page: "name", name: parts[1] } : { page: "names" };
     default:

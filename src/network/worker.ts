@@ -2,7 +2,7 @@
  * A child process of the network daemon (`--processes K`): runs its share of the nodes with its own view
  * and ledger, reports their URLs over IPC, and stops on SIGTERM/SIGINT or when the parent goes away.
  */
-import { configFromJson, openView, rpcClient, startNodeGroup, type WorkerMessage, type WorkerStart } from "./daemon";
+import { clockOf, configFromJson, openView, rpcClient, startNodeGroup, type WorkerMessage, type WorkerStart } from "./daemon";
 import { openLedger } from "./ledger/ledger";
 
 function send(message: WorkerMessage): void {
@@ -23,6 +23,7 @@ async function run(start: WorkerStart): Promise<void> {
     ledger,
     startHeight: BigInt(start.startHeight),
     onError: (e) => process.stderr.write(`ledger sync failed: ${e.message}\n`),
+    clock: clockOf(config, client),
   }).catch((error: unknown) => {
     ledger.close();
     throw error;

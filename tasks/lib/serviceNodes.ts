@@ -453,15 +453,31 @@ export async function fetchAnswer(
   }
 }
 
-/** Refuses a signature the contract would reject for its age, before anything is sent. */
-export function assertSignatureFresh(timestamp: bigint, now: bigint, expiry: bigint): void {
+/**
+ * The timestamp the block carrying a transaction sent now will have, at least: the chain's pending block
+ * (Hardhat dates it from its own clock, time travel included), never below the latest block + 1. On a
+ * chain with no block for a while the latest block's time alone would be far in the past.
+ */
+export async function nextBlockTime(hre: HardhatRuntimeEnvironment): Promise<bigint> {
+  const latest = await chainTime(hre);
+  // Raw: ethers cannot parse Hardhat's pending block (its number is null).
+  const pending = (await hre.ethers.provider.send("eth_getBlockByNumber", ["pending", false]).catch(() => null)) as { timestamp?: string } | null;
+  const pendingTime = typeof pending?.timestamp === "string" ? BigInt(pending.timestamp) : 0n;
+  return pendingTime > latest ? pendingTime : latest + 1n;
+}
+
+/** Seconds of life a signature must still have when it is sent (the transaction must be mined in that time). */
+export const SIGNATURE_SEND_MARGIN_SECONDS = 30n;
+
+/** Refuses a signature the contract would reject for its age at `now` (the next block's time), before anything is sent. */
+export function assertSignatureFresh(timestamp: bigint, now: bigint, expiry: bigint, margin = 0n): void {
   if (timestamp > now) {
     throw new TaskError(`the network's signature is dated ${formatTime(timestamp)}, after the chain's time ${formatTime(now)}: wait ${timestamp - now} s and retry`);
   }
-  if (now - timestamp > expiry) {
+  if (now - timestamp + margin > expiry) {
     throw new TaskError(
-      `the network's signature is ${now - timestamp} s old (signed ${formatTime(timestamp)}), but the contract accepts ` +
-        `signatures up to ${expiry} s old: request a fresh one (run again with --aggregator <URL>)`,
+      `the network's signature is ${now - timestamp} s old at the next block (signed ${formatTime(timestamp)}), but the contract accepts ` +
+        `signatures up to ${expiry} s old${margin > 0n ? ` and a transaction needs ${margin} s to be mined` : ""}: request a fresh one (run again with --aggregator <URL>)`,
     );
   }
 }

@@ -12,6 +12,7 @@ import path from "node:path";
 import { runDeploy } from "../../deploy/run";
 import type { AddressBook } from "../../deploy/addressBook";
 import { labelhash, namehash } from "../../src/names/hash";
+import { sessionKeyPair, sessionReverseMessage, signSessionReverse } from "../../src/names/sessionKey";
 import { g1, nodeKey, proofOfPossession } from "./network";
 import { nodeParams } from "./serviceNodeContribution";
 import { STAKING_REQUIREMENT } from "./serviceNodeRewards";
@@ -36,7 +37,7 @@ export interface DeployedSuite {
   readonly pool: string;
   /** ProxyAdmin of the name service's transparent proxy. */
   readonly namesProxyAdmin: string;
-  readonly name: { readonly full: string; readonly labelhash: string; readonly node: string; readonly sessionKey: string };
+  readonly name: { readonly full: string; readonly labelhash: string; readonly node: string; readonly sessionKey: string; readonly ed25519Key: string };
 }
 
 function address(book: AddressBook, name: keyof AddressBook["contracts"]): string {
@@ -92,17 +93,23 @@ export async function deploySuite(): Promise<DeployedSuite> {
   await factory.deploy(g1(poolKey.pk), pop, nodeParams(poolKey), [], false);
   await token.connect(operator).approve(pool, quarter);
   const poolContract = await ethers.getContractAt("ServiceNodeContribution", pool, operator);
-  await poolContract.contributeFunds(quarter, ethers.ZeroAddress);
+  await poolContract["contributeFunds(uint256,address,uint256)"](quarter, ethers.ZeroAddress, await poolContract.epoch());
 
   // A live name of alice with a plaintext Session ID record, and the Session reverse record pointing at it.
   const names = await ethers.getContractAt("SessionNameService", address(book, "SessionNameService"), owner);
   const label = "guardsmatrix";
-  const sessionKey = ethers.id("guards-matrix-session-key");
+  const session = sessionKeyPair(ethers.getBytes(ethers.id("guards-matrix-session-key")));
+  const sessionKey = session.sessionKey;
   await names.setRegistrar(owner.address, true);
   await names.registerFor(labelhash(label), alice.address, 1n, [{ kind: 1, key: "", value: sessionKey }]);
   const full = `${label}.session`;
-  const reverse = await ethers.getContractAt("SessionNameReverse", address(book, "SessionNameReverse"), alice);
-  await reverse.setSessionReverseName(sessionKey, ethers.toUtf8Bytes(full));
+  const reverseAddress = address(book, "SessionNameReverse");
+  const reverse = await ethers.getContractAt("SessionNameReverse", reverseAddress, alice);
+  // Signed by the Session ID's own key (nonce 0); any account may send it.
+  const { chainId } = await ethers.provider.getNetwork();
+  const message = sessionReverseMessage({ chainId, reverse: reverseAddress as `0x${string}`, sessionKey, fullName: full, nonce: 0n });
+  const signed = signSessionReverse(session, message);
+  await reverse.setSessionReverseName(sessionKey, ethers.toUtf8Bytes(full), signed.ed25519Key, signed.signature);
   const namesProxyAdmin = ethers.getAddress("0x" + (await ethers.provider.getStorage(await names.getAddress(), ERC1967_ADMIN_SLOT)).slice(26));
 
   return {
@@ -116,6 +123,6 @@ export async function deploySuite(): Promise<DeployedSuite> {
     pooledContributors,
     pool,
     namesProxyAdmin,
-    name: { full, labelhash: labelhash(label), node: namehash(full), sessionKey },
+    name: { full, labelhash: labelhash(label), node: namehash(full), sessionKey, ed25519Key: session.ed25519Key },
   };
 }

@@ -33,6 +33,8 @@ export async function deployPools(seeded = 3): Promise<PoolDeployment> {
   const factory = await ethers.getContractAt("ServiceNodeContributionFactory", await proxy.getAddress());
   const implementation = await ethers.deployContract("ServiceNodeContribution", [d.address, await factory.getAddress()]);
   await factory.setImplementation(await implementation.getAddress());
+  // The registry accepts pooled registrations only from pools of its configured factory.
+  await d.ext.setServiceNodeContributionFactory(await factory.getAddress());
   return { ...d, factory, implementation };
 }
 

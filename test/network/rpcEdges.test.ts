@@ -8,17 +8,6 @@ import { badRequest } from "../../src/network/errors";
 import { boundedCache } from "../../src/network/cache";
 import { MAX_BATCH, MAX_BODY, rpcCall, serveRpc, type RpcServer } from "../../src/network/rpc";
 
-interface RpcError {
-  code: number;
-  message: string;
-  data: { kind: string };
-}
-interface Reply {
-  jsonrpc: string;
-  id: unknown;
-  result?: unknown;
-  error?: RpcError;
-}
 
 async function post(url: string, body: string | Uint8Array, contentType: string | null = "application/json"): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = {};

@@ -7,7 +7,7 @@
  *   the open pool (reserved slot prefilled) → top up with Max: the pool fills and registers → a day of
  *   rewards → claim (SESH rises by exactly the signed amount) → another account (followed live) is refused
  *   an early exit with the contract's error in words → request exit → time passes → exit with the
- *   network's signature → register a name through the commit–reveal countdown (surviving a reload) → set
+ *   network's signature → register a solo node from the pasted registration → register a name through the commit–reveal countdown (surviving a reload) → set
  *   an encrypted record → resolve it from a second browser context → renew.
  *
  * Screenshots of every page (desktop and 360 px) go to portal/screenshots/ (not committed); every page
@@ -16,14 +16,26 @@
 import { expect } from "chai";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { createPublicClient, getAddress, http, parseAbi, type Address, type PublicClient } from "viem";
 import { startDevnet, type RunningDevnet } from "../../scripts/devnet/harness";
-import { TRACKER_CONFIRMATIONS, UNLOCK_SECONDS } from "../../scripts/devnet/steps";
+import { SEED, TRACKER_CONFIRMATIONS, UNLOCK_SECONDS } from "../../scripts/devnet/steps";
+import { deriveNodeKey, registrationParams, registrationToJson } from "../../src/network/keys";
 import { nameIds } from "../../src/names/hash";
 import { formatSesh } from "../../src/token/amounts";
 import { assertChromiumInstalled, launchChromium } from "../helpers/chromium";
 import { TestWallet, TEST_WALLET_INFO, TEST_WALLET_INIT_SCRIPT } from "./testWallet";
+
+/** The little of the DOM the page callbacks use. */
+interface DomElement {
+  readonly textContent: string | null;
+  readonly value?: string;
+  readonly disabled?: boolean;
+}
+interface Dom {
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+}
 
 const SCREENSHOTS = path.resolve(__dirname, "..", "..", "portal", "screenshots");
 const SESH = 10n ** 9n;
@@ -32,7 +44,9 @@ const abi = parseAbi([
   "function balanceOf(address) view returns (uint256)",
   "function recipients(address) view returns (uint256 rewards, uint256 claimed)",
   "function allServiceNodeIDs() view returns (uint64[] ids, (uint256 X, uint256 Y)[] keys)",
-  "function serviceNodes(uint64) view returns ((uint256 X, uint256 Y) pubkey, address operator, uint256 addedTimestamp, uint256 exitRequestTimestamp, uint256 lastExitRequestTimestamp, uint256 deposit, bytes32 contributorsHash)",
+  "struct G1 { uint256 X; uint256 Y; }",
+  "struct ServiceNode { G1 pubkey; address operator; uint256 addedTimestamp; uint256 exitRequestTimestamp; uint256 lastExitRequestTimestamp; uint256 deposit; bytes32 contributorsHash; }",
+  "function serviceNodes(uint64) view returns (ServiceNode)",
   "function totalContribution() view returns (uint256)",
   "function status() view returns (uint8)",
   "function nameOf(bytes32) view returns (address holder, uint256 expiry)",
@@ -97,7 +111,9 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
       });
     };
     watch(page, "wallet page");
-    wallet.addEmitter((event, data) => page.evaluate(([e, v]) => (window as unknown as { __testWalletEmit(e: string, v: unknown): void }).__testWalletEmit(e, v), [event, data] as const));
+    // (Page callbacks name the DOM through `Dom`: this project compiles without the DOM library. A string
+    // predicate would be eval'd in the page, which the portal's CSP forbids.)
+    wallet.addEmitter((event, data) => page.evaluate(`window.__testWalletEmit(${JSON.stringify(event)}, ${JSON.stringify(data)})`));
     const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     const done = async (text: RegExp | string) => {
       await page.locator(".tx .done").filter({ hasText: text }).waitFor({ timeout: 120_000 });
@@ -132,8 +148,11 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     await page.locator(`tr[data-pool="${poolAddress.toLowerCase()}"] a`).first().click();
     await page.locator('[data-stat="status"]').filter({ hasText: "open for contribution" }).waitFor();
     const amount = page.getByLabel("Amount");
-    await page.waitForFunction(() => (document.querySelector('input[name="amount"]') as HTMLInputElement | null)?.value === "5000");
+    await page.waitForFunction(() => (globalThis as unknown as { document: Dom }).document.querySelector('input[name="amount"]')?.value === "5000");
     await shot("pool");
+    await page.setViewportSize({ width: 360, height: 800 });
+    await shot("pool-open-360");
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // 3a. Declining the permit is a calm message and sends nothing.
     const totalBefore = await client.readContract({ address: poolAddress, abi, functionName: "totalContribution" });
@@ -209,14 +228,25 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     await timeTravel(UNLOCK_SECONDS + 60);
     await page.reload();
     const exitButton = page.locator(`[data-node="${newNode}"]`).getByRole("button", { name: `Exit node ${newNode} with the network's signature` });
-    await page.waitForFunction((id) => {
-      const b = Array.from(document.querySelectorAll(`[data-node="${id}"] button`)).find((x) => x.textContent?.includes("network's signature")) as HTMLButtonElement | undefined;
-      return b !== undefined && !b.disabled;
-    }, String(newNode), { timeout: 60_000 });
+    await page.waitForFunction(
+      (id) => Array.from((globalThis as unknown as { document: Dom }).document.querySelectorAll(`[data-node="${id}"] button`)).some((b) => (b.textContent ?? "").includes("network's signature") && b.disabled !== true),
+      String(newNode),
+      { timeout: 60_000 },
+    );
     await shot("stakes-exit");
     await exitButton.click();
     await done(`Node ${newNode} exited; its stake is returned to its contributors.`);
     expect((await client.readContract({ address: registry, abi, functionName: "serviceNodes", args: [newNode] })).operator).to.equal("0x0000000000000000000000000000000000000000");
+
+    // 6b. Register a solo node by pasting what the node software prints (the network's spare key 15).
+    const [registration] = registrationParams([deriveNodeKey(SEED, 15)], { chainId: 31337n, contract: registry.toLowerCase() as Address }, [me]);
+    await go("#/register");
+    await page.getByLabel("Registration printed by the node software (JSON)").fill(JSON.stringify(registrationToJson(registration), null, 2));
+    await shot("register");
+    const before = (await client.readContract({ address: registry, abi, functionName: "allServiceNodeIDs" }))[0].length;
+    await page.getByRole("button", { name: "Register the node" }).click();
+    await done("Node registered with 25,000 SESH.");
+    expect((await client.readContract({ address: registry, abi, functionName: "allServiceNodeIDs" }))[0].length).to.equal(before + 1);
 
     // 7. A name through the commit–reveal countdown, which survives a reload (the secret stays in the browser).
     const label = "portalstory";
@@ -275,13 +305,14 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
       ["pools", "#/pools"],
       ["pool", `#/pools/${poolAddress}`],
       ["stakes", "#/stakes"],
+      ["register", "#/register"],
       ["names", "#/names"],
       ["name", `#/names/${label}`],
     ] as const) {
       await go(hash);
       await page.locator("main h1").waitFor();
       await page.waitForLoadState("networkidle");
-      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      const width = await page.evaluate<number>("document.documentElement.scrollWidth");
       expect(width, `${name} at 360 px is ${width} px wide`).to.be.at.most(360);
       await shot(`${name}-360`);
     }

@@ -93,7 +93,7 @@ export default function NamesPage() {
       const block = await sender.client.getBlock({ blockNumber: receipt.blockNumber });
       savePending({ ...entry, committedAt: block.timestamp.toString() });
       reload();
-      return `Committed. Register ${searched.fullName} when the countdown below ends (${MIN_COMMITMENT_AGE} s).`;
+      return `Committed. Complete the registration of ${searched.fullName} when its countdown ends (${MIN_COMMITMENT_AGE} s after the commit).`;
     });
 
   const reveal = (p: PendingRegistration) =>

@@ -38,7 +38,8 @@ export default function PoolPage({ address }: { address: string }) {
       const who: Address = me ?? zeroAddress;
       const read = <T,>(functionName: string, args: readonly unknown[] = []) =>
         client.readContract({ address: pool, abi: serviceNodeContributionAbi, functionName, args } as never) as Promise<T>;
-      const [status, operator, requirement, total, reserved, minimum, mine, reservations, registration, block] = await Promise.all([
+      const [epoch, status, operator, requirement, total, reserved, minimum, mine, reservations, registration, block] = await Promise.all([
+        read<bigint>("epoch"),
         read<number>("status"),
         read<Address>("operator"),
         read<bigint>("stakingRequirement"),
@@ -53,7 +54,7 @@ export default function PoolPage({ address }: { address: string }) {
       const [balance, eth] =
         me === undefined ? [0n, 0n] : await Promise.all([client.readContract({ address: sesh, abi: seshAbi, functionName: "balanceOf", args: [me] }), client.getBalance({ address: me })]);
       const reservation = reservations.find((r) => r.addr.toLowerCase() === who.toLowerCase()) ?? null;
-      return { status, operator, requirement, total, reserved, minimum, mine: { amount: mine[0], beneficiary: mine[1], time: mine[2] }, reservation, fee: registration[2].fee, balance, eth, chainTime: block.timestamp };
+      return { epoch, status, operator, requirement, total, reserved, minimum, mine: { amount: mine[0], beneficiary: mine[1], time: mine[2] }, reservation, fee: registration[2].fee, balance, eth, chainTime: block.timestamp };
     },
   });
   const s = state.data;
@@ -83,14 +84,18 @@ export default function PoolPage({ address }: { address: string }) {
       const to = beneficiary.trim() === "" ? zeroAddress : beneficiary.trim();
       if (!isAddress(to)) throw new Refusal(`The beneficiary “${to}” is not an address.`);
       // Everything the contract checks, read again now: refuse before the wallet opens.
-      const [fresh, minimum, balance, eth, block] = await Promise.all([
+      const [fresh, epoch, minimum, balance, eth, block] = await Promise.all([
         sender.client.readContract({ address: pool, abi: serviceNodeContributionAbi, functionName: "status" }),
+        sender.client.readContract({ address: pool, abi: serviceNodeContributionAbi, functionName: "epoch" }),
         sender.client.readContract({ address: pool, abi: serviceNodeContributionAbi, functionName: "minimumContributionFor", args: [sender.account] }).catch(() => null),
         sender.client.readContract({ address: sesh, abi: seshAbi, functionName: "balanceOf", args: [sender.account] }),
         sender.client.getBalance({ address: sender.account }),
         sender.client.getBlock(),
       ]);
-      if (fresh !== s.status) throw new Refusal("The pool changed since this page read it: check it again below.");
+      if (fresh !== s.status || epoch !== s.epoch) {
+        await refresh();
+        throw new Refusal("The pool changed since this page read it (status, fee, reservations or key): check it again above before contributing.");
+      }
       if (minimum !== null && s.mine.amount === 0n && value < minimum) throw new Refusal(`The minimum contribution now is ${formatSesh(minimum)} SESH.`);
       if (value > balance) throw new Refusal(`Your wallet holds ${formatSesh(balance)} SESH, less than ${formatSesh(value)} SESH.`);
       if (eth === 0n) throw new Refusal("Your wallet has no ETH to pay the transaction fee.");
@@ -102,7 +107,8 @@ export default function PoolPage({ address }: { address: string }) {
         address: pool,
         abi: serviceNodeContributionAbi,
         functionName: "contributeFundsWithPermit",
-        args: [value, to, deadline, permit.v, permit.r, permit.s],
+        // The terms this page showed: if the operator changed the fee, reservations or key since, the pool refuses.
+        args: [value, to, s.epoch, deadline, permit.v, permit.r, permit.s],
       });
       setAmount("");
       await refresh();
@@ -150,7 +156,7 @@ export default function PoolPage({ address }: { address: string }) {
         </div>
         <div>
           <dt>Minimum contribution now</dt>
-          <dd data-stat="minimum">{s.minimum === null ? "no slot free" : <Sesh atomic={s.minimum} />}</dd>
+          <dd data-stat="minimum">{s.status > 1 ? "closed" : s.minimum === null ? "no slot free" : <Sesh atomic={s.minimum} />}</dd>
         </div>
         {me !== undefined && (
           <div>

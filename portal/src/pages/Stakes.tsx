@@ -18,6 +18,8 @@ import { Refusal, TxView, useTx } from "../tx";
 
 /** PROTOCOL.md §3: anyone may remove a node 30 days after its exit request, without a signature. */
 const EXIT_WAIT_SECONDS = 30n * 86_400n;
+/** The network pays rewards per 2-minute block (src/network/ledger: equal shares per eligible node). */
+const NETWORK_BLOCKS_PER_DAY = 720n;
 /** The network signs an exit this long after the request (the aggregator's list says exactly when). */
 const EXIT_UNLOCK_SECONDS = 15n * 86_400n;
 
@@ -57,6 +59,16 @@ export default function StakesPage() {
       ]);
       const current = block.timestamp / cycleLength === cycleIndex ? claimedInCycle : 0n;
       return { rewards, claimed, limit, cycleLength, claimLeft: limit - current, now: block.timestamp };
+    },
+  });
+  const network = useQuery({
+    queryKey: ["tracker", "daily-share"],
+    enabled: me !== undefined,
+    refetchInterval: 30_000,
+    queryFn: async () => {
+      const [rate, all] = await Promise.all([tracker.rewardRate(config.trackerUrl), tracker.nodes(config.trackerUrl)]);
+      const earning = all.nodes.filter((n) => n.status === "active" || n.status === "exit-requested").length;
+      return { perNodePerDay: rate.latest === null || earning === 0 ? 0n : (BigInt(rate.latest.rewardRate) * NETWORK_BLOCKS_PER_DAY) / BigInt(earning) };
     },
   });
   const removals = useQuery({
@@ -140,6 +152,19 @@ export default function StakesPage() {
     });
 
   const unclaimed = c === undefined ? null : c.rewards - c.claimed;
+  // My part of each earning node's daily share: the fee if I am its operator's beneficiary, and the rest pro rata.
+  const daily =
+    network.data === undefined
+      ? null
+      : myNodes
+          .filter((n) => n.status === "active" || n.status === "exit-requested")
+          .reduce((sum, n) => {
+            const share = network.data.perNodePerDay;
+            const fee = (share * BigInt(n.fee)) / 10_000n;
+            const total = n.contributors.reduce((s2, x) => s2 + BigInt(x.stakedAmount), 0n);
+            const mineHere = n.contributors.filter((x) => x.beneficiary === me).reduce((s2, x) => s2 + BigInt(x.stakedAmount), 0n);
+            return sum + (n.contributors[0]?.beneficiary === me ? fee : 0n) + (total === 0n ? 0n : ((share - fee) * mineHere) / total);
+          }, 0n);
   return (
     <section aria-labelledby="stakes-title">
       <h1 id="stakes-title">My stakes</h1>
@@ -160,6 +185,10 @@ export default function StakesPage() {
             <div>
               <dt>Unclaimed (recorded)</dt>
               <dd data-stat="unclaimed">{unclaimed === null ? "…" : <Sesh atomic={unclaimed} />}</dd>
+            </div>
+            <div>
+              <dt>Your share of the daily reward now</dt>
+              <dd data-stat="daily">{daily === null ? "…" : <>≈ <Sesh atomic={daily} /> per day</>}</dd>
             </div>
             <div>
               <dt>Claim limit left now (all users)</dt>

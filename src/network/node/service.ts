@@ -19,6 +19,7 @@ import {
 } from "../../bls";
 import { forbidden, methodNotFound, notFound } from "../errors";
 import type { Ledger } from "../ledger/ledger";
+import { networkHeightAt } from "../ledger/sync";
 import { findNodeByPubkey, isRegistered, type NetworkSnapshot, type ViewNode } from "../view";
 import { addressParam, objectParams, pubkeyParam, signatureToHex, uintParam } from "../wire";
 
@@ -72,8 +73,10 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   const tolerance = options.timestampToleranceSeconds ?? 180n;
   const isServing = options.isServing ?? (() => true);
 
-  async function checkTimestamp(timestamp: bigint): Promise<bigint> {
-    const now = await clock();
+  /** The node's "now": its clock, never behind the chain state it signs from. */
+  async function checkTimestamp(timestamp: bigint, snapshot: NetworkSnapshot): Promise<bigint> {
+    const ticked = await clock();
+    const now = ticked > snapshot.timestamp ? ticked : snapshot.timestamp;
     const skew = timestamp > now ? timestamp - now : now - timestamp;
     if (skew > tolerance) throw forbidden(`timestamp ${timestamp} is ${skew} s from this node's clock (${now}); at most ${tolerance} s is accepted`);
     return now;
@@ -92,6 +95,9 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const params = objectParams(raw, ["address", "height"]);
     const address = addressParam(params, "address");
     const height = uintParam(params, "height");
+    // A height beyond the network's current one (by this node's clock) is refused before any state is read.
+    const current = networkHeightAt(await clock());
+    if (height > current + 1n) throw notFound(`height ${height} is not reached yet (the network is at height ${current} by this node's clock)`);
     const amount = options.ledger.balanceAt(address, height);
     if (amount === null) throw notFound(`height ${height} is not reached yet (this node's ledger is at ${options.ledger.lastHeight() ?? "nothing"})`);
     if (amount === 0n) throw notFound(`${address} has no rewards at height ${height}`);
@@ -103,8 +109,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const params = objectParams(raw, ["bls_pubkey", "timestamp"]);
     const key = pubkeyParam(params, "bls_pubkey");
     const timestamp = uintParam(params, "timestamp");
-    const now = await checkTimestamp(timestamp);
-    const { node } = await registeredNode(key);
+    const { node, snapshot } = await registeredNode(key);
+    const now = await checkTimestamp(timestamp, snapshot);
     if (node.exitRequestedAt === null) throw forbidden(`service node ${node.id} has not requested an exit`);
     const unlockAt = node.exitRequestedAt + unlock;
     if (now < unlockAt) throw forbidden(`service node ${node.id} is unlocking: its exit may be signed from ${unlockAt} (now ${now})`);
@@ -116,8 +122,8 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const params = objectParams(raw, ["bls_pubkey", "timestamp"]);
     const key = pubkeyParam(params, "bls_pubkey");
     const timestamp = uintParam(params, "timestamp");
-    await checkTimestamp(timestamp);
-    const { node } = await registeredNode(key);
+    const { node, snapshot } = await registeredNode(key);
+    await checkTimestamp(timestamp, snapshot);
     if (isServing(node)) throw forbidden(`service node ${node.id} is in good standing; only deregistered nodes may be liquidated`);
     const signature = sign(options.secretKey, liquidationMessage(options.domain, key, timestamp), dst);
     return { bls_pubkey: publicKeyToHex(key), service_node_id: node.id.toString(), timestamp: timestamp.toString(), signature: signatureToHex(signature) };
