@@ -219,7 +219,7 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
         if (outcome.ok && argv.includes("contribution:open")) state.pool = (outcome.value as { pool: string }).pool;
       } else if (argv[0] === "npm" && argv[1] === "run" && argv[2] === "tracker") {
         const port = await freePort();
-        const proc = run("npm", [...argv.slice(1), "--port", String(port)], env, dir);
+        const proc = run("npm", [...argv.slice(1), "--port", String(port)], env);
         services.push(proc.child);
         state.trackerUrl = `http://127.0.0.1:${port}`;
         let ok = true;
@@ -233,7 +233,7 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
         outcome = { ok, output: proc.output() };
       } else if (argv[0] === "npm" && argv[1] === "run" && argv[2] === "network" && argv[4] === "start") {
         const port = await freePort();
-        const proc = run("npm", [...argv.slice(1), "--port", String(port), "--ledger-dir", path.join(dir, "ledgers")], env, dir);
+        const proc = run("npm", [...argv.slice(1), "--port", String(port), "--ledger-dir", path.join(dir, "ledgers")], env);
         services.push(proc.child);
         let ok = true;
         try {
@@ -252,7 +252,7 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
           await until(`the ${service.name}'s processes to stop`, 20_000, async () => !tree.some(isAlive));
         }
       } else if (argv[0] === "npm" && argv[1] === "run" && argv[2] === "network") {
-        const proc = run("npm", ["run", "--silent", ...argv.slice(2)], env, dir);
+        const proc = run("npm", ["run", "--silent", ...argv.slice(2)], env);
         const code = await proc.exited;
         outcome = { ok: code === 0, output: proc.output() };
         if (outcome.ok) {
