@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeAbis } from "./portal-abi";
-import { PORTAL_NETWORKS, portalConfig, portalCsp } from "./portal-config";
+import { PORTAL_NETWORKS, portalConfig, portalCsp, type PortalConfigJson } from "./portal-config";
 
 const ROOT = path.resolve(__dirname, "..");
 export const PORTAL_DIR = path.join(ROOT, "portal");
@@ -87,7 +87,7 @@ function newestMtime(target: string): number {
 export function portalBundleStale(): boolean {
   const built = newestMtime(path.join(PORTAL_DIST, "index.html"));
   if (built === 0) return true;
-  const inputs = [path.join(PORTAL_DIR, "src"), path.join(PORTAL_DIR, "index.html"), path.join(PORTAL_DIR, "vite.config.ts"), path.join(ROOT, "src"), path.join(ROOT, "package-lock.json")];
+  const inputs = [path.join(PORTAL_DIR, "src"), path.join(PORTAL_DIR, "index.html"), path.join(PORTAL_DIR, "vite.config.mts"), path.join(ROOT, "src"), path.join(ROOT, "package-lock.json")];
   return inputs.some((input) => newestMtime(input) > built);
 }
 
@@ -95,7 +95,7 @@ export function portalBundleStale(): boolean {
 function viteBuild(): Promise<void> {
   const vite = path.join(path.dirname(require.resolve("vite/package.json", { paths: [ROOT] })), "bin", "vite.js");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, "build", "--config", path.join(PORTAL_DIR, "vite.config.ts")], { cwd: PORTAL_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [vite, "build", "--config", path.join(PORTAL_DIR, "vite.config.mts")], { cwd: PORTAL_DIR, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));
@@ -120,8 +120,8 @@ export async function buildPortalBundle(options: { force?: boolean; log?: (line:
   return true;
 }
 
-/** Step 3: config.json and the CSP <meta> for a real network's static bundle. */
-export function writeNetworkConfig(options: BuildOptions, dist: string = PORTAL_DIST): string {
+/** Step 3's inputs, checked (address book, URLs) before anything is built. */
+export function networkConfig(options: BuildOptions): { config: PortalConfigJson; csp: string } {
   const network = options.network!;
   if (options.tracker === undefined) throw new PortalBuildError("--network needs --tracker <URL of the tracker's HTTP API>: the page reads its lists there");
   const { readAddressBook, addressBookPath } = require("../deploy/addressBook") as typeof import("../deploy/addressBook");
@@ -139,18 +139,25 @@ export function writeNetworkConfig(options: BuildOptions, dist: string = PORTAL_
     aggregatorUrl: aggregator,
     explorerUrl: options.explorer === undefined ? undefined : url("--explorer", options.explorer),
   });
+  return { config, csp: portalCsp([rpc, tracker, ...(aggregator === null ? [] : [aggregator])]) };
+}
+
+/** Step 3: config.json and the CSP <meta> for a real network's static bundle. */
+export function writeNetworkConfig(options: BuildOptions, dist: string = PORTAL_DIST): string {
+  const { config, csp } = networkConfig(options);
   writeFileSync(path.join(dist, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   const indexFile = path.join(dist, "index.html");
-  const csp = portalCsp([rpc, tracker, ...(aggregator === null ? [] : [aggregator])]);
   const html = readFileSync(indexFile, "utf8").replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, "");
-  writeFileSync(indexFile, html.replace("<meta charset=\"utf-8\" />", `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`));
+  const { withConfigMeta } = require("./portal-serve") as typeof import("./portal-serve");
+  const withCsp = html.replace("<meta charset=\"utf-8\" />", `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`);
+  writeFileSync(indexFile, withConfigMeta(withCsp, JSON.stringify(config)));
   return path.join(dist, "config.json");
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.help) return void console.log(HELP);
-  if (options.network !== undefined && options.tracker === undefined) writeNetworkConfig(options); // fails early with the reason
+  if (options.network !== undefined) networkConfig(options); // refuses bad options before the build
   await buildPortalBundle({ force: options.force || options.network !== undefined });
   if (options.network !== undefined) console.log(`wrote ${path.relative(ROOT, writeNetworkConfig(options))} for ${options.network}: serve portal/dist from any static host`);
 }

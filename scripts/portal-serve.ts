@@ -37,6 +37,18 @@ const SECURITY_HEADERS = {
   "permissions-policy": "camera=(), microphone=(), geolocation=()",
 };
 
+/** The meta element portal/src/config.ts reads first. */
+export const CONFIG_META = "session-portal-config";
+
+const escapeAttribute = (text: string): string => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** index.html with the config as `<meta name="session-portal-config" content="…">` (replacing any earlier one). */
+export function withConfigMeta(html: string, configJson: string): string {
+  const meta = `<meta name="${CONFIG_META}" content="${escapeAttribute(configJson)}" />`;
+  const without = html.replace(new RegExp(`\\s*<meta name="${CONFIG_META}"[^>]*>`), "");
+  return without.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    ${meta}`);
+}
+
 export interface PortalServerOptions {
   readonly book: AddressBook;
   /** Upstream services the page reaches through this server. */
@@ -110,6 +122,9 @@ export function startPortal(options: PortalServerOptions): Promise<PortalServer>
     aggregatorUrl: options.aggregatorUrl === null ? null : "/aggregator",
   });
   const configText = JSON.stringify(config);
+  // The config rides in index.html as a <meta> (no inline script under the CSP): the page renders without
+  // waiting for a config.json round trip. config.json stays for tools and older bundles.
+  const indexHtml = withConfigMeta(readFileSync(path.join(dist, "index.html"), "utf8"), configText);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://portal");
@@ -142,7 +157,7 @@ export function startPortal(options: PortalServerOptions): Promise<PortalServer>
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
       return void res.end("not found");
     }
-    const body = readFileSync(file);
+    const body = file === path.join(dist, "index.html") ? Buffer.from(indexHtml) : readFileSync(file);
     res.writeHead(200, {
       "content-type": TYPES[path.extname(file)] ?? "application/octet-stream",
       "content-length": body.length,

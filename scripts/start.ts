@@ -444,12 +444,6 @@ async function main(): Promise<void> {
   process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT = "true";
   process.env.LOCALHOST_URL = rpcUrl;
   process.env.HARDHAT_NETWORK = "localhost";
-  const hre = (await import("hardhat")).default as HardhatRuntimeEnvironment;
-  console.log("compiling… (the first run on a fresh clone compiles every contract: about 2 min on 2 cores)");
-  const compileStart = performance.now();
-  await hre.run("compile", { quiet: true });
-  console.log(`   (${((performance.now() - compileStart) / 1000).toFixed(1)} s)`);
-
   const { START_STEPS, newDevnetState } = await import("./devnet/steps");
   const devnet = newDevnetState(options.deregistered);
   groupsFile = path.join(devnet.dataDir, "process-groups.json");
@@ -457,6 +451,7 @@ async function main(): Promise<void> {
   reaper = spawn(process.execPath, [path.join(__dirname, "devnet", "reaper.js"), String(process.pid), groupsFile], { detached: true, stdio: "ignore" });
   reaper.unref();
 
+  // The Hardhat node needs no artifacts: it starts (about 5–10 s of loading) while this process compiles.
   const logFile = path.join(os.tmpdir(), `session-devnet-${options.port}.log`);
   logPath = logFile;
   logStream = createWriteStream(logFile, { flags: "w" });
@@ -465,6 +460,13 @@ async function main(): Promise<void> {
   startChild("hardhat-node", process.execPath, [hardhatCli, "node", "--hostname", HOST, "--port", String(options.port)], {
     env: { ...process.env, HARDHAT_NETWORK: "hardhat" },
   });
+
+  const hre = (await import("hardhat")).default as HardhatRuntimeEnvironment;
+  console.log("compiling… (the first run on a fresh clone compiles every contract: a few minutes on 2 cores; later runs reuse them)");
+  const compileStart = performance.now();
+  await hre.run("compile", { quiet: true });
+  console.log(`   (${((performance.now() - compileStart) / 1000).toFixed(1)} s)`);
+
   const node = children[0];
   await waitForNode(rpcUrl, node, 60_000);
   watchExit(node);

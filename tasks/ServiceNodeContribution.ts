@@ -151,7 +151,7 @@ task("contribution:status", "Prints a pool's status, contributors and reservatio
   .addParam("pool", "the pool's address")
   .setAction(async (args: { pool: string }, hre) => {
     const { pool, address, statusName } = await openPool(hre, args.pool);
-    const [contributors] = await pool.getContributions();
+    const [contributors] = await pool.getContributors();
     const [pubkey, , params] = await pool.registration();
     table([
       ["pool", address],

@@ -3,7 +3,8 @@
  *
  * Node operators: `node:register` (solo), `node:request-exit` (also any contributor of a pooled node),
  * `node:exit` (with the network's signature), `node:exit-after-wait`. Anyone: `node:liquidate`, `node:list`. Contributors and operators:
- * `rewards:claim` (fetches the network's signed balance, submits it, claims).
+ * `rewards:claim` (fetches the network's signed balance, submits it, claims). Owner: `registry:seed`
+ * (migrates the live network's nodes from a JSON export before the start; see tasks/lib/seed.ts).
  */
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -16,6 +17,7 @@ import { isPooled, planExitRequest, registeredContributors } from "./lib/exitReq
 import { nonSignerArgument } from "./lib/nonSigners";
 import { readDevnetRecord } from "./lib/devnet";
 import { taskCommand, waitHint } from "./lib/duration";
+import { checkSeeded, readSeedExport } from "./lib/seed";
 import {
   EXIT_WAIT_TIME,
   assertBalance,
@@ -59,6 +61,8 @@ Object.assign(REVERT_HINTS, {
   RewardsNotIncreased: "the chain already has this (or a larger) balance: claim it with rewards:claim",
   NothingToClaim: "nothing to claim: every signed reward has been paid out",
   ClaimLimitExceeded: "the network-wide claim limit of this cycle is reached: claim less or wait for the next cycle",
+  InvalidSeedTimestamp: "a seeded node's addedTimestamp is zero or in the future: export the live registry's timestamps",
+  ContractAlreadyStarted: "the registry is started: nodes can only be seeded before start()",
 });
 
 const DAY = 86_400n;
@@ -320,5 +324,69 @@ task("rewards:status", "Prints an account's lifetime rewards as the network sign
         ? []
         : [["claimable with the network's signature", `${formatSesh(rewards - claimed + pending)}${pending > 0n ? ` (${taskCommand(hre, `rewards:claim --aggregator ${aggregator}`)} records the signed figure and claims it)` : ""}`]]),
     ]);
-    return { rewards, claimed, network };
+    return network === undefined ? { rewards, claimed } : { rewards, claimed, network };
+  });
+
+task("registry:seed", "Owner, before start: migrates the live network's nodes from a JSON export, pulling their stakes")
+  .addParam("file", "the export: { nodes: [{ pubkey, addedTimestamp, ed25519Pubkey, contributors: [{ addr, beneficiary, stakedAmount }] }], aggregatePubkey? }")
+  .addOptionalParam("batch", "nodes per transaction", "50")
+  .setAction(async (args: { file: string; batch: string }, hre) => {
+    const batch = Number(args.batch);
+    if (!Number.isSafeInteger(batch) || batch < 1 || batch > 500) throw new TaskArgumentError("--batch", `${args.batch} is not a whole number from 1 to 500`);
+    const { registry, token, signer } = await serviceNodeContracts(hre);
+    const registryAddress = await registry.getAddress();
+    const extension = await hre.ethers.getContractAt("IServiceNodeRewardsExtension", registryAddress, signer);
+    const exported = readSeedExport(args.file, await chainTime(hre));
+    if (await registry.isStarted()) throw new TaskError(`${REVERT_HINTS.ContractAlreadyStarted}; nothing was sent`);
+    const owner = await registry.owner();
+    if (owner.toLowerCase() !== signer.address.toLowerCase()) throw new TaskError(`only the registry's owner ${owner} may seed; this account is ${signer.address}`);
+    const requirement = await registry.stakingRequirement();
+    exported.nodes.forEach((node, i) => {
+      const sum = node.contributors.reduce((a, c) => a + c.stakedAmount, 0n);
+      if (sum !== requirement) throw new TaskArgumentError("--file", `nodes[${i}]: contributions sum to ${formatSesh(sum)}, the registry requires ${formatSesh(requirement)}`);
+    });
+    // Nodes already seeded by an earlier (interrupted) run are skipped; the check below covers them too.
+    const pending = [];
+    for (const node of exported.nodes) {
+      if ((await registry.serviceNodeIDs(publicKeyToHex({ X: node.blsPubkey.X, Y: node.blsPubkey.Y }))) === 0n) pending.push(node);
+    }
+    const total = requirement * BigInt(pending.length);
+    out(`seeding ${pending.length} of ${exported.nodes.length} nodes (${formatSesh(total)} of stakes pulled from ${signer.address}) in batches of ${batch}`);
+    if (pending.length > 0) {
+      await assertBalance(token, signer.address, total, "seeding the nodes' stakes");
+      if ((await token.allowance(signer.address, registryAddress)) < total) {
+        await send(hre, { description: `allow ServiceNodeRewards to take ${formatSesh(total)} of seeded stakes`, contract: token, contractName: "SESH", method: "approve", args: [registryAddress, total] });
+      }
+    }
+    for (let from = 0; from < pending.length; from += batch) {
+      const chunk = pending.slice(from, from + batch);
+      await send(hre, {
+        description: `seed nodes ${from + 1}…${from + chunk.length} of ${pending.length}`,
+        contract: extension,
+        contractName: "ServiceNodeRewards",
+        method: "seedPublicKeyList",
+        args: [chunk],
+      });
+    }
+    // The proof: node list and aggregate equal the export's, and the tokens behind every recorded stake are held.
+    const [ids, keys] = await registry.allServiceNodeIDs();
+    const deposits = [];
+    for (const id of ids) deposits.push((await registry.serviceNodes(id)).deposit);
+    const aggregate = await registry.aggregatePubkey();
+    const check = checkSeeded(exported, {
+      ids,
+      keys: keys.map((k) => ({ X: k.X, Y: k.Y })),
+      aggregate: { X: aggregate.X, Y: aggregate.Y },
+      deposits,
+      balance: await token.balanceOf(registryAddress),
+    });
+    table([
+      ["nodes", `${ids.length} in the registry, ${exported.nodes.length} in the export: ${check.nodeListMatches ? "same keys in the same order" : "DIFFERENT"}`],
+      ["aggregate key", `${publicKeyToHex({ X: aggregate.X, Y: aggregate.Y })}: ${check.aggregateMatches ? "equals the sum of the export's keys" : "DIFFERENT"}` +
+        (check.exportAggregateMatches === undefined ? "" : check.exportAggregateMatches ? " and the export's stated aggregate" : ", but NOT the export's stated aggregate")],
+      ["registry balance", `${formatSesh(check.balance)} vs ${formatSesh(check.recordedStakes)} of recorded stakes`],
+    ]);
+    if (check.problems.length > 0) throw new TaskError(`the seeded registry does not match the export:\n  ${check.problems.join("\n  ")}`);
+    out("  the registry matches the export; call start() when every node is seeded");
+    return { seeded: pending.length, nodes: ids.length, balance: check.balance, recordedStakes: check.recordedStakes };
   });

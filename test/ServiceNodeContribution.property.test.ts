@@ -77,7 +77,7 @@ async function run(world: World, pool: ServiceNodeContribution, action: Action):
 
 async function checkInvariants(world: World, pool: ServiceNodeContribution): Promise<void> {
   const { d, actors, start } = world;
-  const [contributors] = await pool.getContributions();
+  const [contributors] = await pool.getContributors();
   const recorded = contributors.reduce((sum, c) => sum + c.stakedAmount, 0n);
   const finalized = (await pool.status()) === 3n;
   expect(await pool.totalContribution()).to.equal(recorded);

@@ -184,6 +184,7 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
     };
 
     const log: string[] = [];
+    const running: { name: string; proc: ReturnType<typeof run> }[] = [];
     for (const [index, command] of commands.entries()) {
       const refused = /^refused\b/i.test(command.comment);
       const tokens = command.text.split(/\s+/);
@@ -207,7 +208,7 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
         }
         if (REAL_CLI.some((re) => re.test(command.text))) {
           // The same command as its own process: same outcome; a refusal is one paragraph, no stack trace.
-          const cli = run(process.execPath, [require.resolve("hardhat/internal/cli/bootstrap.js"), ...argv.slice(2)], { ...env, DEVNET_ACCOUNT: account === 0 ? "" : String(account) }, dir);
+          const cli = run(process.execPath, [require.resolve("hardhat/internal/cli/bootstrap.js"), ...argv.slice(2)], { ...env, DEVNET_ACCOUNT: account === 0 ? "" : String(account) });
           const code = await cli.exited;
           expect(code === 0, `${label}\nreal CLI exit ${code}:\n${cli.output()}`).to.equal(outcome.ok);
           if (!outcome.ok) {
@@ -218,7 +219,7 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
         if (outcome.ok && argv.includes("contribution:open")) state.pool = (outcome.value as { pool: string }).pool;
       } else if (argv[0] === "npm" && argv[1] === "run" && argv[2] === "tracker") {
         const port = await freePort();
-        const proc = run("npm", [...argv.slice(1), "--port", String(port)], env, dir);
+        const proc = run("npm", [...argv.slice(1), "--port", String(port)], env);
         services.push(proc.child);
         state.trackerUrl = `http://127.0.0.1:${port}`;
         let ok = true;
@@ -227,14 +228,12 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
         } catch {
           ok = false;
         }
-        const tree = processTree(proc.child.pid!);
-        proc.child.kill("SIGTERM");
-        await proc.exited;
-        await until("the tracker's processes to stop", 20_000, async () => !tree.some(isAlive));
+        // Left running: the README's next command (the network) reads the chain through it.
+        running.push({ name: "tracker", proc });
         outcome = { ok, output: proc.output() };
       } else if (argv[0] === "npm" && argv[1] === "run" && argv[2] === "network" && argv[4] === "start") {
         const port = await freePort();
-        const proc = run("npm", [...argv.slice(1), "--port", String(port), "--ledger-dir", path.join(dir, "ledgers")], env, dir);
+        const proc = run("npm", [...argv.slice(1), "--port", String(port), "--ledger-dir", path.join(dir, "ledgers")], env);
         services.push(proc.child);
         let ok = true;
         try {
@@ -243,13 +242,17 @@ describe("README walk (every walkthrough command, in order, on a fresh npm start
         } catch {
           ok = false;
         }
-        const tree = processTree(proc.child.pid!);
-        proc.child.kill("SIGTERM");
-        await proc.exited;
-        await until("the network's processes to stop", 20_000, async () => !tree.some(isAlive));
+        running.push({ name: "network", proc });
         outcome = { ok, output: proc.output() };
+        // Both run until Ctrl-C: SIGTERM to each npm process stops it and everything it started.
+        for (const service of running.splice(0).reverse()) {
+          const tree = [service.proc.child.pid!, ...processTree(service.proc.child.pid!)];
+          service.proc.child.kill("SIGTERM");
+          await service.proc.exited;
+          await until(`the ${service.name}'s processes to stop`, 20_000, async () => !tree.some(isAlive));
+        }
       } else if (argv[0] === "npm" && argv[1] === "run" && argv[2] === "network") {
-        const proc = run("npm", ["run", "--silent", ...argv.slice(2)], env, dir);
+        const proc = run("npm", ["run", "--silent", ...argv.slice(2)], env);
         const code = await proc.exited;
         outcome = { ok: code === 0, output: proc.output() };
         if (outcome.ok) {

@@ -146,7 +146,6 @@ describe("tasks: service nodes, pools, rewards", () => {
       await refuses(deployer.address, () => hre.run("node:register", { blsKey: "0x1234", ed25519Key: hex32(1n) }), /--bls-key: "0x1234" is neither a secret key/);
       await refuses(deployer.address, () => hre.run("node:register", { ed25519Key: hex32(1n) }), /--bls-key: give exactly one of/);
       await refuses(deployer.address, () => hre.run("node:register", { blsKey: hex32(fresh.sk), ed25519: "0xabc" }), /--ed25519: "0xabc" is not an Ed25519 public key/);
-      await refuses(deployer.address, () => hre.run("node:register", { blsKey: hex32(fresh.sk), ed25519Key: hex32(keys[0].ed25519) }), /--ed25519: this Ed25519 key is node 1 already/);
       await refuses(deployer.address, () => hre.run("node:register", { blsKey: hex32(keys[1].sk), ed25519Key: hex32(5n) }), /--bls-key: this key is node 2 already/);
     });
 
@@ -158,7 +157,7 @@ describe("tasks: service nodes, pools, rewards", () => {
       const r = (await hre.run("node:request-exit", { id: "1" })) as { exitRequestTimestamp: bigint };
       expect(r.exitRequestTimestamp).to.equal(BigInt(await time.latest()));
       await refuses(deployer.address, () => hre.run("node:request-exit", { id: "1" }), /a repeat is allowed from/);
-      await refuses(deployer.address, () => hre.run("node:exit-after-wait", { id: "1" }), /node 1 may be removed from .*, in 29 d 2[23] h [^:]*: wait/);
+      await refuses(deployer.address, () => hre.run("node:exit-after-wait", { id: "1" }), /node 1 may be removed from .*, in (30 d|29 d [^:]*): wait/);
       await time.increase(30 * 86_400);
       const rows = (await hre.run("node:list")) as { id: bigint; status: string }[];
       expect(rows[0].status).to.equal("exit requested; removable now");
@@ -372,7 +371,7 @@ describe("tasks: service nodes, pools, rewards", () => {
       expect(r.exitRequestTimestamp).to.equal(BigInt(await time.latest()));
       expect((await registry.serviceNodes(poolNode)).exitRequestTimestamp).to.equal(r.exitRequestTimestamp);
       // A repeat within the hour is refused before sending, by anyone.
-      await refuses(deployer.address, () => hre.run("node:request-exit", { id: String(poolNode) }), /a repeat is allowed from .*, in \d+ min[^:]*: try again then/);
+      await refuses(deployer.address, () => hre.run("node:request-exit", { id: String(poolNode) }), /a repeat is allowed from .*, in (1 h|\d+ min[^:]*): try again then/);
       await time.increase(3600);
       const again = (await hre.run("node:request-exit", { id: String(poolNode) })) as { role: string; exitRequestTimestamp: bigint };
       expect(again.role).to.equal("operator");
@@ -568,7 +567,7 @@ describe("tasks: service nodes, pools, rewards", () => {
           ["contribution:finalize", { pool }],
           ["contribution:reset", { pool }],
         ] as const) {
-          await refuses(deployer.address, () => hre.run(name, args), /no deployment for network hardhat .*: run `npx hardhat deploy --network hardhat`/);
+          await refuses(deployer.address, () => hre.run(name, args), /this ran on Hardhat's throw-away in-process chain .* nothing is deployed on it/);
         }
       } finally {
         process.env.DEPLOYMENTS_DIR = deployments.dir;

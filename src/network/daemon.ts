@@ -83,6 +83,10 @@ export function rpcClient(url: string): PublicClient {
   return createPublicClient({ transport: http(url, { timeout: 10_000, retryCount: 1 }) }) as PublicClient;
 }
 
+const NON_SIGNER_MAX_TTL_MS = 30_000;
+/** How fresh the state a request is answered from must be: concurrent requests within this share one read. */
+export const REQUEST_FRESH_MS = 250;
+
 /** The chain state source (tracker API or the registry's logs), cached for 1 s and shared by this process's nodes. */
 export function openView(config: NetworkConfig, client: PublicClient, registry: Address, fromBlock?: bigint): CachedView {
   if (config.trackerUrl === null) return cachedView(createContractView({ client, registry, fromBlock }), 1_000);
@@ -96,7 +100,19 @@ export function openView(config: NetworkConfig, client: PublicClient, registry: 
     }
     return t;
   };
-  const nonSignerMax = (): Promise<bigint> => client.readContract({ address: registry, abi: registryAbi, functionName: "blsNonSignerThresholdMax" });
+  // The registry's cap changes only by an owner call: re-read at most every 30 s, not per snapshot.
+  let cap: { at: number; value: Promise<bigint> } | null = null;
+  const nonSignerMax = (): Promise<bigint> => {
+    if (cap === null || Date.now() - cap.at > NON_SIGNER_MAX_TTL_MS) {
+      const value = client.readContract({ address: registry, abi: registryAbi, functionName: "blsNonSignerThresholdMax" });
+      const entry = { at: Date.now(), value };
+      cap = entry;
+      value.catch(() => {
+        if (cap === entry) cap = null;
+      });
+    }
+    return cap.value;
+  };
   return cachedView(createTrackerApiView({ url: config.trackerUrl, blockTimestamp, nonSignerMax }), 1_000);
 }
 
@@ -109,11 +125,14 @@ export function clockOf(config: Pick<NetworkConfig, "clock">, client: Pick<Publi
   });
 }
 
-/** Keeps one ledger at the view's height: on a timer, and before a node answers `get_rewards` for a height it has not applied. */
-export function ledgerFollower(ledger: Ledger, view: CachedView, startHeight: bigint, syncMs: number, onError: (e: Error) => void) {
+/**
+ * Keeps one ledger at the view's height: on a timer, and before a node answers `get_rewards` for a height
+ * it has not applied — unless that height is beyond the network's current one by the clock (the service
+ * refuses it without reading any state: a height of 10^70 costs nothing).
+ */
+export function ledgerFollower(ledger: Ledger, view: CachedView, startHeight: bigint, syncMs: number, onError: (e: Error) => void, clock: NetworkClock) {
   const syncOnce = async (fresh: boolean): Promise<NetworkSnapshot> => {
-    if (fresh) view.invalidate();
-    const snapshot = await view.snapshot();
+    const snapshot = await (fresh ? view.fresh(REQUEST_FRESH_MS) : view.snapshot());
     applySnapshot(ledger, snapshot, startHeight);
     return snapshot;
   };
@@ -132,9 +151,22 @@ export function ledgerFollower(ledger: Ledger, view: CachedView, startHeight: bi
         return; // the service rejects it with a clear error
       }
       if ((ledger.lastHeight() ?? -1n) >= height) return;
+      if (height > networkHeightAt(await clock()) + 1n) return; // refused by the service
       await syncOnce(true);
     },
     stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * The snapshot an aggregator request starts from: at most {@link REQUEST_FRESH_MS} old (concurrent requests
+ * share one read; the tracker answers an unchanged mirror with 304), and — when this process also runs
+ * nodes — with their ledger brought up to it (`groupSnapshot`).
+ */
+export function requestSnapshot(view: CachedView, groupSnapshot?: () => Promise<NetworkSnapshot>): () => Promise<NetworkSnapshot> {
+  return async () => {
+    const snapshot = await view.fresh(REQUEST_FRESH_MS);
+    return groupSnapshot === undefined ? snapshot : groupSnapshot();
   };
 }
 
@@ -151,7 +183,7 @@ export async function startNodeGroup(options: {
   clock: NetworkClock;
 }): Promise<{ sim: Simulation; snapshot: () => Promise<NetworkSnapshot>; close(): Promise<void> }> {
   const { config, indices } = options;
-  const follower = ledgerFollower(options.ledger, options.view, options.startHeight, config.syncMs, options.onError);
+  const follower = ledgerFollower(options.ledger, options.view, options.startHeight, config.syncMs, options.onError, options.clock);
   const behaviours: Record<number, Behaviour> = {};
   indices.forEach((global, local) => (behaviours[local] = behaviourOf(config, global)));
   const deregistered = new Set(config.deregistered);
@@ -317,11 +349,8 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
         clients.push(n.client);
         nodes.push({ index: n.index, url: n.url!, publicKey: publicKeyToHex(n.publicKey), behaviour: n.behaviour, process: 0 });
       }
-      // A request starts from a fresh snapshot (which the nodes then share through the cache), the ledger brought up to it.
-      snapshot = () => {
-        view.invalidate();
-        return group.snapshot();
-      };
+      // A request starts from a snapshot at most REQUEST_FRESH_MS old (which the nodes then share through the cache), the ledger brought up to it.
+      snapshot = requestSnapshot(view, group.snapshot);
     } else {
       const share = Math.ceil(config.nodes / config.processes);
       const groups = Array.from({ length: config.processes }, (_, k) => all.slice(k * share, (k + 1) * share)).filter((g) => g.length > 0);
@@ -343,10 +372,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
           nodes.push({ index: n.index, url: n.url, publicKey: publicKeyToHex(pk), behaviour: behaviourOf(config, n.index), process: k + 1 });
         }
       });
-      snapshot = () => {
-        view.invalidate();
-        return view.snapshot();
-      };
+      snapshot = requestSnapshot(view);
     }
     const aggregator = createAggregator({
       domain,

@@ -85,14 +85,14 @@ export function writeDevnetControl(file: string, control: DevnetControl): void {
   writeJson(file, control);
 }
 
-/** True if a chain with Hardhat's chain id (31337) answers JSON-RPC at `url` within a second. */
+/** True if a chain with Hardhat's chain id (31337) answers JSON-RPC at `url` within 3 s (a refused connection fails at once). */
 export async function devnetAnswers(url: string): Promise<boolean> {
   try {
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      signal: AbortSignal.timeout(1_000),
+      signal: AbortSignal.timeout(3_000),
     });
     const body = (await response.json()) as { result?: string };
     return body.result === "0x7a69";

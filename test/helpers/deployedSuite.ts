@@ -93,7 +93,7 @@ export async function deploySuite(): Promise<DeployedSuite> {
   await factory.deploy(g1(poolKey.pk), pop, nodeParams(poolKey), [], false);
   await token.connect(operator).approve(pool, quarter);
   const poolContract = await ethers.getContractAt("ServiceNodeContribution", pool, operator);
-  await poolContract.contributeFunds(quarter, ethers.ZeroAddress);
+  await poolContract["contributeFunds(uint256,address,uint256)"](quarter, ethers.ZeroAddress, await poolContract.epoch());
 
   // A live name of alice with a plaintext Session ID record, and the Session reverse record pointing at it.
   const names = await ethers.getContractAt("SessionNameService", address(book, "SessionNameService"), owner);

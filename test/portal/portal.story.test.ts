@@ -26,6 +26,17 @@ import { formatSesh } from "../../src/token/amounts";
 import { assertChromiumInstalled, launchChromium } from "../helpers/chromium";
 import { TestWallet, TEST_WALLET_INFO, TEST_WALLET_INIT_SCRIPT } from "./testWallet";
 
+/** The little of the DOM the page callbacks use. */
+interface DomElement {
+  readonly textContent: string | null;
+  readonly value?: string;
+  readonly disabled?: boolean;
+}
+interface Dom {
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+}
+
 const SCREENSHOTS = path.resolve(__dirname, "..", "..", "portal", "screenshots");
 const SESH = 10n ** 9n;
 
@@ -100,7 +111,8 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
       });
     };
     watch(page, "wallet page");
-    // (Page callbacks are strings: this project compiles without the DOM library.)
+    // (Page callbacks name the DOM through `Dom`: this project compiles without the DOM library. A string
+    // predicate would be eval'd in the page, which the portal's CSP forbids.)
     wallet.addEmitter((event, data) => page.evaluate(`window.__testWalletEmit(${JSON.stringify(event)}, ${JSON.stringify(data)})`));
     const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     const done = async (text: RegExp | string) => {
@@ -136,7 +148,7 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     await page.locator(`tr[data-pool="${poolAddress.toLowerCase()}"] a`).first().click();
     await page.locator('[data-stat="status"]').filter({ hasText: "open for contribution" }).waitFor();
     const amount = page.getByLabel("Amount");
-    await page.waitForFunction(`document.querySelector('input[name="amount"]')?.value === "5000"`);
+    await page.waitForFunction(() => (globalThis as unknown as { document: Dom }).document.querySelector('input[name="amount"]')?.value === "5000");
     await shot("pool");
     await page.setViewportSize({ width: 360, height: 800 });
     await shot("pool-open-360");
@@ -217,8 +229,8 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     await page.reload();
     const exitButton = page.locator(`[data-node="${newNode}"]`).getByRole("button", { name: `Exit node ${newNode} with the network's signature` });
     await page.waitForFunction(
-      `Array.from(document.querySelectorAll('[data-node="${newNode}"] button')).some((b) => b.textContent.includes("network's signature") && !b.disabled)`,
-      undefined,
+      (id) => Array.from((globalThis as unknown as { document: Dom }).document.querySelectorAll(`[data-node="${id}"] button`)).some((b) => (b.textContent ?? "").includes("network's signature") && b.disabled !== true),
+      String(newNode),
       { timeout: 60_000 },
     );
     await shot("stakes-exit");

@@ -12,36 +12,16 @@ import { connect } from "node:net";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { NOT_FOUND_LOG_LIMIT, NOT_FOUND_LOG_WINDOW_MS, ROUTES, SSE_MAX_BUFFER_BYTES, startApi, type ApiServer } from "../../src/tracker/api/server";
-import type { Follower, FollowerStatus } from "../../src/tracker/follower/follower";
 import type { Logger } from "../../src/tracker/log";
 import { createMetrics, type Metrics } from "../../src/tracker/metrics";
-import type { ProviderSet } from "../../src/tracker/rpc/providers";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import type { TrackerStore } from "../../src/tracker/store/types";
+import { stubFollower, stubProviders } from "./apiStubs";
 import { tmpDb } from "./helpers";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
-export function stubFollower(changes = new EventEmitter()): Follower {
-  const status: FollowerStatus = {
-    checkpoint: null,
-    safeHead: "10",
-    latest: "12",
-    lagBlocks: "2",
-    syncing: false,
-    batchSize: "1000",
-    blocksPerSecond: 0,
-    etaSeconds: 0,
-    reorgs: 0,
-    dispute: null,
-    lastReconciliation: null,
-    safeHeadPolicy: "depth:2",
-  } as FollowerStatus;
-  return { changes, status: () => status, pending: () => [] } as unknown as Follower;
-}
-
-export const stubProviders = { status: () => [], chainId: () => 31337 } as unknown as ProviderSet;
 
 function collectingLogger(lines: { level: string; msg: string; fields: Record<string, unknown> }[]): Logger {
   const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ level, msg, fields });

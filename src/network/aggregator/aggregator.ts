@@ -51,6 +51,15 @@ export interface AggregatorOptions {
 export const MAX_CACHED_ANSWERS = 4096;
 /** A rewards answer is reused for its network height only; this wall-clock bound drops it even if the height stands still. */
 const REWARDS_CACHE_MS = 10 * 60_000;
+/** How long a refusal caused by unreachable, slow or failing nodes is reused. */
+const TRANSIENT_REFUSAL_MS = 5_000;
+
+/** A refusal every failing node decided for itself (not_found, forbidden, bad_request, disagreed, bad signature): it will not change within a height. */
+function isDecidedRefusal(error: unknown): boolean {
+  if (!(error instanceof NetworkError) || error.kind !== "refused") return false;
+  const failures = (error.details.failures ?? []) as { reason: string }[];
+  return failures.every((f) => f.reason === "not_found" || f.reason === "forbidden" || f.reason === "bad_request" || f.reason === "disagreed" || f.reason === "invalid-signature");
+}
 
 /** Why a registered node is a non-signer. */
 export interface NodeFailure {
@@ -270,9 +279,16 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       const key = `${address.toLowerCase()}:${height}:${snapshot.registeredIds.join(",")}`;
       let answer = rewardsCache.get(key);
       if (answer === undefined) {
-        answer = rewards(address.toLowerCase() as Address, snapshot, height);
-        rewardsCache.set(key, answer, Date.now() + REWARDS_CACHE_MS);
-        answer.catch(() => rewardsCache.delete(key));
+        const pending = rewards(address.toLowerCase() as Address, snapshot, height);
+        answer = pending;
+        rewardsCache.set(key, pending, Date.now() + REWARDS_CACHE_MS);
+        // A refusal the nodes decided (no rewards, a disagreement) stands for this height like an answer; one
+        // caused by unreachable or slow nodes is kept only briefly, so a recovered network is asked again soon.
+        pending.catch((error: unknown) => {
+          if (rewardsCache.get(key) !== pending) return;
+          if (isDecidedRefusal(error)) return;
+          rewardsCache.set(key, pending, Date.now() + TRANSIENT_REFUSAL_MS);
+        });
       }
       return answer;
     },

@@ -19,6 +19,7 @@ import {
 } from "../../bls";
 import { forbidden, methodNotFound, notFound } from "../errors";
 import type { Ledger } from "../ledger/ledger";
+import { networkHeightAt } from "../ledger/sync";
 import { findNodeByPubkey, isRegistered, type NetworkSnapshot, type ViewNode } from "../view";
 import { addressParam, objectParams, pubkeyParam, signatureToHex, uintParam } from "../wire";
 
@@ -94,6 +95,9 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const params = objectParams(raw, ["address", "height"]);
     const address = addressParam(params, "address");
     const height = uintParam(params, "height");
+    // A height beyond the network's current one (by this node's clock) is refused before any state is read.
+    const current = networkHeightAt(await clock());
+    if (height > current + 1n) throw notFound(`height ${height} is not reached yet (the network is at height ${current} by this node's clock)`);
     const amount = options.ledger.balanceAt(address, height);
     if (amount === null) throw notFound(`height ${height} is not reached yet (this node's ledger is at ${options.ledger.lastHeight() ?? "nothing"})`);
     if (amount === 0n) throw notFound(`${address} has no rewards at height ${height}`);

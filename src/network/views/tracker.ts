@@ -77,13 +77,23 @@ export interface TrackerApiViewOptions {
 export function createTrackerApiView(options: TrackerApiViewOptions): NetworkView {
   const base = options.url.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 10_000;
+  /** The last snapshot and the tracker's tag for it: while the mirror has not moved, the tracker answers 304 and it is reused. */
+  let last: { etag: string; snapshot: NetworkSnapshot } | null = null;
   return {
     async snapshot(): Promise<NetworkSnapshot> {
       let body: Snapshot | { error?: string };
       let status: number;
+      let etag: string | null;
       try {
-        const response = await fetch(`${base}/snapshot`, { signal: AbortSignal.timeout(timeoutMs) });
+        const headers: Record<string, string> = last === null ? {} : { "if-none-match": last.etag };
+        const response = await fetch(`${base}/snapshot`, { headers, signal: AbortSignal.timeout(timeoutMs) });
         status = response.status;
+        etag = response.headers.get("etag");
+        if (status === 304 && last !== null) {
+          await response.body?.cancel();
+          const max = options.nonSignerMax;
+          return typeof max === "function" ? { ...last.snapshot, nonSignerMax: await max() } : last.snapshot;
+        }
         body = (await response.json()) as typeof body;
       } catch (error) {
         throw new Error(`tracker view: ${base}/snapshot unreachable: ${(error as Error).message}`);
@@ -93,17 +103,19 @@ export function createTrackerApiView(options: TrackerApiViewOptions): NetworkVie
       const height = BigInt(body.height);
       const nodes = await Promise.all(body.nodes.map((r) => nodeFromRecord(r, options.blockTimestamp)));
       nodes.sort((a, b) => (a.id < b.id ? -1 : 1));
-      const last = body.rewardRate.filter((s) => BigInt(s.block) <= height).pop();
-      if (last === undefined) throw new Error("tracker view: no rewardRate() sample at or below the checkpoint (start the tracker with --reward-rate-pool)");
+      const sample = body.rewardRate.filter((s) => BigInt(s.block) <= height).pop();
+      if (sample === undefined) throw new Error("tracker view: no rewardRate() sample at or below the checkpoint (start the tracker with --reward-rate-pool)");
       const max = options.nonSignerMax;
-      return {
+      const snapshot: NetworkSnapshot = {
         height,
         timestamp: await options.blockTimestamp(height),
         nodes,
         registeredIds: body.nodes.filter(trackerRegistered).map((r) => BigInt(r.id)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-        rewardRate: BigInt(last.rewardRate),
+        rewardRate: BigInt(sample.rewardRate),
         nonSignerMax: typeof max === "function" ? await max() : (max ?? 4000n),
       };
+      last = etag === null ? null : { etag, snapshot };
+      return snapshot;
     },
   };
 }

@@ -151,6 +151,8 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
   const maxSseClients = options.maxSseClients ?? MAX_SSE_CLIENTS;
   const streams = new Set<ServerResponse>();
   let notFoundWindow = { start: 0, logged: 0, suppressed: 0 };
+  /** The last /snapshot answer, keyed by its checkpoint (number and hash): one entry, replaced as the mirror moves. */
+  let snapshotCache: { tag: string | null; text: string } | null = null;
 
   /** Logs a 404 unless {@link NOT_FOUND_LOG_LIMIT} were logged in this window (those are summed up once the window ends). */
   function logNotFound(path: string): void {
@@ -291,7 +293,25 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
     }
     if (path === "/snapshot") {
       onlyParams(params, []);
-      return send(res, 200, await buildSnapshot(store));
+      // One dump per checkpoint, shared by every client; a client that has it (If-None-Match) gets 304.
+      const checkpoint = await store.getCheckpoint();
+      const tag = checkpoint === null ? null : `"${checkpoint.number}-${checkpoint.hash}"`;
+      if (tag !== null && req.headers["if-none-match"] === tag) {
+        res.writeHead(304, { etag: tag });
+        res.end();
+        return;
+      }
+      if (snapshotCache === null || snapshotCache.tag !== tag || tag === null) {
+        const snapshot = await buildSnapshot(store);
+        metrics.inc("tracker_snapshot_builds_total", "Full /snapshot dumps read from the store (one per checkpoint)");
+        const builtTag = snapshot.height === null ? null : `"${snapshot.height}-${snapshot.blockHash}"`;
+        snapshotCache = { tag: builtTag, text: JSON.stringify(snapshot) };
+      }
+      const headers: Record<string, string | number> = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(snapshotCache.text) };
+      if (snapshotCache.tag !== null) headers.etag = snapshotCache.tag;
+      res.writeHead(200, headers);
+      res.end(snapshotCache.text);
+      return;
     }
     if (path === "/metrics") {
       for (const p of providers.status()) {

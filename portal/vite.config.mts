@@ -7,7 +7,7 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
 export default defineConfig({
-  root: __dirname,
+  root: import.meta.dirname,
   base: "./",
   plugins: [react()],
   // Only our own files: no CDN, no external fonts (the server's Content-Security-Policy enforces it).
