@@ -20,6 +20,8 @@ export interface Mutant {
 }
 
 const SNR = "contracts/staking/ServiceNodeRewards.sol";
+const SNR_EXTENSION = "contracts/staking/ServiceNodeRewardsExtension.sol";
+const SNR_STORAGE = "contracts/staking/ServiceNodeRewardsStorage.sol";
 const POOL = "contracts/staking/ServiceNodeContribution.sol";
 const FACTORY = "contracts/staking/ServiceNodeContributionFactory.sol";
 const RRP = "contracts/staking/RewardRatePool.sol";
@@ -40,23 +42,23 @@ function ownerCheck(id: string, file: string, signature: string): Mutant {
 
 export const MUTANTS: readonly Mutant[] = [
   // ----------------------------------------------------------------------------- access: registry
-  ownerCheck("snr.setRewardPool.onlyOwner", SNR, "function setRewardPool(address newPool) external"),
+  ownerCheck("snr.setRewardPool.onlyOwner", SNR_EXTENSION, "function setRewardPool(address newPool) external"),
   ownerCheck("snr.pause.onlyOwner", SNR, "function pause() external"),
   ownerCheck("snr.setStakingRequirement.onlyOwner", SNR, "function setStakingRequirement(uint256 newRequirement) external"),
-  ownerCheck("snr.seedPublicKeyList.onlyOwner", SNR, "function seedPublicKeyList(SeedServiceNode[] calldata nodes) external"),
+  ownerCheck("snr.seedPublicKeyList.onlyOwner", SNR_EXTENSION, "function seedPublicKeyList(SeedServiceNode[] calldata nodes) external"),
   ownerCheck("snr.authorizeUpgrade.onlyOwner", SNR, "function _authorizeUpgrade(address) internal override"),
   {
     id: "snr.initiateExit.operatorCheck",
     file: SNR,
-    original: "if (node.operator != msg.sender) revert CallerNotContributor(serviceNodeID, msg.sender);\n        // The operator holds",
-    mutated: "// The operator holds",
+    original: "if (!found) revert CallerNotContributor(serviceNodeID, msg.sender);\n            small = stake * 4 < total;",
+    mutated: "small = stake * 4 < total;",
     tests: MATRIX,
   },
   // ----------------------------------------------------------------------------- thresholds: registry
   { id: "snr.smallContributor.quarterIncluded", file: SNR, original: "small = stake * 4 < total;", mutated: "small = stake * 4 <= total;", tests: REGISTRY_BOUNDS },
-  { id: "snr.operatorStake.quarterIncluded", file: SNR, original: "if (operatorStake * 4 < requirement)", mutated: "if (operatorStake * 4 <= requirement)", tests: REGISTRY_BOUNDS },
+  { id: "snr.operatorStake.quarterIncluded", file: SNR_STORAGE, original: "if (operatorStake * 4 < requirement)", mutated: "if (operatorStake * 4 <= requirement)", tests: REGISTRY_BOUNDS },
   { id: "snr.nodeAge.edge", file: SNR, original: "if (block.timestamp < oldEnough) revert ServiceNodeTooYoung", mutated: "if (block.timestamp <= oldEnough) revert ServiceNodeTooYoung", tests: REGISTRY_BOUNDS },
-  { id: "snr.signatureExpiry.edge", file: SNR, original: "if (block.timestamp - timestamp > $.config.signatureExpiry)", mutated: "if (block.timestamp - timestamp >= $.config.signatureExpiry)", tests: REGISTRY_BOUNDS },
+  { id: "snr.signatureExpiry.edge", file: SNR, original: "if (block.timestamp > timestamp + expiry) revert SignatureExpired", mutated: "if (block.timestamp >= timestamp + expiry) revert SignatureExpired", tests: REGISTRY_BOUNDS },
   { id: "snr.nonSigners.countEdge", file: SNR, original: "if (count > max) revert TooManyNonSigners(count, max);", mutated: "if (count >= max) revert TooManyNonSigners(count, max);", tests: REGISTRY_BOUNDS },
   { id: "snr.claimLimit.edge", file: SNR, original: "if gt(total, limit) {", mutated: "if gt(total, add(limit, 1)) {", tests: REGISTRY_BOUNDS },
   // ----------------------------------------------------------------------------- rounding: registry
@@ -76,11 +78,11 @@ export const MUTANTS: readonly Mutant[] = [
     mutated: "",
     tests: MATRIX,
   },
-  { id: "pool.operatorMinimum.floor", file: POOL, original: "uint256 minimum = (uint256(h.requirement) + 3) / 4;", mutated: "uint256 minimum = uint256(h.requirement) / 4;", tests: ROUNDING },
+  { id: "pool.operatorMinimum.floor", file: POOL, original: "minimum = (uint256(h.requirement) + 3) / 4;", mutated: "minimum = uint256(h.requirement) / 4;", tests: ROUNDING },
   { id: "pool.publicMinimum.floor", file: POOL, original: "return (remaining + slots - 1) / slots;", mutated: "return remaining / slots;", tests: ROUNDING },
   { id: "pool.contributorsFull.edge", file: POOL, original: "if (taken >= max) revert ContributorsFull(max);", mutated: "if (taken > max) revert ContributorsFull(max);", tests: POOL_BOUNDS },
   { id: "pool.withdrawalDelay.edge", file: POOL, original: "if (block.timestamp < allowedAt) revert WithdrawalTooEarly(allowedAt);", mutated: "if (block.timestamp <= allowedAt) revert WithdrawalTooEarly(allowedAt);", tests: POOL_BOUNDS },
-  { id: "pool.reservations.operatorFloor", file: POOL, original: "uint256 available = requirement - (requirement + 3) / 4;", mutated: "uint256 available = requirement - requirement / 4;", tests: ROUNDING },
+  { id: "pool.reservations.operatorFloor", file: POOL, original: "uint256 operatorStake = (requirement + 3) / 4;", mutated: "uint256 operatorStake = requirement / 4;", tests: ROUNDING },
   // ----------------------------------------------------------------------------- factory and reward pool
   ownerCheck("factory.setImplementation.onlyOwner", FACTORY, "function setImplementation(address newImplementation) external"),
   ownerCheck("factory.authorizeUpgrade.onlyOwner", FACTORY, "function _authorizeUpgrade(address) internal override"),
@@ -88,8 +90,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: "rrp.release.roundsUp",
     file: RRP,
-    original: "return Math.mulDiv(balance, elapsed * ANNUAL_RATE_BPS, BPS * YEAR);",
-    mutated: "return Math.mulDiv(balance, elapsed * ANNUAL_RATE_BPS, BPS * YEAR, Math.Rounding.Ceil);",
+    original: "return Math.mulDiv(balance, elapsed * ANNUAL_SIMPLE_PAYOUT_RATE, BASIS_POINTS * YEAR);",
+    mutated: "return Math.mulDiv(balance, elapsed * ANNUAL_SIMPLE_PAYOUT_RATE, BASIS_POINTS * YEAR, Math.Rounding.Ceil);",
     tests: ROUNDING,
   },
   // ----------------------------------------------------------------------------- names
