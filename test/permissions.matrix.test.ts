@@ -14,7 +14,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
-import type { Interface } from "ethers";
+import { getCreateAddress, type Interface } from "ethers";
 import type { ContractName } from "../deploy/addressBook";
 import { permitTypes } from "../src/token/permit";
 import { callAs, compiledInterface, describeOutcome, dummyArgs, normalise, stateChangingFunctions } from "./helpers/abiCalls";
@@ -250,7 +250,7 @@ const TARGETS: Record<string, Target> = {
   ServiceNodeRewards: { matrix: "ServiceNodeRewards", artifact: "ServiceNodeRewards", address: book("ServiceNodeRewards") },
   ServiceNodeRewardsExtension: {
     matrix: "ServiceNodeRewardsExtension",
-    artifact: "IServiceNodeRewardsExtension",
+    artifact: "ServiceNodeRewardsExtension",
     address: book("ServiceNodeRewards"),
   },
   BLSVerifier: { matrix: "BLSVerifier", artifact: "BLSVerifier", address: book("BLSVerifier") },
@@ -293,6 +293,13 @@ const IMPLEMENTATIONS: Record<string, { readonly of: string; readonly address: (
     of: "ServiceNodeContributionFactory",
     address: implementationOf("ServiceNodeContributionFactory"),
     overrides: { upgradeToAndCall: deny("UUPSUnauthorizedCallContext", () => []) },
+  },
+  // The extension itself, called directly: its own storage has no owner.
+  "ServiceNodeRewardsExtension (called directly)": {
+    of: "ServiceNodeRewardsExtension",
+    // Created by the registry implementation's constructor, its first contract creation (nonce 1).
+    address: (s) => getCreateAddress({ from: s.book.contracts.ServiceNodeRewards!.implementation!, nonce: 1 }),
+    overrides: {},
   },
   // The address book's ServiceNodeContribution is the implementation the factory clones.
   "ServiceNodeContribution implementation": { of: "ServiceNodeContributionPool", address: book("ServiceNodeContribution"), overrides: {} },
