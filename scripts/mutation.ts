@@ -256,15 +256,24 @@ async function runMutant(dir: string, m: Mutant, options: Options): Promise<Outc
   }
 }
 
-/** Whole file groups per worker (largest first, to the least loaded), so each copy recompiles a file once per mutant. */
+/**
+ * Splits the mutants, sorted by file, into `jobs` contiguous slices of about equal estimated cost (the registry,
+ * the largest compile, counts double), so each copy recompiles a file once per mutant and the copies finish
+ * together.
+ */
 function schedule(mutants: readonly Mutant[], jobs: number): Mutant[][] {
-  const groups = new Map<string, Mutant[]>();
-  for (const m of mutants) groups.set(m.file, [...(groups.get(m.file) ?? []), m]);
-  const queues: Mutant[][] = Array.from({ length: Math.min(jobs, Math.max(groups.size, 1)) }, () => []);
-  for (const group of [...groups.values()].sort((a, b) => b.length - a.length)) {
-    queues.sort((a, b) => a.length - b.length)[0].push(...group);
+  const sorted = [...mutants].sort((a, b) => a.file.localeCompare(b.file));
+  const cost = (m: Mutant) => (m.file.endsWith("ServiceNodeRewards.sol") ? 2 : 1);
+  const total = sorted.reduce((sum, m) => sum + cost(m), 0);
+  const queues: Mutant[][] = [[]];
+  let spent = 0;
+  for (const m of sorted) {
+    const current = queues[queues.length - 1];
+    if (current.length > 0 && spent >= (total * queues.length) / jobs && queues.length < jobs) queues.push([]);
+    queues[queues.length - 1].push(m);
+    spent += cost(m);
   }
-  return queues.filter((q) => q.length > 0);
+  return queues;
 }
 
 function writeSnapshot(outcomes: readonly Outcome[], planned: number, minutes: number, optimized: boolean): void {

@@ -30,12 +30,15 @@ import { TaskArgumentError, TaskError } from "./lib/errors";
 import {
   describeSpecs,
   formatTime,
+  knownName,
+  knownNamesFile,
   loadNames,
   nameState,
   parseName,
   parseRecords,
   printState,
   readRecords,
+  rememberName,
   reverseText,
   waitUntil,
   type NameState,
@@ -105,6 +108,34 @@ function textKeysOf(args: { text?: string; textKey?: string }): string[] {
   return keys;
 }
 
+/**
+ * Says what the written records mean for wallets and ENS libraries: encrypted records are readable only by who
+ * knows the name (these tasks, src/names); plaintext ones are public and resolve in ethers, viem and wallets.
+ */
+function printResolvability(ids: NameIds, inputs: readonly RecordInput[]): void {
+  const kinds = (encrypted: boolean) =>
+    inputs
+      .filter((r) => r.value !== "0x" && isEncrypted(r) === encrypted)
+      .map((r) => (r.kind === RecordKind.Text ? `text ${r.key}` : ["text", "session", "lokinet", "wallet"][r.kind]));
+  const sealed = kinds(true);
+  const open = kinds(false);
+  if (sealed.length !== 0) {
+    out(`  encrypted (${sealed.join(", ")}): only clients that know the name "${ids.fullName}" can read these; wallets and ENS ` +
+      `libraries (ethers resolveName, viem getEnsAddress) see them as unset. Pass --plaintext to publish them for resolution.`);
+  }
+  if (open.length !== 0) {
+    out(`  plaintext (${open.join(", ")}): public; ethers, viem and wallets resolve ${ids.fullName} to them ` +
+      "(README: \"Resolving names from ethers, viem and wallets\")");
+  }
+}
+
+/** Whether an encoded record input is sealed (typed: longer than its plain size; text: envelope 0x01). */
+function isEncrypted(r: RecordInput): boolean {
+  const bytes = (r.value.length - 2) / 2;
+  if (r.kind === RecordKind.Text) return r.value.startsWith("0x01");
+  return bytes > (r.kind === RecordKind.Wallet ? 20 : 32);
+}
+
 interface RegisterArgs extends RecordArgs {
   name: string;
   owner?: string;
@@ -161,9 +192,11 @@ task("names:register", "Registers a name: commits, waits out the 60 s commitment
       method: "registerWithPermit",
       args: [ids.labelhash, owner, years, secret, inputs.map((r) => ({ kind: r.kind, key: r.key, value: r.value })), permit],
     });
+    rememberName(n.deployment.chainId, ids);
     const after = await nameState(hre, n, ids);
     const records = await readRecords(n, ids, textKeysOf(args));
     printState(after, records);
+    printResolvability(ids, inputs);
     return { ids, owner: after.owner, expiry: after.expiry, commitTxHash: commitReceipt.hash, txHash: receipt.hash, gasUsed: receipt.gasUsed, records };
   });
 
@@ -220,8 +253,10 @@ task("names:set", "Sets records of your name (encrypted unless --plaintext)")
     const n = await loadNames(hre, args.parent);
     requireOwnerLive(n, await nameState(hre, n, ids), "set its records");
     const receipt = await writeRecords(hre, n, ids, inputs, `set ${ids.fullName}: ${describeSpecs(specs)}`);
+    rememberName(n.deployment.chainId, ids);
     const records = await readRecords(n, ids, textKeysOf(args));
     printState(await nameState(hre, n, ids), records);
+    printResolvability(ids, inputs);
     return { ids, records, txHash: receipt.hash, gasUsed: receipt.gasUsed };
   });
 
@@ -254,6 +289,7 @@ task("names:resolve", "Shows a name's owner, expiry and (decrypted) records")
     const ids = parseName("--name", args.name, args.parent);
     const n = await loadNames(hre, args.parent);
     const state = await nameState(hre, n, ids);
+    if (state.owner !== null) rememberName(n.deployment.chainId, ids);
     const records = state.status === "live" ? await readRecords(n, ids, textKeysOf(args)) : {};
     printState(state, records);
     return { ...state, records };
@@ -440,7 +476,7 @@ task("names:reverse", "Sets (--set <name>), clears (--clear) or looks up a rever
     return result;
   });
 
-task("names:list", "Lists the names an account holds (nodes and expiry; names themselves are not on chain)")
+task("names:list", "Lists the names an account holds, by name where this client knows it (the chain stores only hashes)")
   .addOptionalParam("owner", "whose names (default: your account)")
   .addOptionalParam("parent", "parent name the service was deployed with", DEFAULT_PARENT, types.string)
   .setAction(async (args: { owner?: string; parent: string }, hre) => {
@@ -464,10 +500,16 @@ task("names:list", "Lists the names an account holds (nodes and expiry; names th
       const [holder, expiry] = (await n.names.nameOf(node)) as [string, bigint];
       if (holder.toLowerCase() !== owner.toLowerCase()) continue;
       const status = now < expiry ? "live" : now < expiry + grace ? "grace" : "expired";
-      const name = reverse !== null && namehash(reverse) === node ? reverse : null;
+      const name = knownName(n.deployment.chainId, node) ?? (reverse !== null && namehash(reverse) === node ? reverse : null);
       held.push({ node, name, expiry, status });
     }
     out(`${owner} holds ${held.length} name(s)`);
-    for (const h of held) out(`  ${h.node}  ${h.status.padEnd(7)} until ${formatTime(h.expiry)}${h.name === null ? "" : `  ${h.name}`}`);
+    for (const h of held) {
+      out(`  ${(h.name ?? "(name not known here)").padEnd(24)} ${h.status.padEnd(7)} until ${formatTime(h.expiry)}  node ${h.node}`);
+    }
+    if (held.some((h) => h.name === null)) {
+      out(`  the chain stores only namehashes: names registered, set or resolved with these tasks are remembered in ${knownNamesFile()}; ` +
+        "`npx hardhat names:resolve --name <name>` adds one");
+    }
     return held;
   });

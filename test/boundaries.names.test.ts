@@ -20,6 +20,12 @@ import {
 
 const at = (t: bigint) => time.setNextBlockTimestamp(t);
 
+/**
+ * This file's own fixture function (loadFixture keys snapshots by function): SessionNameService.test.ts restores
+ * a clock snapshot after its tests, which invalidates the snapshots of fixtures first loaded there.
+ */
+const namesFixture = () => deployNames();
+
 function prepare(f: NamesFixture, name: string, owner: HardhatEthersSigner) {
   return prepareRegistration({ names: f.namesAddress, name, owner: owner.address as `0x${string}`, years: 1n, secret: secretOf(`bounds:${name}`), records: [] });
 }
@@ -35,7 +41,7 @@ async function expiryOf(f: NamesFixture, node: string): Promise<bigint> {
 describe("boundaries: SessionNameService", () => {
   describe("commitment age window", () => {
     it("refuses a reveal a second before 60 s and accepts it at exactly 60 s", async () => {
-      const f = await loadFixture(deployNames);
+      const f = await loadFixture(namesFixture);
       const p = prepare(f, "minage", f.alice);
       await f.commitments.connect(f.alice).commit(p.commitment);
       const made = await f.commitments.committedAt(p.commitment);
@@ -48,7 +54,7 @@ describe("boundaries: SessionNameService", () => {
     });
 
     it("accepts a reveal at exactly 24 h and refuses it a second later", async () => {
-      const f = await loadFixture(deployNames);
+      const f = await loadFixture(namesFixture);
       const late = prepare(f, "maxage-late", f.alice);
       const edge = prepare(f, "maxage-edge", f.alice);
       await f.commitments.connect(f.alice).commit(late.commitment);
@@ -64,7 +70,7 @@ describe("boundaries: SessionNameService", () => {
     });
 
     it("keeps a live commitment from being re-made until a second after it expires", async () => {
-      const f = await loadFixture(deployNames);
+      const f = await loadFixture(namesFixture);
       const p = prepare(f, "recommit", f.alice);
       await f.commitments.connect(f.bob).commit(p.commitment);
       const made = await f.commitments.committedAt(p.commitment);
@@ -78,7 +84,7 @@ describe("boundaries: SessionNameService", () => {
 
   describe("liveness and the grace period", () => {
     it("is live until the second before expiry: anyone may renew, the owner transfer", async () => {
-      const f = await loadFixture(deployNames);
+      const f = await loadFixture(namesFixture);
       const node = (await commitAndRegister(f, f.alice, "lastsecond", f.alice.address)).ids.node;
       const expiry = await expiryOf(f, node);
       await f.sesh.connect(f.bob).approve(f.namesAddress, FEE_PER_YEAR);
@@ -89,7 +95,7 @@ describe("boundaries: SessionNameService", () => {
     });
 
     it("from expiry to the last grace second only the owner renews and nothing transfers", async () => {
-      const f = await loadFixture(deployNames);
+      const f = await loadFixture(namesFixture);
       const node = (await commitAndRegister(f, f.alice, "ingrace", f.alice.address)).ids.node;
       const expiry = await expiryOf(f, node);
       const graceEnd = expiry + BigInt(GRACE);
@@ -105,7 +111,7 @@ describe("boundaries: SessionNameService", () => {
     });
 
     it("at the end of grace the owner can no longer renew and anyone may register the name anew, not a second earlier", async () => {
-      const f = await loadFixture(deployNames);
+      const f = await loadFixture(namesFixture);
       const first = await commitAndRegister(f, f.alice, "aftergrace", f.alice.address);
       const node = first.ids.node;
       const expiry = await expiryOf(f, node);

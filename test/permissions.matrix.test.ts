@@ -234,7 +234,11 @@ interface Target {
 const book = (name: ContractName) => (s: DeployedSuite) => s.book.contracts[name]!.address;
 const implementationOf = (name: ContractName) => (s: DeployedSuite) => s.book.contracts[name]!.implementation!;
 
-/** What the stranger calls: every address-book entry (by its ContractName), plus what the deploy creates besides. */
+/**
+ * What the stranger calls: every address-book entry (by its ContractName), plus what the deploy creates besides.
+ * A contract reached through another's address (e.g. an extension the registry delegates to from its fallback)
+ * is one more target: its own artifact's ABI, called at the address users call (the registry proxy).
+ */
 const TARGETS: Record<string, Target> = {
   SESH: { matrix: "SESH", artifact: "SESH", address: book("SESH") },
   RewardRatePool: { matrix: "RewardRatePool", artifact: "RewardRatePool", address: book("RewardRatePool") },

@@ -53,6 +53,7 @@ library PackedG1 {
     /// @param count Number of ids.
     /// @param keysBase Storage slot of id 0's packed key; id `i`'s is `keysBase + i`.
     /// @param nextId One above the highest id ever used (below 2^64).
+    // solhint-disable-next-line function-max-lines
     function sumStoredKeys(
         uint256 offset,
         uint256 count,
@@ -153,6 +154,7 @@ library PackedG1 {
 
     /// @notice {sumStoredKeysHinted} with the fast loop's ecAdd stipend given (tests simulate a repricing
     /// with a stipend below the price).
+    // solhint-disable-next-line function-max-lines
     function sumStoredKeysHinted(
         uint256 offset,
         uint256 count,
@@ -232,6 +234,7 @@ library PackedG1 {
             }
             uint256 x = packed & PackedG1.X_MASK;
             bytes memory data;
+            // solhint-disable-next-line gas-strict-inequalities
             if (id >= nextId) data = abi.encodeWithSelector(unknown, id);
             else if (packed == 0) continue;
             else if (

@@ -8,6 +8,7 @@ import {BN254} from "../libraries/BN254.sol";
 import {BLS, BLSSignatureParams} from "../libraries/BLS.sol";
 import {IServiceNodeRewards, Contributor, Staker, ServiceNodeParams} from "../interfaces/IServiceNodeRewards.sol";
 import {BLSVerifier} from "./BLSVerifier.sol";
+import {IServiceNodeContributionSetup, Reservation} from "../interfaces/IServiceNodeContribution.sol";
 
 /// @notice The registry views a pool reads (ServiceNodeRewards exposes them; its interface does not list them).
 interface IServiceNodeRewardsViews {
@@ -19,12 +20,6 @@ interface IServiceNodeRewardsViews {
     function designatedToken() external view returns (IERC20);
     /// @notice The registry's stateless BLS verifier.
     function blsVerifier() external view returns (BLSVerifier);
-}
-
-/// @notice A reserved slot: `addr` must contribute at least `amount` (atomic SESH).
-struct Reservation {
-    address addr;
-    uint256 amount;
 }
 
 /// @title ServiceNodeContribution: a pooled node collecting stakes from up to `maxContributors` accounts
@@ -49,7 +44,7 @@ struct Reservation {
 /// hooks) and every state change happens before the transfer, so a recipient can neither re-enter nor
 /// block a transfer; refunds on {reset} are therefore pushed, not pulled. {rescueERC20} moves any other
 /// token, or SESH beyond the recorded contributions, and changes no state.
-contract ServiceNodeContribution {
+contract ServiceNodeContribution is IServiceNodeContributionSetup {
     using SafeERC20 for IERC20;
 
     /// @notice Lifecycle of a pool; {reset} returns to `WaitForOperatorContrib` from any state.
@@ -227,13 +222,9 @@ contract ServiceNodeContribution {
         _header.maxContributors = type(uint8).max;
     }
 
-    /// @notice Initialises a fresh clone (factory only, once): checks the fee and the proof of possession
-    /// in the clone args against the registry's verifier, snapshots the registry's staking requirement
-    /// and maximum contributors, and records the reservations.
-    /// @param fee Operator fee, basis points of 10,000.
-    /// @param reserved Reserved slots in slot order; the first may be the operator itself with the stake it
-    /// commits to (≥ ceil(requirement / 4)), as the reference's portal sends it.
-    /// @param manualFinalize_ If true, only {finalize} registers the filled node.
+    /// @inheritdoc IServiceNodeContributionSetup
+    /// @dev Checks the fee and the proof of possession in the clone args against the registry's verifier,
+    /// snapshots the registry's staking requirement and maximum contributors, records the reservations.
     function initialize(uint16 fee, Reservation[] calldata reserved, bool manualFinalize_) external {
         if (msg.sender != factory) revert NotFactory(msg.sender);
         Header memory h = _header;
@@ -357,29 +348,7 @@ contract ServiceNodeContribution {
                     _customBeneficiaries = mask & ~bit;
                 }
             } else {
-                uint256 last = h.count - 1;
-                if (i != last) {
-                    _entries[i] = _entries[last];
-                    uint256 moved = _reservations[last];
-                    if (moved != 0) {
-                        _reservations[i] = moved;
-                        delete _reservations[last];
-                    }
-                }
-                delete _entries[last];
-                if (mask != 0) {
-                    uint256 lastBit = 1 << last;
-                    if (mask & bit != 0) delete _beneficiaries[i];
-                    if (mask & lastBit != 0 && i != last) {
-                        _beneficiaries[i] = _beneficiaries[last];
-                        delete _beneficiaries[last];
-                        mask |= bit;
-                    } else {
-                        mask &= ~bit;
-                    }
-                    _customBeneficiaries = mask & ~lastBit;
-                }
-                h.count = uint8(last);
+                _freeSlot(h, i, mask);
             }
             h.paid -= e.amount;
         }
@@ -387,6 +356,39 @@ contract ServiceNodeContribution {
         _header = h;
         emit WithdrawContribution(msg.sender, e.amount);
         token.safeTransfer(msg.sender, e.amount);
+    }
+
+    /// @dev Frees non-operator slot `i` of an unreserved contributor: the last slot (with its kept
+    /// reservation and custom beneficiary) moves into it; `h.count` shrinks by one. `mask` is the current
+    /// beneficiary bitmap (0 if none).
+    function _freeSlot(Header memory h, uint256 i, uint256 mask) private {
+        // Cannot underflow: i ≥ 1 so count ≥ 2.
+        unchecked {
+            uint256 bit = 1 << i;
+            uint256 last = h.count - 1;
+            if (i != last) {
+                _entries[i] = _entries[last];
+                uint256 moved = _reservations[last];
+                if (moved != 0) {
+                    _reservations[i] = moved;
+                    delete _reservations[last];
+                }
+            }
+            delete _entries[last];
+            if (mask != 0) {
+                uint256 lastBit = 1 << last;
+                if (mask & bit != 0) delete _beneficiaries[i];
+                if (mask & lastBit != 0 && i != last) {
+                    _beneficiaries[i] = _beneficiaries[last];
+                    delete _beneficiaries[last];
+                    mask |= bit;
+                } else {
+                    mask &= ~bit;
+                }
+                _customBeneficiaries = mask & ~lastBit;
+            }
+            h.count = uint8(last);
+        }
     }
 
     /// @notice Registers the filled node with the registry (operator only; the only way when
@@ -1022,7 +1024,7 @@ contract ServiceNodeContribution {
     function _bumpEpoch() private {
         Terms memory t = _terms;
         // Checked: 2^64 changes cannot be paid for, and the epoch must never wrap to a value seen before.
-        t.epoch += 1;
+        ++t.epoch;
         t.changedAt = uint64(block.timestamp);
         _terms = t;
     }

@@ -9,7 +9,7 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {BN254} from "../libraries/BN254.sol";
 import {BLSSignatureParams} from "../libraries/BLS.sol";
 import {IServiceNodeRewards, ServiceNodeParams} from "../interfaces/IServiceNodeRewards.sol";
-import {ServiceNodeContribution, Reservation} from "./ServiceNodeContribution.sol";
+import {IServiceNodeContributionSetup, Reservation} from "../interfaces/IServiceNodeContribution.sol";
 
 /// @title ServiceNodeContributionFactory: creates pooled-node contracts
 /// @notice {deploy} makes an EIP-1167 clone (with the operator and registration data as immutable args)
@@ -103,7 +103,7 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
         pool = Clones.cloneWithImmutableArgs(impl, args);
         $.owns[pool] = true;
         emit NewServiceNodeContributionContract(pool, params.ed25519Pubkey, msg.sender);
-        ServiceNodeContribution(pool).initialize(params.fee, reserved, manualFinalize);
+        IServiceNodeContributionSetup(pool).initialize(params.fee, reserved, manualFinalize);
     }
 
     /// @notice Sets the implementation new pools clone (owner only). It must name this factory and the
@@ -111,7 +111,7 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     /// @param newImplementation A {ServiceNodeContribution} deployed with this proxy's address.
     function setImplementation(address newImplementation) external onlyOwner {
         if (newImplementation.code.length == 0) revert InvalidImplementation(newImplementation);
-        ServiceNodeContribution impl = ServiceNodeContribution(newImplementation);
+        IServiceNodeContributionSetup impl = IServiceNodeContributionSetup(newImplementation);
         if (impl.factory() != address(this) || address(impl.registry()) != address(registry)) {
             revert InvalidImplementation(newImplementation);
         }

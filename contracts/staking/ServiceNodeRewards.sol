@@ -87,6 +87,7 @@ contract ServiceNodeRewards is
 
     /// @dev The {ServiceNodeRewardsExtension} this implementation's fallback delegates to.
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    // solhint-disable-next-line immutable-vars-naming
     address private immutable _extension;
 
     /// @custom:oz-upgrades-unsafe-allow constructor
@@ -105,6 +106,8 @@ contract ServiceNodeRewards is
     /// rarely used views) by delegatecall to the extension, in this contract's storage; anything else the
     /// extension does not know reverts.
     /// @custom:oz-upgrades-unsafe-allow delegatecall
+    // A plain delegating proxy fallback: the extension's own functions do the work (and their checks).
+    // solhint-disable-next-line no-complex-fallback
     fallback() external {
         address extension = _extension;
         assembly {
@@ -719,6 +722,7 @@ contract ServiceNodeRewards is
         uint256 added = $.nodes[id].addedTimestamp;
         // Bound to this registration: a signature made for an earlier registration of the same key (which
         // the network stamped before this one was added) is refused whatever the expiry.
+        // solhint-disable-next-line gas-strict-inequalities
         if (timestamp <= added) revert SignatureBeforeRegistration(id, timestamp, added);
         uint256 oldEnough = added + MIN_NODE_AGE;
         if (block.timestamp < oldEnough) revert ServiceNodeTooYoung(id, oldEnough);

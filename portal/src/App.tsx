@@ -1,10 +1,12 @@
-import { lazy, Suspense, useEffect, useRef } from "react";
-import { usePortal } from "./portal";
+import { lazy, Suspense, useEffect, useRef, type ReactNode, type RefObject } from "react";
+import { usePortalConfig } from "./portal";
 import { href, useRoute, type Route } from "./route";
-import { WalletBar } from "./WalletBar";
 import { NetworkPage } from "./pages/Network";
 
-// Every page but the first loads on demand, so the first render ships only what it needs.
+// The first page needs only React, TanStack Query and the tracker: it renders at once, while the wallet
+// layer (wagmi, viem) and every other page load on demand.
+const WalletRoot = lazy(() => import("./walletRoot"));
+const WalletBar = lazy(() => import("./WalletBar"));
 const PoolsPage = lazy(() => import("./pages/Pools"));
 const PoolPage = lazy(() => import("./pages/Pool"));
 const StakesPage = lazy(() => import("./pages/Stakes"));
@@ -39,18 +41,8 @@ function Page({ route }: { route: Route }) {
   }
 }
 
-export function App() {
-  const { config } = usePortal();
-  const route = useRoute();
-  const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
-  // Moving between pages moves focus to the new page's content (keyboard and screen-reader users).
-  useEffect(() => {
-    // The first commit of the page (bench:portal reads this mark).
-    if (first.current) performance.mark("portal:first-render");
-    if (first.current) first.current = false;
-    else main.current?.focus();
-  }, [route]);
+function Shell({ route, main, wallet, children }: { route: Route; main: RefObject<HTMLElement | null>; wallet: ReactNode; children: ReactNode }) {
+  const config = usePortalConfig();
   const current = route.page === "pool" ? "pools" : route.page === "name" ? "names" : route.page;
   return (
     <>
@@ -68,13 +60,44 @@ export function App() {
             </a>
           ))}
         </nav>
-        <WalletBar />
+        {wallet}
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Suspense fallback={<p className="loading">Loading…</p>}>
-          <Page route={route} />
-        </Suspense>
+        {children}
       </main>
     </>
+  );
+}
+
+const loading = <p className="loading">Loading…</p>;
+
+export function App() {
+  const config = usePortalConfig();
+  const route = useRoute();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    // The first commit of the page (bench:portal reads this mark).
+    if (first.current) performance.mark("portal:first-render");
+    // Moving between pages moves focus to the new page's content (keyboard and screen-reader users).
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [route]);
+  // Until the wallet layer is in, the network page shows (it needs no wallet); other pages wait for it.
+  const waiting = (
+    <Shell route={route} main={main} wallet={<div className="wallet" aria-label="Wallet"><span className="hint">Loading wallet support…</span></div>}>
+      {route.page === "network" ? <NetworkPage /> : loading}
+    </Shell>
+  );
+  return (
+    <Suspense fallback={waiting}>
+      <WalletRoot config={config}>
+        <Shell route={route} main={main} wallet={<Suspense fallback={null}><WalletBar /></Suspense>}>
+          <Suspense fallback={loading}>
+            <Page route={route} />
+          </Suspense>
+        </Shell>
+      </WalletRoot>
+    </Suspense>
   );
 }

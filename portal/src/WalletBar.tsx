@@ -2,9 +2,10 @@
 import { useState } from "react";
 import { useConnect, useConnection, useConnectors, useDisconnect, useSwitchChain } from "wagmi";
 import { describeProblem } from "./errors";
-import { usePortal, short } from "./portal";
+import { usePortal } from "./client";
+import { short } from "./portal";
 
-export function WalletBar() {
+export default function WalletBar() {
   const { config } = usePortal();
   const connection = useConnection();
   const connectors = useConnectors();

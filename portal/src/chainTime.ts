@@ -1,6 +1,7 @@
 /** The chain's clock: the latest block's time, advanced by the wall clock since it was read. */
 import { useQuery } from "@tanstack/react-query";
-import { useNow, usePortal } from "./portal";
+import { usePortal } from "./client";
+import { useNow } from "./portal";
 
 export function useChainNow(): bigint | null {
   const { client } = usePortal();

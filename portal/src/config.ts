@@ -1,5 +1,5 @@
 /** The network the portal talks to: read once from `config.json` beside index.html. */
-import { defineChain, getAddress, type Address, type Chain } from "viem";
+import { getAddress, type Address } from "viem";
 
 export type ContractKey =
   | "SESH"
@@ -84,18 +84,6 @@ export async function loadConfig(): Promise<PortalConfig> {
   }
   if (!response.ok) throw new ConfigError(`config.json: HTTP ${response.status} (build with npm run portal:build -- --network <name>)`);
   return parseConfig(await response.json());
-}
-
-/** The viem chain of `config`: its reads go to `config.rpcUrl`, a wallet adding it gets `walletRpcUrl`. */
-export function chainOf(config: PortalConfig): Chain {
-  return defineChain({
-    id: config.chainId,
-    name: config.chainName,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [config.walletRpcUrl] } },
-    blockExplorers: config.explorerUrl === null ? undefined : { default: { name: "Explorer", url: config.explorerUrl } },
-    testnet: config.chainId !== 42161,
-  });
 }
 
 /** The address of `key`; throws when the address book has none (the page says so). */

@@ -1,11 +1,9 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { WagmiProvider } from "wagmi";
 import { App } from "./App";
 import { embeddedConfig, loadConfig, type PortalConfig } from "./config";
 import { ConfigContext } from "./portal";
-import { wagmiConfig } from "./wallet";
 import "./styles.css";
 
 const root = createRoot(document.getElementById("root")!);
@@ -15,11 +13,9 @@ function start(config: PortalConfig): void {
   root.render(
     <StrictMode>
       <ConfigContext.Provider value={config}>
-        <WagmiProvider config={wagmiConfig(config)}>
-          <QueryClientProvider client={queries}>
-            <App />
-          </QueryClientProvider>
-        </WagmiProvider>
+        <QueryClientProvider client={queries}>
+          <App />
+        </QueryClientProvider>
       </ConfigContext.Provider>
     </StrictMode>,
   );

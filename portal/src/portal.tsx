@@ -1,17 +1,16 @@
-/** The loaded network config for every component, and small shared hooks. */
+/**
+ * The loaded network config for every component, and small shared hooks. No wagmi or viem here: the first
+ * page renders before the wallet layer (client.tsx, walletRoot.tsx) has loaded.
+ */
 import { createContext, useContext, useEffect, useState } from "react";
-import { usePublicClient } from "wagmi";
-import type { PublicClient } from "viem";
 import type { PortalConfig } from "./config";
 
 export const ConfigContext = createContext<PortalConfig | null>(null);
 
-export function usePortal(): { config: PortalConfig; client: PublicClient } {
+export function usePortalConfig(): PortalConfig {
   const config = useContext(ConfigContext);
-  if (config === null) throw new Error("usePortal outside <ConfigContext>");
-  const client = usePublicClient();
-  if (client === undefined) throw new Error(`no public client for chain ${config.chainId}`);
-  return { config, client: client as PublicClient };
+  if (config === null) throw new Error("usePortalConfig outside <ConfigContext>");
+  return config;
 }
 
 /** Unix seconds, ticking every second (for countdowns). */

@@ -8,7 +8,7 @@ import { getWalletClient } from "wagmi/actions";
 import type { Abi, Address, Hex, PublicClient, TransactionReceipt, WalletClient } from "viem";
 import { describeProblem, type Problem } from "./errors";
 import { allErrorsAbi } from "./generated/abis";
-import { usePortal } from "./portal";
+import { usePortal } from "./client";
 
 export interface ContractCall {
   readonly address: Address;

@@ -95,7 +95,7 @@ async function measure(): Promise<GasRow[]> {
   const reverse = (await f.reverse.getAddress()) as Hex;
   const { chainId } = await hre.ethers.provider.getNetwork();
   const signed = signSessionReverse(session, sessionReverseMessage({ chainId, reverse, sessionKey: session.sessionKey, fullName, nonce: 0n }));
-  rows.push({ operation: "set reverse (Session ID)", gas: await gasOf(f.reverse.connect(f.alice).setSessionReverseName(session.sessionKey, stringToHex(fullName), signed.ed25519Key, signed.signature)), note: "signed by the Session ID's Ed25519 key (≈ 265k of on-chain Ed25519 verification) and a plaintext forward record; first write" });
+  rows.push({ operation: "set reverse (Session ID)", gas: await gasOf(f.reverse.connect(f.alice).setSessionReverseName(session.sessionKey, stringToHex(fullName), signed.ed25519Key, signed.signature)), note: "signed by the Session ID's Ed25519 key (≈ 260k of on-chain Ed25519 verification) and a plaintext forward record; first write" });
 
   // Transfers.
   rows.push({ operation: "transfer (recipient holds no name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[5].address, BigInt(node))), note: "target ≤ 60k; recipient balance slot written from zero; runs in the proxy (no delegatecall)" });

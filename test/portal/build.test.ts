@@ -4,12 +4,13 @@
  * file outside the bundle. No devnet needed (fake upstreams).
  */
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { AddressBook } from "../../deploy/addressBook";
+import { renderAbis } from "../../scripts/portal-abi";
 import { parseArgs, writeNetworkConfig } from "../../scripts/portal-build";
 import { portalCsp } from "../../scripts/portal-config";
 import { startPortal, type PortalServer } from "../../scripts/portal-serve";
@@ -29,6 +30,28 @@ const BOOK: AddressBook = {
   contracts: { SESH: record(`0x${"aa".repeat(20)}`), ServiceNodeRewards: record(`0x${"bb".repeat(20)}`), SessionNameService: record(`0x${"cc".repeat(20)}`) },
 };
 const INDEX = '<!doctype html>\n<html lang="en">\n  <head>\n    <meta charset="utf-8" />\n  </head>\n  <body><div id="root"></div></body>\n</html>\n';
+
+describe("portal ABIs", () => {
+  it("every function the portal names exists in the ABIs generated from the compiled artifacts", () => {
+    const files = renderAbis();
+    const generated = Object.values(files).join("\n");
+    const called = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== "generated") walk(file);
+        } else if (/\.tsx?$/.test(entry.name)) {
+          for (const m of readFileSync(file, "utf8").matchAll(/functionName: "(\w+)"|read<[^>]+>\("(\w+)"/g)) called.add(m[1] ?? m[2]);
+        }
+      }
+    };
+    walk(path.resolve(__dirname, "..", "..", "portal", "src"));
+    expect(called.size).to.be.greaterThan(20);
+    const missing = [...called].filter((name) => !generated.includes(`"name":"${name}","outputs"`) && !generated.includes(`"name":"${name}","stateMutability"`) && !new RegExp(`"name":"${name}"[^}]*"type":"function"`).test(generated));
+    expect(missing, "functions the portal calls that no generated ABI has").to.deep.equal([]);
+  });
+});
 
 describe("portal build and server", () => {
   let tmp: string;

@@ -13,7 +13,8 @@ import { formatSesh } from "../../../src/token/amounts";
 import { TextField } from "../components";
 import { contract } from "../config";
 import { sessionNameReverseAbi, sessionNameServiceAbi } from "../generated/abis";
-import { formatTime, usePortal } from "../portal";
+import { usePortal } from "../client";
+import { formatTime } from "../portal";
 import { Refusal, TxView, useTx } from "../tx";
 import { rememberLabel } from "./Names";
 

@@ -1,12 +1,12 @@
 /** The first page: what the network sees now, from the tracker (refreshed every few seconds). */
 import { useQuery } from "@tanstack/react-query";
 import { formatBasisPoints, formatSesh } from "../../../src/token/amounts";
-import { short, usePortal } from "../portal";
+import { short, usePortalConfig } from "../portal";
 import { href } from "../route";
 import { tracker } from "../tracker";
 
 export function NetworkPage() {
-  const { config } = usePortal();
+  const config = usePortalConfig();
   const status = useQuery({ queryKey: ["tracker", "status"], queryFn: () => tracker.status(config.trackerUrl), refetchInterval: 5_000 });
   const nodes = useQuery({ queryKey: ["tracker", "nodes"], queryFn: () => tracker.nodes(config.trackerUrl), refetchInterval: 10_000 });
   const pools = useQuery({ queryKey: ["tracker", "pools", "open"], queryFn: () => tracker.pools(config.trackerUrl, "?open=true"), refetchInterval: 10_000 });

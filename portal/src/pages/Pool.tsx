@@ -11,7 +11,8 @@ import { signPermit } from "../../../src/token/signPermit";
 import { AmountField, Sesh, TextField } from "../components";
 import { contract } from "../config";
 import { seshAbi, serviceNodeContributionAbi } from "../generated/abis";
-import { formatDuration, useNow, usePortal } from "../portal";
+import { usePortal } from "../client";
+import { formatDuration, useNow } from "../portal";
 import { Refusal, TxView, useTx } from "../tx";
 
 const STATUS = ["waiting for the operator's stake", "open for contribution", "full, waiting for finalize", "finalized (registered)"] as const;

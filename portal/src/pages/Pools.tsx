@@ -3,7 +3,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useMemo, useState } from "react";
 import { useConnection } from "wagmi";
 import { formatBasisPoints, formatSesh } from "../../../src/token/amounts";
-import { formatTime, usePortal, short } from "../portal";
+import { usePortal } from "../client";
+import { formatTime, short } from "../portal";
 import { href } from "../route";
 import { tracker, type PoolView } from "../tracker";
 

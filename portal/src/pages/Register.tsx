@@ -12,7 +12,7 @@ import { formatBasisPoints, formatSesh, parseSesh } from "../../../src/token/amo
 import { Sesh } from "../components";
 import { contract } from "../config";
 import { seshAbi, serviceNodeContributionFactoryAbi, serviceNodeRewardsAbi } from "../generated/abis";
-import { usePortal } from "../portal";
+import { usePortal } from "../client";
 import { href } from "../route";
 import { Refusal, TxView, useTx } from "../tx";
 
