@@ -147,8 +147,8 @@ describe("devnet tasks and the newcomer's walls", () => {
       const pub = ed25519.getPublicKey(secret);
       const book = JSON.parse(readFileSync(path.join(deployments.dir, "hardhat.json"), "utf8"));
       const registry = await ethers.getContractAt("ServiceNodeRewards", book.contracts.ServiceNodeRewards.address);
-      // (Ed25519 keys are not indexed on chain any more: the registration event carries the key.)
-      // The signature in the registration event verifies over popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey.
+      // The registration event carries the generated key and its signature, which verifies over
+      // popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey.
       const events = await registry.queryFilter(registry.filters.NewServiceNodeV2(r.id));
       const params = events[0].args.serviceNode;
       expect(params.ed25519Pubkey).to.equal(BigInt(`0x${Buffer.from(pub).toString("hex")}`));
