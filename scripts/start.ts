@@ -435,6 +435,17 @@ async function main(): Promise<void> {
   const rpcUrl = `http://${HOST}:${options.port}`;
   process.on("SIGINT", () => void shutdown(0, "SIGINT"));
   process.on("SIGTERM", () => void shutdown(0, "SIGTERM"));
+  // Started by the `devnet` task (or another tool) that asks to be followed: stop once it is gone.
+  const parent = Number(process.env.START_PARENT_PID ?? "");
+  if (Number.isSafeInteger(parent) && parent > 1) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        void shutdown(1, `the process that started the devnet (pid ${parent}) is gone`);
+      }
+    }, 1_000).unref();
+  }
 
   await assertPortFree(options.port, "--port");
   await assertPortFree(options.trackerPort, "--tracker-port");

@@ -35,7 +35,8 @@ task("devnet", "Starts a local Session Network (Hardhat node, contracts, status 
       if (value !== undefined) argv.push(flag, value);
     }
     if (args.exitWhenReady) argv.push("--exit-when-ready");
-    const child = spawn(process.execPath, argv, { cwd: hre.config.paths.root, stdio: ["ignore", "inherit", "inherit"] });
+    // START_PARENT_PID: the devnet stops by itself if this process dies without stopping it.
+    const child = spawn(process.execPath, argv, { cwd: hre.config.paths.root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, START_PARENT_PID: String(process.pid) } });
     // Ctrl-C reaches the child too (same process group); forward SIGTERM, and stay alive until it exits.
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const onInt = forward("SIGINT");

@@ -147,10 +147,11 @@ describe("devnet tasks and the newcomer's walls", () => {
       const pub = ed25519.getPublicKey(secret);
       const book = JSON.parse(readFileSync(path.join(deployments.dir, "hardhat.json"), "utf8"));
       const registry = await ethers.getContractAt("ServiceNodeRewards", book.contracts.ServiceNodeRewards.address);
-      expect(await registry.ed25519ToServiceNodeID(BigInt(`0x${Buffer.from(pub).toString("hex")}`))).to.equal(r.id);
-      // The signature in the registration event verifies over popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey.
+      // The registration event carries the generated key and its signature, which verifies over
+      // popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey.
       const events = await registry.queryFilter(registry.filters.NewServiceNodeV2(r.id));
       const params = events[0].args.serviceNode;
+      expect(params.ed25519Pubkey).to.equal(BigInt(`0x${Buffer.from(pub).toString("hex")}`));
       const sig = Buffer.from(`${params.ed25519Signature0.toString(16).padStart(64, "0")}${params.ed25519Signature1.toString(16).padStart(64, "0")}`, "hex");
       const node = await registry.serviceNodes(r.id);
       const domain = { chainId: 31337n, contract: book.contracts.ServiceNodeRewards.address as `0x${string}` };
