@@ -39,8 +39,8 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
       "ServiceNodeContribution",
       // The name service's entries are asserted in deploy.names.test.ts.
       "SessionNameCommitments",
-      "SessionNameResolver",
       "SessionNameReverse",
+      "SessionNameResolver",
       "SessionNameService",
     ]);
     const { token, pool, rewards, factory, poolImpl, verifier } = await contracts(result);
