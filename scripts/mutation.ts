@@ -44,6 +44,8 @@ interface Options {
   readonly jobs: number;
   /** Compile with the project's optimizer settings instead of the fast unoptimized build. */
   readonly optimized: boolean;
+  /** With --only: replace these mutants' results in the existing snapshot (e.g. survivors after a test fix). */
+  readonly updateSnapshot: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -53,8 +55,13 @@ function parseOptions(argv: readonly string[]): Options {
   let timeoutMs = 15 * 60_000;
   let jobs = 1;
   let optimized = false;
+  let updateSnapshot = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg === "--update-snapshot") {
+      updateSnapshot = true;
+      continue;
+    }
     if (arg === "--jobs") {
       jobs = Number(argv[++i]);
       continue;
@@ -67,7 +74,7 @@ function parseOptions(argv: readonly string[]): Options {
     else if (arg === "--list") list = true;
     else if (arg === "--keep") keep = true;
     else if (arg === "--timeout") timeoutMs = Number(argv[++i]) * 60_000;
-    else throw new Error(`mutation: unknown option ${arg} (use --only id,id | --list | --keep | --timeout <minutes> | --jobs <n> | --optimized)`);
+    else throw new Error(`mutation: unknown option ${arg} (use --only id,id [--update-snapshot] | --list | --keep | --timeout <minutes> | --jobs <n> | --optimized)`);
   }
   if (!Number.isInteger(jobs) || jobs < 1) throw new Error("mutation: --jobs needs a positive integer");
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error("mutation: --timeout needs a positive number of minutes");
@@ -76,7 +83,8 @@ function parseOptions(argv: readonly string[]): Options {
     const unknown = [...only].filter((id) => !known.has(id));
     if (unknown.length > 0) throw new Error(`mutation: no mutant named ${unknown.join(", ")} (see scripts/mutation/mutants.ts)`);
   }
-  return { only, list, keep, timeoutMs, jobs, optimized };
+  if (updateSnapshot && only === undefined) throw new Error("mutation: --update-snapshot goes with --only (a full run always writes the snapshot)");
+  return { only, list, keep, timeoutMs, jobs, optimized, updateSnapshot };
 }
 
 /** Index of the chosen occurrence of `m.original` in `text`, or why it cannot be used. */
@@ -263,7 +271,7 @@ async function runMutant(dir: string, m: Mutant, options: Options): Promise<Outc
  */
 function schedule(mutants: readonly Mutant[], jobs: number): Mutant[][] {
   const sorted = [...mutants].sort((a, b) => a.file.localeCompare(b.file));
-  const cost = (m: Mutant) => (m.file.endsWith("ServiceNodeRewards.sol") ? 2 : 1);
+  const cost = (m: Mutant) => (m.file.includes("ServiceNodeRewards") ? 2 : 1);
   const total = sorted.reduce((sum, m) => sum + cost(m), 0);
   const queues: Mutant[][] = [[]];
   let spent = 0;
@@ -276,14 +284,44 @@ function schedule(mutants: readonly Mutant[], jobs: number): Mutant[][] {
   return queues;
 }
 
-function writeSnapshot(outcomes: readonly Outcome[], planned: number, minutes: number, optimized: boolean): void {
+interface Rerun {
+  readonly commit: string;
+  readonly ids: readonly string[];
+}
+
+function headCommit(): string {
+  return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
+}
+
+/** Replaces the rerun mutants' results in the committed snapshot and records the rerun. */
+function updateSnapshot(rerun: readonly Outcome[]): void {
+  const existing = JSON.parse(readFileSync(SNAPSHOT, "utf8")) as {
+    commit: string;
+    build: string;
+    mutants: number;
+    minutes: number;
+    results: Outcome[];
+    reruns?: Rerun[];
+  };
+  const byId = new Map(existing.results.map((o) => [o.id, o]));
+  for (const o of rerun) byId.set(o.id, o);
+  const reruns = [...(existing.reruns ?? []), { commit: headCommit(), ids: rerun.map((o) => o.id) }];
+  writeSnapshot([...byId.values()], existing.mutants, existing.minutes, existing.build.startsWith("project"), { commit: existing.commit, reruns });
+}
+
+function writeSnapshot(
+  outcomes: readonly Outcome[],
+  planned: number,
+  minutes: number,
+  optimized: boolean,
+  history: { commit: string; reruns: readonly Rerun[] } = { commit: headCommit(), reruns: [] },
+): void {
   const count = (s: Status) => outcomes.filter((o) => o.status === s).length;
   const killed = count("killed") + count("timeout");
   const scored = killed + count("survived");
-  const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT }).toString().trim();
   const snapshot = {
     command: "npm run mutation",
-    commit,
+    commit: history.commit,
     build: optimized ? "project optimizer settings" : "optimizer off (fast build)",
     complete: outcomes.length === planned,
     mutants: planned,
@@ -295,6 +333,7 @@ function writeSnapshot(outcomes: readonly Outcome[], planned: number, minutes: n
     minutes,
     survivors: outcomes.filter((o) => o.status === "survived").map((o) => o.id),
     results: [...outcomes].sort((a, b) => a.id.localeCompare(b.id)),
+    ...(history.reruns.length > 0 ? { reruns: history.reruns } : {}),
   };
   writeFileSync(SNAPSHOT, JSON.stringify(snapshot, null, 2) + "\n");
 }
@@ -342,11 +381,14 @@ async function main(): Promise<void> {
     console.error(baseline.output.split("\n").slice(-60).join("\n"));
     throw new Error("mutation: the covering tests fail without any mutant; fix them first");
   }
+  // Clones of the first copy (its files, not the repository's, which may have changed since): same sources,
+  // same build, so the baseline holds for them too.
   for (let i = 1; i < queues.length; i++) {
-    const dir = makeCopy(true);
-    if (!options.optimized) writeFileSync(path.join(dir, FAST_CONFIG), FAST_CONFIG_SOURCE);
-    reuseBuild(first, dir);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "mutation-"));
     workDirs.push(dir);
+    cpSync(first, dir, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
+    symlinkSync(realpathSync(path.join(ROOT, "node_modules")), path.join(dir, "node_modules"), "dir");
+    reuseBuild(first, dir);
   }
 
   let done = 0;
@@ -375,6 +417,9 @@ async function main(): Promise<void> {
   if (full) {
     writeSnapshot(outcomes, chosen.length, minutes(), options.optimized);
     console.log(`snapshot written: ${path.relative(ROOT, SNAPSHOT)}`);
+  } else if (options.updateSnapshot) {
+    updateSnapshot(outcomes);
+    console.log(`snapshot updated with ${outcomes.length} rerun mutant(s): ${path.relative(ROOT, SNAPSHOT)}`);
   }
   process.exitCode = survivors.length > 0 || count("stale") > 0 || count("invalid") > 0 ? 1 : 0;
 }

@@ -707,6 +707,21 @@ describe("SessionNameService", () => {
         .withArgs(victim.sessionKey, 2n);
     });
 
+    it("the viem client signs and sends a Session reverse change from any wallet, and clears it", async () => {
+      const f = await loadFixture(deployNames);
+      const { setSessionReverseName, lookupReverseSession } = await import("../src/names");
+      const key = sessionKeyPair(hexToBytes(hre.ethers.id("client session seed") as Hex));
+      await commitAndRegister(f, f.alice, "viemsid", f.alice.address, 1n, [{ kind: "session", value: key.sessionId, plaintext: true }]);
+      const client = await hre.viem.getPublicClient();
+      const [, , , , relayer] = await hre.viem.getWalletClients(); // carol's account relays; she owns nothing here
+      const reverse = (await f.reverse.getAddress()) as Hex;
+      await client.waitForTransactionReceipt({ hash: await setSessionReverseName(relayer, client, reverse, key, "viemsid") });
+      expect(await lookupReverseSession(client, f.namesAddress, reverse, key.sessionId)).to.equal("viemsid.session");
+      await client.waitForTransactionReceipt({ hash: await setSessionReverseName(relayer, client, reverse, key, null) });
+      expect(await f.reverse.sessionReverseNameOf(key.sessionKey)).to.equal("0x");
+      expect(await f.reverse.sessionReverseNonce(key.sessionKey)).to.equal(2n);
+    });
+
     it("attack (issue 16 hole 5): nobody can point, re-point or clear another user's Session ID reverse record", async () => {
       const f = await loadFixture(deployNames);
       const victim = sessionKeyPair(hexToBytes(hre.ethers.id("victim session seed") as Hex));

@@ -110,6 +110,16 @@ describe("boundaries: SessionNameService", () => {
       await expect(f.names.connect(f.alice).renew(node, 1n)).to.emit(f.names, "NameRenewed").withArgs(node, expiry + BigInt(YEAR));
     });
 
+    it("nothing transfers from the first second of grace (expiry itself)", async () => {
+      const f = await loadFixture(namesFixture);
+      const node = (await commitAndRegister(f, f.alice, "firstgrace", f.alice.address)).ids.node;
+      const expiry = await expiryOf(f, node);
+      await at(expiry);
+      await expect(f.names.connect(f.alice).transferFrom(f.alice.address, f.carol.address, BigInt(node)))
+        .to.be.revertedWithCustomError(f.names, "NameInGracePeriod")
+        .withArgs(node, expiry + BigInt(GRACE));
+    });
+
     it("at the end of grace the owner can no longer renew and anyone may register the name anew, not a second earlier", async () => {
       const f = await loadFixture(namesFixture);
       const first = await commitAndRegister(f, f.alice, "aftergrace", f.alice.address);

@@ -120,7 +120,7 @@ describe("boundaries: ServiceNodeRewards", () => {
     for (const expiry of [600n, 37n]) {
       it(`refuses a signature older than the expiry (${expiry} s) and accepts one exactly that old`, async () => {
         const d = await load();
-        if (expiry !== 600n) await d.snr.setSignatureExpiry(expiry);
+        if (expiry !== 600n) await d.ext.setSignatureExpiry(expiry);
         const key = d.seedKeys[4];
         const id = 5n;
         const signedAt = (await now()) + 10n;
@@ -143,8 +143,8 @@ describe("boundaries: ServiceNodeRewards", () => {
       const who = d.accounts[3];
       const limit = 1_000n;
       const cycle = HOUR;
-      await d.snr.setClaimLimit(limit);
-      await d.snr.setClaimCycle(cycle);
+      await d.ext.setClaimLimit(limit);
+      await d.ext.setClaimCycle(cycle);
       await d.snr.updateRewardsBalance(who.address, 10n * limit, signReward(d.network, who.address as `0x${string}`, 10n * limit), []);
       const start = ((await now()) / cycle + 1n) * cycle;
       const claim = (amount: bigint) => d.snr.connect(who)["claimRewards(uint256)"](amount);
@@ -162,7 +162,7 @@ describe("boundaries: ServiceNodeRewards", () => {
     it("counts every claimant against one global limit", async () => {
       const d = await load();
       const [a, b] = d.accounts;
-      await d.snr.setClaimLimit(1_000n);
+      await d.ext.setClaimLimit(1_000n);
       for (const who of [a, b]) await d.snr.updateRewardsBalance(who.address, 5_000n, signReward(d.network, who.address as `0x${string}`, 5_000n), []);
       const start = ((await now()) / (12n * HOUR) + 1n) * 12n * HOUR;
       await at(start);
@@ -200,7 +200,7 @@ describe("boundaries: ServiceNodeRewards", () => {
     it("caps the threshold at the owner's maximum when that is lower", async () => {
       const d = await load();
       const who = d.accounts[5].address as `0x${string}`;
-      await d.snr.setBLSNonSignerThresholdMax(5n);
+      await d.ext.setBLSNonSignerThresholdMax(5n);
       expect(await d.snr.blsNonSignerThreshold()).to.equal(5n);
       const update = (total: bigint, nonSigners: bigint[]) =>
         d.snr.updateRewardsBalance(who, total, signReward(d.network, who, total, nonSigners), nonSigners);
@@ -228,9 +228,9 @@ describe("boundaries: ServiceNodeRewards", () => {
     it("is 20 up to 1,049 nodes and 2 % from 1,050 (rounded down)", async () => {
       const d = await loadFixture(manyNodes);
       expect(await d.snr.totalNodes()).to.equal(1_049n);
-      expect(await d.snr.maxPermittedPubkeyAggregations()).to.equal(20n);
+      expect(await d.ext.maxPermittedPubkeyAggregations()).to.equal(20n);
       await registerNode(d, nodeKey("aggregation-1050"), d.accounts[0]);
-      expect(await d.snr.maxPermittedPubkeyAggregations()).to.equal(21n);
+      expect(await d.ext.maxPermittedPubkeyAggregations()).to.equal(21n);
     });
   });
 });

@@ -14,7 +14,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
-import type { Interface } from "ethers";
+import { getCreateAddress, type Interface } from "ethers";
 import type { ContractName } from "../deploy/addressBook";
 import { permitTypes } from "../src/token/permit";
 import { callAs, compiledInterface, describeOutcome, dummyArgs, normalise, stateChangingFunctions } from "./helpers/abiCalls";
@@ -96,19 +96,12 @@ const MATRIX: Record<string, Record<string, Decision>> = {
 
   ServiceNodeRewards: {
     ...UUPS_OWNABLE,
-    seedPublicKeyList: OWNER,
     start: OWNER,
     pause: OWNER,
     unpause: OWNER,
     setStakingRequirement: OWNER,
     setMaxContributors: OWNER,
-    setSignatureExpiry: OWNER,
-    setBLSNonSignerThresholdMax: OWNER,
-    setClaimLimit: OWNER,
-    setClaimCycle: OWNER,
-    setLiquidationRatios: OWNER,
-    setRewardPool: OWNER,
-    addBLSPublicKey: pub("registers a node whose stake the caller pays and whose key its proof of possession binds"),
+    addBLSPublicKey: pub("registers a node whose stake the caller pays as its operator (or a pool of the configured factory for its operator), with the key's proof of possession for that operator"),
     "initiateExitBLSPublicKey(uint64)": deny(
       "CallerNotContributor",
       (s) => [s.soloNodeId, s.stranger.address],
@@ -128,6 +121,18 @@ const MATRIX: Record<string, Record<string, Decision>> = {
     exitBLSPublicKeyAfterWaitTime: pub("anyone may remove a node 30 days after its exit request (no funds move)"),
     "claimRewards()": pub("pays the caller its own signed balance"),
     "claimRewards(uint256)": pub("pays the caller part of its own signed balance"),
+  },
+
+  /** The registry's extension functions, served at the registry's address through its fallback. */
+  ServiceNodeRewardsExtension: {
+    seedPublicKeyList: OWNER,
+    setSignatureExpiry: OWNER,
+    setBLSNonSignerThresholdMax: OWNER,
+    setClaimLimit: OWNER,
+    setClaimCycle: OWNER,
+    setLiquidationRatios: OWNER,
+    setRewardPool: OWNER,
+    setServiceNodeContributionFactory: OWNER,
   },
 
   BLSVerifier: {},
@@ -243,6 +248,11 @@ const TARGETS: Record<string, Target> = {
   SESH: { matrix: "SESH", artifact: "SESH", address: book("SESH") },
   RewardRatePool: { matrix: "RewardRatePool", artifact: "RewardRatePool", address: book("RewardRatePool") },
   ServiceNodeRewards: { matrix: "ServiceNodeRewards", artifact: "ServiceNodeRewards", address: book("ServiceNodeRewards") },
+  ServiceNodeRewardsExtension: {
+    matrix: "ServiceNodeRewardsExtension",
+    artifact: "ServiceNodeRewardsExtension",
+    address: book("ServiceNodeRewards"),
+  },
   BLSVerifier: { matrix: "BLSVerifier", artifact: "BLSVerifier", address: book("BLSVerifier") },
   ServiceNodeContributionFactory: {
     matrix: "ServiceNodeContributionFactory",
@@ -273,10 +283,23 @@ const IMPLEMENTATIONS: Record<string, { readonly of: string; readonly address: (
     address: implementationOf("ServiceNodeRewards"),
     overrides: { upgradeToAndCall: deny("UUPSUnauthorizedCallContext", () => []) },
   },
+  // The registry implementation's fallback runs the extension in the implementation's own (ownerless) storage.
+  "ServiceNodeRewards implementation (extension)": {
+    of: "ServiceNodeRewardsExtension",
+    address: implementationOf("ServiceNodeRewards"),
+    overrides: {},
+  },
   "ServiceNodeContributionFactory implementation": {
     of: "ServiceNodeContributionFactory",
     address: implementationOf("ServiceNodeContributionFactory"),
     overrides: { upgradeToAndCall: deny("UUPSUnauthorizedCallContext", () => []) },
+  },
+  // The extension itself, called directly: its own storage has no owner.
+  "ServiceNodeRewardsExtension (called directly)": {
+    of: "ServiceNodeRewardsExtension",
+    // Created by the registry implementation's constructor, its first contract creation (nonce 1).
+    address: (s) => getCreateAddress({ from: s.book.contracts.ServiceNodeRewards!.implementation!, nonce: 1 }),
+    overrides: {},
   },
   // The address book's ServiceNodeContribution is the implementation the factory clones.
   "ServiceNodeContribution implementation": { of: "ServiceNodeContributionPool", address: book("ServiceNodeContribution"), overrides: {} },

@@ -20,6 +20,8 @@ export interface Mutant {
 }
 
 const SNR = "contracts/staking/ServiceNodeRewards.sol";
+const SNR_EXT = "contracts/staking/ServiceNodeRewardsExtension.sol";
+const SNR_STORAGE = "contracts/staking/ServiceNodeRewardsStorage.sol";
 const POOL = "contracts/staking/ServiceNodeContribution.sol";
 const FACTORY = "contracts/staking/ServiceNodeContributionFactory.sol";
 const RRP = "contracts/staking/RewardRatePool.sol";
@@ -40,24 +42,32 @@ function ownerCheck(id: string, file: string, signature: string): Mutant {
 
 export const MUTANTS: readonly Mutant[] = [
   // ----------------------------------------------------------------------------- access: registry
-  ownerCheck("snr.setRewardPool.onlyOwner", SNR, "function setRewardPool(address newPool) external"),
+  ownerCheck("snr.setRewardPool.onlyOwner", SNR_EXT, "function setRewardPool(address newPool) external"),
   ownerCheck("snr.pause.onlyOwner", SNR, "function pause() external"),
   ownerCheck("snr.setStakingRequirement.onlyOwner", SNR, "function setStakingRequirement(uint256 newRequirement) external"),
-  ownerCheck("snr.seedPublicKeyList.onlyOwner", SNR, "function seedPublicKeyList(SeedServiceNode[] calldata nodes) external"),
+  ownerCheck("snr.setLiquidationRatios.onlyOwner", SNR_EXT, "function setLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient) external"),
+  ownerCheck("snr.seedPublicKeyList.onlyOwner", SNR_EXT, "function seedPublicKeyList(SeedServiceNode[] calldata nodes) external"),
   ownerCheck("snr.authorizeUpgrade.onlyOwner", SNR, "function _authorizeUpgrade(address) internal override"),
   {
     id: "snr.initiateExit.operatorCheck",
     file: SNR,
-    original: "if (node.operator != msg.sender) revert CallerNotContributor(serviceNodeID, msg.sender);\n        // The operator holds",
-    mutated: "// The operator holds",
+    original: "if (!found) revert CallerNotContributor(serviceNodeID, msg.sender);",
+    mutated: "",
+    occurrence: 1, // the one-argument form (the two-argument one follows)
     tests: MATRIX,
   },
   // ----------------------------------------------------------------------------- thresholds: registry
   { id: "snr.smallContributor.quarterIncluded", file: SNR, original: "small = stake * 4 < total;", mutated: "small = stake * 4 <= total;", tests: REGISTRY_BOUNDS },
-  { id: "snr.operatorStake.quarterIncluded", file: SNR, original: "if (operatorStake * 4 < requirement)", mutated: "if (operatorStake * 4 <= requirement)", tests: REGISTRY_BOUNDS },
+  { id: "snr.operatorStake.quarterIncluded", file: SNR_STORAGE, original: "if (operatorStake * 4 < requirement)", mutated: "if (operatorStake * 4 <= requirement)", tests: REGISTRY_BOUNDS },
+  { id: "snr.smallContributor.delayEdge", file: SNR, original: "if (small && block.timestamp < allowedAt)", mutated: "if (small && block.timestamp <= allowedAt)", tests: REGISTRY_BOUNDS },
+  { id: "snr.exitRequestInterval.edge", file: SNR, original: "if (block.timestamp < allowedAt) revert ExitRequestTooSoon", mutated: "if (block.timestamp <= allowedAt) revert ExitRequestTooSoon", tests: REGISTRY_BOUNDS },
+  { id: "snr.exitWait.edge", file: SNR, original: "if (block.timestamp < requested + EXIT_WAIT_TIME)", mutated: "if (block.timestamp <= requested + EXIT_WAIT_TIME)", tests: REGISTRY_BOUNDS },
   { id: "snr.nodeAge.edge", file: SNR, original: "if (block.timestamp < oldEnough) revert ServiceNodeTooYoung", mutated: "if (block.timestamp <= oldEnough) revert ServiceNodeTooYoung", tests: REGISTRY_BOUNDS },
-  { id: "snr.signatureExpiry.edge", file: SNR, original: "if (block.timestamp - timestamp > $.config.signatureExpiry)", mutated: "if (block.timestamp - timestamp >= $.config.signatureExpiry)", tests: REGISTRY_BOUNDS },
+  { id: "snr.signatureExpiry.edge", file: SNR, original: "if (block.timestamp > timestamp + expiry) revert SignatureExpired", mutated: "if (block.timestamp >= timestamp + expiry) revert SignatureExpired", tests: REGISTRY_BOUNDS },
   { id: "snr.nonSigners.countEdge", file: SNR, original: "if (count > max) revert TooManyNonSigners(count, max);", mutated: "if (count >= max) revert TooManyNonSigners(count, max);", tests: REGISTRY_BOUNDS },
+  { id: "snr.nonSigners.capIgnored", file: SNR, original: "return third < cap ? third : cap;", mutated: "return third;", tests: REGISTRY_BOUNDS },
+  { id: "snr.maxContributors.edge", file: SNR_STORAGE, original: "if (n > max) revert MaxContributorsExceeded(n, max);", mutated: "if (n >= max) revert MaxContributorsExceeded(n, max);", tests: REGISTRY_BOUNDS },
+  { id: "snr.aggregations.percentage", file: SNR_EXT, original: "result = uint256(_layout().state.totalNodes) * 2 / 100;", mutated: "result = uint256(_layout().state.totalNodes) * 2 / 99;", tests: REGISTRY_BOUNDS },
   { id: "snr.claimLimit.edge", file: SNR, original: "if gt(total, limit) {", mutated: "if gt(total, add(limit, 1)) {", tests: REGISTRY_BOUNDS },
   // ----------------------------------------------------------------------------- rounding: registry
   {

@@ -116,7 +116,14 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     wallet.addEmitter((event, data) => page.evaluate(`window.__testWalletEmit(${JSON.stringify(event)}, ${JSON.stringify(data)})`));
     const shot = (name: string, p: Page = page) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
     const done = async (text: RegExp | string) => {
-      await page.locator(".tx .done").filter({ hasText: text }).waitFor({ timeout: 120_000 });
+      try {
+        await page.locator(".tx .done").filter({ hasText: text }).waitFor({ timeout: 180_000 });
+      } catch (error) {
+        // Say what the page shows instead (a problem in words, a step still pending) and keep a screenshot.
+        await shot("failure").catch(() => undefined);
+        const shown = await page.locator(".tx").allInnerTexts().catch(() => []);
+        throw new Error(`waiting for "${String(text)}": ${(error as Error).message.split("\n")[0]}; the page shows: ${JSON.stringify(shown)}`);
+      }
     };
     const go = async (hash: string) => {
       await page.goto(`${portalUrl}${hash}`);
@@ -231,7 +238,8 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     await page.waitForFunction(
       (id) => Array.from((globalThis as unknown as { document: Dom }).document.querySelectorAll(`[data-node="${id}"] button`)).some((b) => (b.textContent ?? "").includes("network's signature") && b.disabled !== true),
       String(newNode),
-      { timeout: 60_000 },
+      // The aggregator lists the exit once its view of the chain has the request and the unlock time (slow on a loaded host).
+      { timeout: 240_000 },
     );
     await shot("stakes-exit");
     await exitButton.click();
