@@ -163,6 +163,8 @@ export function serveRpc(handler: RpcHandler, options: RpcServerOptions = {}): P
       })().catch(() => reply(500, errorAnswer(null, "internal", "internal error")));
     });
   });
+  // Longer than clients keep idle sockets (undici: 4 s), so the server never closes one a client is reusing.
+  server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
@@ -194,7 +196,7 @@ export async function rpcCall(url: string, method: string, params: unknown, sign
       signal,
     });
   } catch (error) {
-    throw new NetworkError("unavailable", `${url} unreachable: ${(error as Error).message}`);
+    throw new NetworkError("unavailable", `${url} unreachable: ${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ""}`);
   }
   let body: { result?: unknown; error?: { code?: number; message?: string; data?: { kind?: string } } };
   try {
