@@ -1,7 +1,7 @@
 /**
  * Deploy module: the Session Name Service behind its transparent proxy (`SessionNameServiceProxy`, upgraded
  * through the ProxyAdmin it creates, owned by the run's owner) and its three companions (commit book,
- * ENS resolver, reverse records), each bound to the proxy's address.
+ * reverse records, ENS registry/resolver/universal resolver reading both), each bound to the proxy's address.
  *
  * First run: implementation (validated by `@openzeppelin/hardhat-upgrades`) → companions built for the
  * predicted proxy address → proxy initialised with owner, parent, fee recipient (the RewardRatePool), yearly
@@ -24,7 +24,8 @@ import { compiledRuntime, sameRuntimeCode } from "./lib";
 import type { DeployContext, DeployModule } from "./types";
 
 const NAME: ContractName = "SessionNameService";
-const COMPANIONS = ["SessionNameCommitments", "SessionNameResolver", "SessionNameReverse"] as const;
+/** In deploy order: the resolver reads the reverse records, so it comes after them. */
+const COMPANIONS = ["SessionNameCommitments", "SessionNameReverse", "SessionNameResolver"] as const;
 
 /** Options for the upgrades plugin: transparent proxy, implementation constructed with the SESH address. */
 function pluginOptions(sesh: string) {
@@ -84,7 +85,8 @@ async function deployFresh(ctx: DeployContext, sesh: string, pool: string): Prom
   const proxyAddress = getCreateAddress({ from: ctx.deployer.address, nonce: base + COMPANIONS.length });
   const companions: Record<string, { address: string; hash: string; block: number }> = {};
   for (const companion of COMPANIONS) {
-    const contract = await ethers.deployContract(companion, [proxyAddress], ctx.deployer);
+    const args = companion === "SessionNameResolver" ? [proxyAddress, companions.SessionNameReverse.address] : [proxyAddress];
+    const contract = await ethers.deployContract(companion, args, ctx.deployer);
     const receipt = await contract.deploymentTransaction()!.wait(ctx.flavour.confirmations);
     if (receipt === null) throw new Error(`deploy ${companion}: no receipt`);
     companions[companion] = { address: await contract.getAddress(), hash: receipt.hash, block: receipt.blockNumber };
@@ -146,7 +148,7 @@ async function checkExisting(ctx: DeployContext, existing: ContractRecord, sesh:
   if (sameRuntimeCode(await ethers.provider.getCode(current), code, masked)) {
     if (!sameAddress(current, existing.implementation ?? "")) ctx.record(NAME, { ...existing, implementation: current });
     ctx.report({ contract: NAME, action: "unchanged", detail: `proxy ${existing.address}, implementation ${current}` });
-    for (const companion of COMPANIONS) ctx.report({ contract: companion, action: "unchanged", detail: `at ${ctx.require(companion)}` });
+    await refreshCompanions(ctx, existing.address);
     return;
   }
 
@@ -183,6 +185,50 @@ async function checkExisting(ctx: DeployContext, existing: ContractRecord, sesh:
   const implementation = await upgrades.erc1967.getImplementationAddress(existing.address);
   ctx.record(NAME, { ...existing, implementation, upgradeTxHash: receipt.hash });
   ctx.report({ contract: NAME, action: "upgraded", detail: `proxy ${existing.address}: implementation ${current} → ${implementation}`, txHash: receipt.hash });
+  await refreshCompanions(ctx, existing.address);
+}
+
+/**
+ * The commit book is bound to the proxy's storage and stays. The reverse records and the resolver are plain
+ * contracts bound to the proxy: when the compiled code differs from the deployed one (e.g. the signed Session
+ * reverse, the resolver's reverse reads), a new one is deployed for the same proxy and recorded. A new reverse
+ * contract starts without records (its ABI changed with its code), and takes a new resolver with it.
+ */
+async function refreshCompanions(ctx: DeployContext, proxy: string): Promise<void> {
+  const { ethers } = ctx.hre;
+  ctx.report({ contract: "SessionNameCommitments", action: "unchanged", detail: `at ${ctx.require("SessionNameCommitments")}` });
+  let reverse = ctx.require("SessionNameReverse");
+  for (const companion of ["SessionNameReverse", "SessionNameResolver"] as const) {
+    const address = ctx.require(companion);
+    const { code, masked } = await compiledRuntime(ctx, companion);
+    let reason: string | undefined;
+    if (!sameRuntimeCode(await ethers.provider.getCode(address), code, masked)) reason = "its code differs from the compiled one";
+    else if (companion === "SessionNameResolver") {
+      const reads = await ethers.getContractAt("SessionNameResolver", address);
+      if (!sameAddress(await reads.REVERSE(), reverse)) reason = `it reads reverse records from another contract than ${reverse}`;
+    }
+    if (reason === undefined) {
+      ctx.report({ contract: companion, action: "unchanged", detail: `at ${address}` });
+      continue;
+    }
+    ctx.log(`${companion} at ${address}: ${reason}; deploying a new one for ${proxy}`);
+    const args = companion === "SessionNameResolver" ? [proxy, reverse] : [proxy];
+    const contract = await ethers.deployContract(companion, args, ctx.deployer);
+    const receipt = await contract.deploymentTransaction()!.wait(ctx.flavour.confirmations);
+    if (receipt === null) throw new Error(`deploy ${companion}: no receipt`);
+    const fresh = await contract.getAddress();
+    ctx.record(companion, {
+      kind: "contract",
+      address: fresh,
+      implementation: null,
+      txHash: receipt.hash,
+      blockNumber: receipt.blockNumber,
+      deployer: ctx.deployer.address,
+      chainId: ctx.chainId,
+    });
+    ctx.report({ contract: companion, action: "deployed", detail: `at ${fresh} for ${proxy}, replacing ${address} (${reason})`, txHash: receipt.hash });
+    if (companion === "SessionNameReverse") reverse = fresh;
+  }
 }
 
 /** Sends `method(args)` as the service's owner, after checking the deployer is that owner. */

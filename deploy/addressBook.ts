@@ -61,9 +61,33 @@ export function deploymentsDir(): string {
   return path.resolve(__dirname, "..", "deployments");
 }
 
+/** The default JSON-RPC port of a devnet (`npm start`, `npx hardhat node`). */
+export const DEVNET_DEFAULT_PORT = 8545;
+
+/**
+ * The file name (without `.json`) of `network`'s address book. Every network has one book, except
+ * `localhost`: each devnet port has its own (`localhost` on 8545, `localhost-8546` on 8546, from
+ * `LOCALHOST_URL`), so two devnets running side by side never share (and overwrite) one book.
+ */
+export function addressBookName(network: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (network !== "localhost") return network;
+  const raw = env.LOCALHOST_URL?.trim();
+  if (raw === undefined || raw === "") return network;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return network;
+  }
+  const port = url.port === "" ? (url.protocol === "https:" ? "443" : "80") : url.port;
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (loopback && port === String(DEVNET_DEFAULT_PORT)) return network;
+  return loopback ? `localhost-${port}` : `localhost-${url.hostname.replace(/[^A-Za-z0-9]+/g, "_")}-${port}`;
+}
+
 export function addressBookPath(network: string, dir: string = deploymentsDir()): string {
   if (!/^[A-Za-z0-9_-]+$/.test(network)) throw new Error(`network name "${network}" cannot name an address book`);
-  return path.join(dir, `${network}.json`);
+  return path.join(dir, `${addressBookName(network)}.json`);
 }
 
 export function emptyAddressBook(network: string, chainId: number): AddressBook {

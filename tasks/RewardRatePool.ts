@@ -57,7 +57,7 @@ task("pool:payout", "Pays the rewards released so far to the pool's beneficiary 
   const event = receipt.logs
     .map((log) => pool.interface.parseLog(log))
     .find((parsed) => parsed !== null && parsed.name === "FundsReleased");
-  const amount = event === undefined || event === null ? 0n : (event.args[1] as bigint);
+  const amount = event === undefined || event === null ? 0n : (event.args[0] as bigint);
   out(`  paid ${formatSesh(amount)}; paid out in total ${formatSesh(await pool.totalPaidOut())}`);
   return amount;
 });

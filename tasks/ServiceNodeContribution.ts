@@ -12,15 +12,19 @@ import { publicKeyToHex } from "../src/bls";
 import { formatSesh, parseAddress, parseSesh } from "./lib/args";
 import { signPermit } from "./lib/permit";
 import { TaskArgumentError, TaskError } from "./lib/errors";
+import { waitHint } from "./lib/duration";
 import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
 import {
   assertBalance,
   chainTime,
+  ed25519Words,
   formatTime,
   parseFee,
   parseNodeKeys,
+  parseReservations,
   proofOfPossession,
+  saveGeneratedEd25519Key,
   saveGeneratedKey,
   serviceNodeContracts,
   type NodeKeyArgs,
@@ -36,6 +40,8 @@ Object.assign(REVERT_HINTS, {
   NotOperator: "only the pool's operator may do this: run the task with the operator's key",
   InvalidStatus: "the pool is not in the state this needs: check contribution:status",
   WaitingForOperatorContribution: "the operator has not contributed yet: only the operator may contribute first",
+  PoolEpochChanged: "the pool's terms (fee, keys, reservations or a reset) changed after they were shown: check contribution:status and run the task again",
+  PoolTermsRecentlyChanged: "the pool's terms changed within the last hour: state the epoch (contribution:contribute does) or wait until allowedAt",
 });
 
 async function openPool(hre: HardhatRuntimeEnvironment, rawPool: unknown) {
@@ -78,15 +84,19 @@ task("contribution:contribute", "Contributes SESH to a pool (signs an ERC-2612 p
     if (amount > missing) throw new TaskArgumentError("--amount", `${formatSesh(amount)} is more than the ${formatSesh(missing)} the pool still needs: contribute at most that`);
     await assertBalance(token, signer.address, amount, "--amount");
 
+    // The terms shown are the terms agreed to: the epoch read with them goes into the transaction, so a
+    // reset, fee, key or reservation change landing first makes it revert (PoolEpochChanged).
+    const epoch = await pool.epoch();
+    const [, , params] = await pool.registration();
     const deadline = (await chainTime(hre)) + 3600n;
     const permit = await signPermit(token, signer, address, amount, deadline);
-    out(`contributing ${formatSesh(amount)} to pool ${address} (permit valid until ${formatTime(deadline)})`);
+    out(`contributing ${formatSesh(amount)} to pool ${address} at operator fee ${Number(params.fee) / 100} % (pool terms epoch ${epoch}; permit valid until ${formatTime(deadline)})`);
     const receipt = await send(hre, {
       description: `contribute ${formatSesh(amount)}${beneficiary === hre.ethers.ZeroAddress ? "" : `, rewards to ${beneficiary}`}`,
       contract: pool,
       contractName: "ServiceNodeContribution",
       method: "contributeFundsWithPermit",
-      args: [amount, beneficiary, deadline, permit.v, permit.r, permit.s],
+      args: [amount, beneficiary, epoch, deadline, permit.v, permit.r, permit.s],
     });
     const [mine] = await pool.contributionOf(signer.address);
     out(`  your contribution: ${formatSesh(mine)}`);
@@ -104,7 +114,7 @@ task("contribution:withdraw", "Takes your contribution back (a day after you mad
     if (!isOperator) {
       const allowedAt = time + (await pool.WITHDRAWAL_DELAY());
       const now = await chainTime(hre);
-      if (now < allowedAt) throw new TaskError(`you can withdraw from ${formatTime(allowedAt)}, ${allowedAt - now} s from now (a day after your last contribution): wait`);
+      if (now < allowedAt) throw new TaskError(`you can withdraw from ${formatTime(allowedAt)}, ${waitHint(hre, allowedAt - now)} (a day after your last contribution): wait`);
     }
     const receipt = await send(hre, {
       description: isOperator ? `withdraw as the operator: refunds every contributor of pool ${address}` : `withdraw your ${formatSesh(amount)} from pool ${address}`,
@@ -141,7 +151,7 @@ task("contribution:status", "Prints a pool's status, contributors and reservatio
   .addParam("pool", "the pool's address")
   .setAction(async (args: { pool: string }, hre) => {
     const { pool, address, statusName } = await openPool(hre, args.pool);
-    const [contributors] = await pool.getContributions();
+    const [contributors] = await pool.getContributors();
     const [pubkey, , params] = await pool.registration();
     table([
       ["pool", address],
@@ -149,6 +159,7 @@ task("contribution:status", "Prints a pool's status, contributors and reservatio
       ["status", statusName],
       ["BLS key", publicKeyToHex({ X: pubkey.X, Y: pubkey.Y })],
       ["fee", `${Number(params.fee) / 100} %`],
+      ["terms epoch", (await pool.epoch()).toString()],
       ["contributed", `${formatSesh(await pool.totalContribution())} of ${formatSesh(await pool.stakingRequirement())}`],
       ["minimum contribution now", formatSesh(await pool.minimumContribution())],
       ["manual finalize", String(await pool.manualFinalize())],
@@ -191,12 +202,16 @@ task("contribution:update-keys", "Operator: replaces the node keys before your f
   .addParam("pool", "the pool's address")
   .addOptionalParam("blsKey", "the node's BLS secret key: 0x + 64 hex digits, or a file holding it")
   .addOptionalParam("newBlsKey", "generate a BLS key and save it to this (new) file")
-  .addParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits")
-  .addOptionalParam("ed25519Signature", "the node's Ed25519 signature, 0x + 128 hex digits")
+  .addOptionalParam("ed25519Key", "the node's Ed25519 secret key (0x + 64 hex digits, or a file holding it): the task signs the registration with it")
+  .addOptionalParam("newEd25519Key", "generate an Ed25519 key, save it to this (new) file and sign with it")
+  .addOptionalParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits (with --ed25519-signature, when its secret stays on the node)")
+  .addOptionalParam("ed25519Signature", "with --ed25519: the node's Ed25519 signature of its registration bytes, 0x + 128 hex digits")
   .setAction(async (args: NodeKeyArgs & { pool: string }, hre) => {
-    const { key, ed25519, sig0, sig1 } = parseNodeKeys(args);
+    const { key, ed25519, edIdentity } = parseNodeKeys(args);
     const { pool, address, signer, domain } = await beforeOperatorContribution(hre, args.pool, "keys");
+    const [sig0, sig1] = ed25519Words(edIdentity, key, domain, signer.address);
     saveGeneratedKey(key, out);
+    saveGeneratedEd25519Key(edIdentity, out);
     const receipt = await send(hre, {
       description: `give pool ${address} the BLS key ${publicKeyToHex(key.pk)}`,
       contract: pool,
@@ -219,10 +234,67 @@ task("contribution:finalize", "Operator: registers the filled pool's node with t
     return { txHash: receipt.hash, id, status: await printState(pool) };
   });
 
-task("contribution:reset", "Operator: refunds every contribution and starts the pool over (keys and fee are kept)")
+task("contribution:reset", "Operator: refunds every contribution and starts the pool over (keys, fee and reservations are kept)")
   .addParam("pool", "the pool's address")
-  .setAction(async (args: { pool: string }, hre) => {
+  .addFlag("dropReservations", "do not restore the reserved slots after the reset")
+  .setAction(async (args: { pool: string; dropReservations: boolean }, hre) => {
     const { pool, address } = await operatorPool(hre, args.pool);
+    // reset() clears the reservations with the contributions; they are read first and put back after.
+    const reserved = (await pool.getReservations()).map((r) => ({ addr: r.addr, amount: r.amount }));
     const receipt = await send(hre, { description: `reset pool ${address} (refunds ${formatSesh(await pool.totalContribution())})`, contract: pool, contractName: "ServiceNodeContribution", method: "reset", args: [] });
-    return { txHash: receipt.hash, status: await printState(pool) };
+    const hashes = [receipt.hash];
+    if (reserved.length > 0 && !args.dropReservations) {
+      const restored = await send(hre, {
+        description: `restore the ${reserved.length} reserved slot${reserved.length === 1 ? "" : "s"} (${reserved.map((r) => `${r.addr}:${formatSesh(r.amount)}`).join(", ")}; --drop-reservations skips this)`,
+        contract: pool,
+        contractName: "ServiceNodeContribution",
+        method: "updateReservedContributors",
+        args: [reserved],
+      });
+      hashes.push(restored.hash);
+    } else if (reserved.length > 0) {
+      out(`  reservations dropped; set new ones with contribution:update-reservations --pool ${address} --reserve <address:SESH,…>`);
+    }
+    return { txHash: receipt.hash, txHashes: hashes, reservations: args.dropReservations ? [] : reserved, status: await printState(pool) };
+  });
+
+task("contribution:update-reservations", "Operator: replaces the reserved slots before your first contribution")
+  .addParam("pool", "the pool's address")
+  .addOptionalParam("reserve", "reserved slots, address:SESH comma-separated, e.g. 0xabc…:5000,0xdef…:2500 (omit to clear them)")
+  .setAction(async (args: { pool: string; reserve?: string }, hre) => {
+    const reserved = parseReservations("--reserve", args.reserve);
+    const { pool, address, signer } = await beforeOperatorContribution(hre, args.pool, "reservations");
+    if (reserved.some((r) => r.addr === signer.address)) {
+      throw new TaskArgumentError("--reserve", `do not reserve a slot for yourself (${signer.address}): the operator's slot is always yours`);
+    }
+    const receipt = await send(hre, {
+      description: reserved.length === 0 ? `clear the reservations of pool ${address}` : `reserve ${reserved.map((r) => `${formatSesh(r.amount)} for ${r.addr}`).join(", ")} in pool ${address}`,
+      contract: pool,
+      contractName: "ServiceNodeContribution",
+      method: "updateReservedContributors",
+      args: [reserved.map((r) => ({ addr: r.addr, amount: r.amount }))],
+    });
+    const now = (await pool.getReservations()).map((r) => ({ addr: r.addr, amount: r.amount }));
+    out(`  ${now.length} reserved slot${now.length === 1 ? "" : "s"}${now.length === 0 ? "" : `: ${now.map((r) => `${r.addr}:${formatSesh(r.amount)}`).join(", ")}`}`);
+    return { txHash: receipt.hash, reservations: now };
+  });
+
+task("contribution:update-manual-finalize", "Operator: whether the filled pool waits for contribution:finalize (true) or registers itself (false)")
+  .addParam("pool", "the pool's address")
+  .addParam("manualFinalize", "true or false")
+  .setAction(async (args: { pool: string; manualFinalize: string }, hre) => {
+    const raw = String(args.manualFinalize).trim().toLowerCase();
+    if (raw !== "true" && raw !== "false") throw new TaskArgumentError("--manual-finalize", `"${args.manualFinalize}" must be true or false`);
+    const { pool, address, status, statusName } = await operatorPool(hre, args.pool);
+    if (status === 3) throw new TaskError(`pool ${address} is ${statusName}: there is nothing left to finalize`);
+    const receipt = await send(hre, {
+      description: `${raw === "true" ? "wait for contribution:finalize once" : "register the node as soon as"} pool ${address} is full`,
+      contract: pool,
+      contractName: "ServiceNodeContribution",
+      method: "updateManualFinalize",
+      args: [raw === "true"],
+    });
+    const now = await pool.manualFinalize();
+    out(`  manual finalize: ${now}`);
+    return { txHash: receipt.hash, manualFinalize: now, status: await printState(pool) };
   });

@@ -11,10 +11,12 @@ import { out, table } from "./lib/output";
 import { REVERT_HINTS, send } from "./lib/send";
 import {
   assertBalance,
+  ed25519Words,
   parseFee,
   parseNodeKeys,
   parseReservations,
   proofOfPossession,
+  saveGeneratedEd25519Key,
   saveGeneratedKey,
   serviceNodeContracts,
   type NodeKeyArgs,
@@ -38,18 +40,21 @@ interface OpenArgs extends NodeKeyArgs {
 task("contribution:open", "Opens a pooled node you operate (optionally with reserved slots and your first contribution)")
   .addOptionalParam("blsKey", "the node's BLS secret key: 0x + 64 hex digits, or a file holding it")
   .addOptionalParam("newBlsKey", "generate a BLS key and save it to this (new) file")
-  .addParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits")
-  .addOptionalParam("ed25519Signature", "the node's Ed25519 signature, 0x + 128 hex digits (checked by the network)")
+  .addOptionalParam("ed25519Key", "the node's Ed25519 secret key (0x + 64 hex digits, or a file holding it): the task signs the registration with it")
+  .addOptionalParam("newEd25519Key", "generate an Ed25519 key, save it to this (new) file and sign with it")
+  .addOptionalParam("ed25519", "the node's Ed25519 public key, 0x + 64 hex digits (with --ed25519-signature, when its secret stays on the node)")
+  .addOptionalParam("ed25519Signature", "with --ed25519: the node's Ed25519 signature of its registration bytes, 0x + 128 hex digits")
   .addParam("fee", "your fee in basis points of the rewards, 0–10000 (500 = 5 %)")
   .addOptionalParam("reserve", "reserved slots, address:SESH comma-separated, e.g. 0xabc…:5000,0xdef…:2500")
   .addFlag("manualFinalize", "register the filled node only when you run contribution:finalize")
   .addOptionalParam("contribute", "your own contribution now (≥ a quarter of the requirement), e.g. 6250")
   .setAction(async (args: OpenArgs, hre) => {
-    const { key, ed25519, sig0, sig1 } = parseNodeKeys(args);
+    const { key, ed25519, edIdentity } = parseNodeKeys(args);
     const fee = parseFee("--fee", args.fee);
     const reserved = parseReservations("--reserve", args.reserve);
     const contribution = args.contribute === undefined ? 0n : parseSesh("--contribute", args.contribute);
     const { registry, factory, token, signer, domain } = await serviceNodeContracts(hre);
+    const [sig0, sig1] = ed25519Words(edIdentity, key, domain, signer.address);
 
     const requirement = await registry.stakingRequirement();
     const max = await registry.maxContributors();
@@ -74,6 +79,7 @@ task("contribution:open", "Opens a pooled node you operate (optionally with rese
 
     out(`opening a pool for BLS key ${publicKeyToHex(key.pk)}: fee ${fee / 100} %, ${reserved.length} reserved slots, ${args.manualFinalize ? "manual" : "automatic"} finalize`);
     saveGeneratedKey(key, out);
+    saveGeneratedEd25519Key(edIdentity, out);
     const receipt = await send(hre, {
       description: "create the pool contract",
       contract: factory,
@@ -105,8 +111,8 @@ task("contribution:open", "Opens a pooled node you operate (optionally with rese
         description: `contribute ${formatSesh(contribution)} as the operator (opens the pool to others)`,
         contract: pool,
         contractName: "ServiceNodeContribution",
-        method: "contributeFunds",
-        args: [contribution, hre.ethers.ZeroAddress],
+        method: "contributeFunds(uint256,address,uint256)",
+        args: [contribution, hre.ethers.ZeroAddress, await pool.epoch()],
       });
       hashes.push(paid.hash);
     }

@@ -5,6 +5,7 @@
  * arguments and the name's state before it sends anything.
  */
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { hexlify, toUtf8Bytes } from "ethers";
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -16,7 +17,12 @@ import {
   clearRecord,
   namehash,
   parseSessionId,
+  parseSessionSeed,
+  sessionKeyPair,
+  sessionReverseMessage,
+  signSessionReverse,
   type NameIds,
+  type SessionKeyPair,
   type RecordInput,
 } from "../src/names";
 import { formatSesh, parseAddress, parsePositiveInt } from "./lib/args";
@@ -24,12 +30,15 @@ import { TaskArgumentError, TaskError } from "./lib/errors";
 import {
   describeSpecs,
   formatTime,
+  knownName,
+  knownNamesFile,
   loadNames,
   nameState,
   parseName,
   parseRecords,
   printState,
   readRecords,
+  rememberName,
   reverseText,
   waitUntil,
   type NameState,
@@ -99,6 +108,34 @@ function textKeysOf(args: { text?: string; textKey?: string }): string[] {
   return keys;
 }
 
+/**
+ * Says what the written records mean for wallets and ENS libraries: encrypted records are readable only by who
+ * knows the name (these tasks, src/names); plaintext ones are public and resolve in ethers, viem and wallets.
+ */
+function printResolvability(ids: NameIds, inputs: readonly RecordInput[]): void {
+  const kinds = (encrypted: boolean) =>
+    inputs
+      .filter((r) => r.value !== "0x" && isEncrypted(r) === encrypted)
+      .map((r) => (r.kind === RecordKind.Text ? `text ${r.key}` : ["text", "session", "lokinet", "wallet"][r.kind]));
+  const sealed = kinds(true);
+  const open = kinds(false);
+  if (sealed.length !== 0) {
+    out(`  encrypted (${sealed.join(", ")}): only clients that know the name "${ids.fullName}" can read these; wallets and ENS ` +
+      `libraries (ethers resolveName, viem getEnsAddress) see them as unset. Pass --plaintext to publish them for resolution.`);
+  }
+  if (open.length !== 0) {
+    out(`  plaintext (${open.join(", ")}): public; ethers, viem and wallets resolve ${ids.fullName} to them ` +
+      "(README: \"Resolving names from ethers, viem and wallets\")");
+  }
+}
+
+/** Whether an encoded record input is sealed (typed: longer than its plain size; text: envelope 0x01). */
+function isEncrypted(r: RecordInput): boolean {
+  const bytes = (r.value.length - 2) / 2;
+  if (r.kind === RecordKind.Text) return r.value.startsWith("0x01");
+  return bytes > (r.kind === RecordKind.Wallet ? 20 : 32);
+}
+
 interface RegisterArgs extends RecordArgs {
   name: string;
   owner?: string;
@@ -155,9 +192,11 @@ task("names:register", "Registers a name: commits, waits out the 60 s commitment
       method: "registerWithPermit",
       args: [ids.labelhash, owner, years, secret, inputs.map((r) => ({ kind: r.kind, key: r.key, value: r.value })), permit],
     });
+    rememberName(n.deployment.chainId, ids);
     const after = await nameState(hre, n, ids);
     const records = await readRecords(n, ids, textKeysOf(args));
     printState(after, records);
+    printResolvability(ids, inputs);
     return { ids, owner: after.owner, expiry: after.expiry, commitTxHash: commitReceipt.hash, txHash: receipt.hash, gasUsed: receipt.gasUsed, records };
   });
 
@@ -214,8 +253,10 @@ task("names:set", "Sets records of your name (encrypted unless --plaintext)")
     const n = await loadNames(hre, args.parent);
     requireOwnerLive(n, await nameState(hre, n, ids), "set its records");
     const receipt = await writeRecords(hre, n, ids, inputs, `set ${ids.fullName}: ${describeSpecs(specs)}`);
+    rememberName(n.deployment.chainId, ids);
     const records = await readRecords(n, ids, textKeysOf(args));
     printState(await nameState(hre, n, ids), records);
+    printResolvability(ids, inputs);
     return { ids, records, txHash: receipt.hash, gasUsed: receipt.gasUsed };
   });
 
@@ -248,6 +289,7 @@ task("names:resolve", "Shows a name's owner, expiry and (decrypted) records")
     const ids = parseName("--name", args.name, args.parent);
     const n = await loadNames(hre, args.parent);
     const state = await nameState(hre, n, ids);
+    if (state.owner !== null) rememberName(n.deployment.chainId, ids);
     const records = state.status === "live" ? await readRecords(n, ids, textKeysOf(args)) : {};
     printState(state, records);
     return { ...state, records };
@@ -292,42 +334,114 @@ function parseSessionArg(value: string): string {
   }
 }
 
-task("names:reverse", "Sets (--set <name>) or looks up a reverse record: your address, or a Session ID with --session-id")
+/** `--session-key`: an Ed25519 seed in hex, or a file holding one (e.g. written by a Session key export). */
+function parseSessionKeyArg(value: string): SessionKeyPair {
+  const text = existsSync(value.trim()) ? readFileSync(value.trim(), "utf8") : value;
+  try {
+    return sessionKeyPair(parseSessionSeed(text));
+  } catch (error) {
+    if (error instanceof RecordValueError) throw new TaskArgumentError("--session-key", error.message);
+    throw error;
+  }
+}
+
+/** Signs (with the Session key) and sends the Session reverse change of `key` to `fullName` ("" clears). */
+async function sendSessionReverse(hre: HardhatRuntimeEnvironment, n: NamesDeployment, key: SessionKeyPair, fullName: string) {
+  const reverse = (await n.reverse.getAddress()) as Hex;
+  const nonce = (await n.reverse.sessionReverseNonce(key.sessionKey)) as bigint;
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  const message = sessionReverseMessage({ chainId, reverse, sessionKey: key.sessionKey, fullName, nonce });
+  const { ed25519Key, signature } = signSessionReverse(key, message);
+  return send(hre, {
+    description: fullName === ""
+      ? `clear the reverse record of ${key.sessionId} (signed by its Session key, change #${nonce})`
+      : `publish ${key.sessionId} → ${fullName} (reveals the name; signed by the Session key, change #${nonce})`,
+    contract: n.reverse,
+    contractName: "SessionNameReverse",
+    method: "setSessionReverseName",
+    args: [key.sessionKey, fullName === "" ? "0x" : hexlify(toUtf8Bytes(fullName)), ed25519Key, signature],
+  });
+}
+
+interface ReverseArgs {
+  set?: string;
+  clear?: boolean;
+  account?: string;
+  sessionId?: string;
+  sessionKey?: string;
+  parent: string;
+}
+
+task("names:reverse", "Sets (--set <name>), clears (--clear) or looks up a reverse record: your address, or a Session ID")
   .addOptionalParam("set", "publish this name as the reverse record (reveals the name)")
+  .addFlag("clear", "remove the reverse record (of your address, or with --session-key of that Session ID)")
   .addOptionalParam("account", "look up this address (default: your account)")
-  .addOptionalParam("sessionId", "the Session ID to set or look up instead of an address")
+  .addOptionalParam("sessionId", "the Session ID to look up instead of an address")
+  .addOptionalParam(
+    "sessionKey",
+    "set or clear a Session ID's reverse record: the Session account's Ed25519 seed (64 hex digits, or a 16-byte " +
+      "Session seed), or a file holding it; only a signature by this key can change what the Session ID resolves to",
+  )
   .addOptionalParam("parent", "parent name the service was deployed with", DEFAULT_PARENT, types.string)
-  .setAction(async (args: { set?: string; account?: string; sessionId?: string; parent: string }, hre) => {
-    const sessionId = args.sessionId === undefined ? undefined : parseSessionArg(args.sessionId);
-    if (args.set !== undefined && args.account !== undefined) {
+  .setAction(async (args: ReverseArgs, hre) => {
+    let sessionId = args.sessionId === undefined ? undefined : parseSessionArg(args.sessionId);
+    const key = args.sessionKey === undefined ? undefined : parseSessionKeyArg(args.sessionKey);
+    if (key !== undefined) {
+      if (sessionId !== undefined && sessionId.toLowerCase() !== key.sessionId) {
+        throw new TaskArgumentError("--session-id", `${sessionId} is not the Session ID of --session-key (${key.sessionId}): drop one of them`);
+      }
+      sessionId = key.sessionId;
+    }
+    const changing = args.set !== undefined || args.clear === true;
+    if (args.set !== undefined && args.clear === true) throw new TaskArgumentError("--clear", "pass either --set <name> or --clear, not both");
+    if (changing && args.account !== undefined) {
       throw new TaskArgumentError("--account", "a reverse record can only be set for your own account: drop --account");
+    }
+    if (changing && sessionId !== undefined && key === undefined) {
+      throw new TaskArgumentError(
+        "--session-key",
+        `only ${sessionId}'s own key can change what it reverse-resolves to: pass --session-key with that Session account's Ed25519 seed (or a file holding it)`,
+      );
     }
     const ids = args.set === undefined ? undefined : parseName("--set", args.set, args.parent);
     const account = args.account === undefined ? undefined : parseAddress("--account", args.account);
     const n = await loadNames(hre, args.parent);
 
+    if (args.clear === true) {
+      const receipt = key !== undefined
+        ? await sendSessionReverse(hre, n, key, "")
+        : await send(hre, {
+            description: `clear the reverse record of ${n.signer.address}`,
+            contract: n.reverse,
+            contractName: "SessionNameReverse",
+            method: "setReverseName",
+            args: ["0x"],
+          });
+      out(`  ${key?.sessionId ?? n.signer.address} has no reverse record`);
+      return { stored: null, verified: null, txHash: receipt.hash, gasUsed: receipt.gasUsed };
+    }
+
     if (ids !== undefined) {
       const state = await nameState(hre, n, ids);
       const records = await readRecords(n, ids);
       let receipt;
-      if (sessionId !== undefined) {
-        requireOwnerLive(n, state, "publish it as a Session ID's reverse record");
+      if (key !== undefined) {
+        if (state.status !== "live") {
+          throw new TaskError(`${ids.fullName} is not a live name (${state.status}), so no Session ID can reverse-resolve to it`);
+        }
         const [value, encrypted] = (await n.names.record(ids.node, RecordKind.Session)) as [Hex, boolean];
-        if (encrypted || records.session === null || records.session.toLowerCase() !== sessionId.toLowerCase()) {
+        if (encrypted || records.session === null || records.session.toLowerCase() !== key.sessionId) {
+          const fix = state.owner !== null && state.owner.toLowerCase() === n.signer.address.toLowerCase()
+            ? `first run \`npx hardhat names:set --name ${ids.label} --session ${key.sessionId} --plaintext\``
+            : `its owner ${state.owner} must first set it with \`names:set --name ${ids.label} --session ${key.sessionId} --plaintext\``;
           throw new TaskError(
             `${ids.fullName}'s Session ID record is ${value === "0x" ? "unset" : encrypted ? "encrypted" : records.session}, but the reverse ` +
-              `record needs it to be ${sessionId} in plaintext: first run \`npx hardhat names:set --name ${ids.label} --session ${sessionId} --plaintext\``,
+              `record needs it to be ${key.sessionId} in plaintext: ${fix}`,
           );
         }
-        receipt = await send(hre, {
-          description: `publish ${sessionId} → ${ids.fullName} (reveals the name)`,
-          contract: n.reverse,
-          contractName: "SessionNameReverse",
-          method: "setSessionReverseName",
-          args: [hexlify(parseSessionId(sessionId)), hexlify(toUtf8Bytes(ids.fullName))],
-        });
-        const result = await verifiedSessionReverse(hre, n, sessionId);
-        out(`  ${sessionId} → ${result.verified ?? "-"}`);
+        receipt = await sendSessionReverse(hre, n, key, ids.fullName);
+        const result = await verifiedSessionReverse(hre, n, key.sessionId);
+        out(`  ${key.sessionId} → ${result.verified ?? "-"}`);
         return { ...result, txHash: receipt.hash, gasUsed: receipt.gasUsed };
       }
       if (records.wallet === null || records.wallet.toLowerCase() !== n.signer.address.toLowerCase()) {
@@ -345,6 +459,10 @@ task("names:reverse", "Sets (--set <name>) or looks up a reverse record: your ad
       });
       const result = await verifiedAddressReverse(hre, n, n.signer.address);
       out(`  ${n.signer.address} → ${result.verified ?? "-"}`);
+      if (result.verified !== null && ((await n.names.record(ids.node, RecordKind.Wallet)) as [Hex, boolean])[1]) {
+        out(`  note: ${ids.fullName}'s wallet record is encrypted, so wallets and ENS libraries (ethers lookupAddress, viem getEnsName) ` +
+          `will not show this name; \`names:set --name ${ids.label} --wallet ${n.signer.address} --plaintext\` makes it resolvable`);
+      }
       return { ...result, txHash: receipt.hash, gasUsed: receipt.gasUsed };
     }
 
@@ -358,7 +476,7 @@ task("names:reverse", "Sets (--set <name>) or looks up a reverse record: your ad
     return result;
   });
 
-task("names:list", "Lists the names an account holds (nodes and expiry; names themselves are not on chain)")
+task("names:list", "Lists the names an account holds, by name where this client knows it (the chain stores only hashes)")
   .addOptionalParam("owner", "whose names (default: your account)")
   .addOptionalParam("parent", "parent name the service was deployed with", DEFAULT_PARENT, types.string)
   .setAction(async (args: { owner?: string; parent: string }, hre) => {
@@ -382,10 +500,16 @@ task("names:list", "Lists the names an account holds (nodes and expiry; names th
       const [holder, expiry] = (await n.names.nameOf(node)) as [string, bigint];
       if (holder.toLowerCase() !== owner.toLowerCase()) continue;
       const status = now < expiry ? "live" : now < expiry + grace ? "grace" : "expired";
-      const name = reverse !== null && namehash(reverse) === node ? reverse : null;
+      const name = knownName(n.deployment.chainId, node) ?? (reverse !== null && namehash(reverse) === node ? reverse : null);
       held.push({ node, name, expiry, status });
     }
     out(`${owner} holds ${held.length} name(s)`);
-    for (const h of held) out(`  ${h.node}  ${h.status.padEnd(7)} until ${formatTime(h.expiry)}${h.name === null ? "" : `  ${h.name}`}`);
+    for (const h of held) {
+      out(`  ${(h.name ?? "(name not known here)").padEnd(24)} ${h.status.padEnd(7)} until ${formatTime(h.expiry)}  node ${h.node}`);
+    }
+    if (held.some((h) => h.name === null)) {
+      out(`  the chain stores only namehashes: names registered, set or resolved with these tasks are remembered in ${knownNamesFile()}; ` +
+        "`npx hardhat names:resolve --name <name>` adds one");
+    }
     return held;
   });

@@ -9,3 +9,6 @@ import "./devnet";
 import "./tracker";
 import "./network";
 import "./SessionNameService";
+
+import { installCliErrorHandling } from "./lib/cliErrors";
+installCliErrorHandling();

@@ -2,9 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { bn254 } from "@noble/curves/bn254";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { BLSHarness } from "../typechain-types";
+import { loadBlsHashVectors } from "./helpers/vectors";
 
 const P = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47n;
 const R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001n;
@@ -12,27 +11,9 @@ const G2 = bn254.G2.ProjectivePoint;
 const G1 = bn254.G1.ProjectivePoint;
 const Fp2 = bn254.fields.Fp2;
 
-interface Fp2Json {
-  re: string;
-  im: string;
-}
-interface BlsHashVectors {
-  expand_message_xmd_keccak256: { msg_utf8: string; dst: string; len_in_bytes: number; uniform_bytes: string[] }[];
-  hash_to_field_fp2: { msg_utf8: string; dst: string; u0_real: string; u1_imag: string; negate_y: boolean }[];
-  fp2_sqrt: { a: Fp2Json; roots: Fp2Json[] }[];
-  hash_to_g2: { msg: string; dst: string; H: { x: Fp2Json; y: Fp2Json } }[];
-}
-
-/** `shared/vectors/bls-hash.json`, found in the nearest ancestor folder holding `shared/` (main repo or worktree). */
-function loadVectors(): BlsHashVectors {
-  for (let dir = path.resolve(__dirname, ".."); ; dir = path.dirname(dir)) {
-    const file = path.join(dir, "shared", "vectors", "bls-hash.json");
-    if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as BlsHashVectors;
-    if (path.dirname(dir) === dir) throw new Error("shared/vectors/bls-hash.json not found above the repository");
-  }
-}
-
-const vectors = loadVectors();
+// The committed copy of shared/vectors/bls-hash.json (a lone clone has no ../shared; bls.ts.test.ts checks
+// the copy against the original when it is there).
+const vectors = loadBlsHashVectors();
 const DST = ethers.keccak256(ethers.toUtf8Bytes("test dst"));
 
 type G2Words = [bigint, bigint, bigint, bigint];

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { RewardRatePool, SESH } from "../typechain-types";
+import { rewardRateAt } from "../src/network/ledger/rate";
 
 const SESH_UNIT = 10n ** 9n;
 const RATE_BPS = 1510n;
@@ -76,7 +77,8 @@ describe("RewardRatePool", () => {
       expect(await pool.lastPaidOutTime()).to.equal(deployedAt);
       expect(await pool.totalPaidOut()).to.equal(0n);
       expect(await pool.calculateTotalDeposited()).to.equal(INITIAL_RESERVE);
-      expect(await pool.ANNUAL_RATE_BPS()).to.equal(RATE_BPS);
+      expect(await pool.ANNUAL_SIMPLE_PAYOUT_RATE()).to.equal(151n);
+      expect(await pool.BASIS_POINTS()).to.equal(1000n);
       expect(await pool.YEAR()).to.equal(YEAR);
       expect(await pool.BLOCK_TIME()).to.equal(BLOCK_TIME);
       expect(await pool.FULL_RELEASE_SECONDS()).to.equal(FULL_RELEASE_SECONDS);
@@ -148,9 +150,9 @@ describe("RewardRatePool", () => {
       it(`pays exactly the closed form over ${label}`, async () => {
         const { pool, token, beneficiary, deployedAt } = await loadFixture(funded);
         const expected = closedForm(INITIAL_RESERVE, elapsed);
-        expect(await pool.calculateReleasedAmount(deployedAt + elapsed)).to.equal(expected);
+        expect(await pool["calculateReleasedAmount(uint256)"](deployedAt + elapsed)).to.equal(expected);
         const tx = await payoutAt(pool, deployedAt + elapsed);
-        await expect(tx).to.emit(pool, "FundsReleased").withArgs(beneficiary.address, expected);
+        await expect(tx).to.emit(pool, "FundsReleased").withArgs(expected);
         await expect(tx).to.changeTokenBalances(token, [pool, beneficiary], [-expected, expected]);
         expect(await pool.totalPaidOut()).to.equal(expected);
         expect(await pool.lastPaidOutTime()).to.equal(deployedAt + elapsed);
@@ -166,35 +168,54 @@ describe("RewardRatePool", () => {
       expect(closedForm(INITIAL_RESERVE, BLOCK_TIME)).to.equal(57_458_143_074n); // 57.458 SESH per block
       const { pool } = await loadFixture(funded);
       for (const elapsed of [BLOCK_TIME, DAY, 30n * DAY, YEAR]) {
-        expect(await pool.calculateInterestAmount(INITIAL_RESERVE, elapsed)).to.equal(closedForm(INITIAL_RESERVE, elapsed));
+        expect(await pool.calculatePayoutAmount(INITIAL_RESERVE, elapsed)).to.equal(closedForm(INITIAL_RESERVE, elapsed));
       }
     });
 
-    it("rewardRate() is the closed form for one 120 s block at the current balance", async () => {
-      const { pool, token, owner } = await loadFixture(funded);
-      expect(await pool.rewardRate()).to.equal(closedForm(INITIAL_RESERVE, BLOCK_TIME));
+    it("rewardRate() is the reference's: one 120 s block on the balance less what accrued since the last payout", async () => {
+      const { pool, token, owner, deployedAt } = await loadFixture(funded);
+      const poolAddress = await pool.getAddress();
+      const reference = async () => closedForm((await pool.calculateTotalDeposited()) - (await pool["calculateReleasedAmount()"]()), BLOCK_TIME);
+      const at = async () => {
+        const balance = await token.balanceOf(poolAddress);
+        return closedForm(balance - closedForm(balance, BigInt(await time.latest()) - (await pool.lastPaidOutTime())), BLOCK_TIME);
+      };
+      expect(await pool.rewardRate()).to.equal(await at());
+      expect(await pool.rewardRate()).to.equal(await reference());
+      // 30 days without a payout: ≈ 1.24 % less than a rate on the whole balance (what ours used to read).
+      await time.increaseTo(deployedAt + 30n * DAY);
+      const rate = await pool.rewardRate();
+      expect(rate).to.equal(await at());
+      expect(rate).to.equal(await reference());
+      expect(rate).to.equal(closedForm(INITIAL_RESERVE - closedForm(INITIAL_RESERVE, 30n * DAY), BLOCK_TIME));
+      expect(rate < closedForm(INITIAL_RESERVE, BLOCK_TIME)).to.equal(true);
+      // A payout does not move it: the rate was already computed on what stays after paying the accrued part.
+      await payoutAt(pool, deployedAt + 30n * DAY + 1n);
+      expect(await pool.rewardRate()).to.equal(closedForm(await token.balanceOf(poolAddress), BLOCK_TIME));
+      // A deposit counts at once.
       const extra = 12_345_678n * SESH_UNIT + 9n;
-      await token.connect(owner).transfer(await pool.getAddress(), extra);
-      expect(await pool.rewardRate()).to.equal(closedForm(INITIAL_RESERVE + extra, BLOCK_TIME));
+      await token.connect(owner).transfer(poolAddress, extra);
+      expect(await pool.rewardRate()).to.equal(await at());
+      expect(await pool.rewardRate()).to.equal(await reference());
     });
 
-    it("releasable() and calculateTotalReleased() report what has accrued now", async () => {
+    it("releasable() and calculateReleasedAmount() report what has accrued now", async () => {
       const { pool, deployedAt } = await loadFixture(funded);
       await time.increaseTo(deployedAt + 7n * DAY);
       expect(await pool.releasable()).to.equal(closedForm(INITIAL_RESERVE, 7n * DAY));
-      expect(await pool.calculateTotalReleased()).to.equal(closedForm(INITIAL_RESERVE, 7n * DAY));
+      expect(await pool["calculateReleasedAmount()"]()).to.equal(closedForm(INITIAL_RESERVE, 7n * DAY));
       const first = closedForm(INITIAL_RESERVE, 10n * DAY);
       await payoutAt(pool, deployedAt + 10n * DAY);
       expect(await pool.releasable()).to.equal(0n);
       await time.increaseTo(deployedAt + 11n * DAY);
       const second = closedForm(INITIAL_RESERVE - first, DAY);
       expect(await pool.releasable()).to.equal(second);
-      expect(await pool.calculateTotalReleased()).to.equal(first + second);
+      expect(await pool["calculateReleasedAmount()"]()).to.equal(first + second);
     });
 
     it("rejects a release query for a time before the last payout", async () => {
       const { pool, deployedAt } = await loadFixture(funded);
-      await expect(pool.calculateReleasedAmount(deployedAt - 1n))
+      await expect(pool["calculateReleasedAmount(uint256)"](deployedAt - 1n))
         .to.be.revertedWithCustomError(pool, "TimestampBeforeLastPayout")
         .withArgs(deployedAt - 1n, deployedAt);
     });
@@ -245,7 +266,7 @@ describe("RewardRatePool", () => {
     it("pays exactly the whole balance, never more, once the elapsed time is huge", async () => {
       for (const elapsed of [FULL_RELEASE_SECONDS, 100n * YEAR]) {
         const { pool, token, beneficiary, deployedAt } = await loadFixture(funded);
-        expect(await pool.calculateReleasedAmount(deployedAt + elapsed)).to.equal(INITIAL_RESERVE);
+        expect(await pool["calculateReleasedAmount(uint256)"](deployedAt + elapsed)).to.equal(INITIAL_RESERVE);
         const tx = await payoutAt(pool, deployedAt + elapsed);
         await expect(tx).to.changeTokenBalance(token, beneficiary, INITIAL_RESERVE);
         expect(await token.balanceOf(await pool.getAddress())).to.equal(0n);
@@ -254,7 +275,7 @@ describe("RewardRatePool", () => {
         // An empty pool pays 0 and moves its clock, so a later deposit accrues from then.
         await expect(payoutAt(pool, deployedAt + elapsed + DAY))
           .to.emit(pool, "FundsReleased")
-          .withArgs(beneficiary.address, 0n);
+          .withArgs(0n);
         expect(await pool.lastPaidOutTime()).to.equal(deployedAt + elapsed + DAY);
       }
     });
@@ -267,16 +288,16 @@ describe("RewardRatePool", () => {
       await expect(payoutAt(pool, deployedAt + elapsed)).to.changeTokenBalance(token, beneficiary, expected);
     });
 
-    it("calculateInterestAmount is min(balance, closed form) for extreme inputs without overflow", async () => {
+    it("calculatePayoutAmount is min(balance, closed form) for extreme inputs without overflow", async () => {
       const { pool } = await loadFixture(funded);
       const max = ethers.MaxUint256;
-      expect(await pool.calculateInterestAmount(max, max)).to.equal(max);
-      expect(await pool.calculateInterestAmount(max, FULL_RELEASE_SECONDS - 1n)).to.equal(
+      expect(await pool.calculatePayoutAmount(max, max)).to.equal(max);
+      expect(await pool.calculatePayoutAmount(max, FULL_RELEASE_SECONDS - 1n)).to.equal(
         (max * RATE_BPS * (FULL_RELEASE_SECONDS - 1n)) / (BPS * YEAR),
       );
-      expect(await pool.calculateInterestAmount(1n, FULL_RELEASE_SECONDS - 1n)).to.equal(0n);
-      expect(await pool.calculateInterestAmount(1n, FULL_RELEASE_SECONDS)).to.equal(1n);
-      expect(await pool.calculateInterestAmount(0n, max)).to.equal(0n);
+      expect(await pool.calculatePayoutAmount(1n, FULL_RELEASE_SECONDS - 1n)).to.equal(0n);
+      expect(await pool.calculatePayoutAmount(1n, FULL_RELEASE_SECONDS)).to.equal(1n);
+      expect(await pool.calculatePayoutAmount(0n, max)).to.equal(0n);
     });
 
     it("a payout that rounds to zero changes nothing, so frequent calls cannot starve the beneficiary", async () => {
@@ -290,7 +311,7 @@ describe("RewardRatePool", () => {
       expect(await pool.lastPaidOutTime()).to.equal(deployedAt);
       const tx = await payoutAt(pool, deployedAt + YEAR);
       await expect(tx).to.changeTokenBalance(token, beneficiary, 151n);
-      await expect(tx).to.emit(pool, "FundsReleased").withArgs(beneficiary.address, 151n);
+      await expect(tx).to.emit(pool, "FundsReleased").withArgs(151n);
     });
 
     it("an empty pool advances its clock, so a later deposit does not accrue retroactively", async () => {
@@ -305,7 +326,7 @@ describe("RewardRatePool", () => {
       );
     });
 
-    it("property: random deposits and payout times never overpay, and payouts sum to the per-interval closed forms", async () => {
+    it("property: random deposits and payout times never overpay, payouts sum to the per-interval closed forms, and rewardRate() equals the network ledger's rewardRateAt to the unit", async () => {
       // Reentrancy is not exercised: SESH is a plain OpenZeppelin ERC-20 with no transfer hooks, so the
       // beneficiary gets no callback during payoutReleased; the pool also updates its state before the
       // transfer, so a re-entrant call could only find zero elapsed time.
@@ -342,6 +363,7 @@ describe("RewardRatePool", () => {
               await token.connect(owner).transfer(poolAddress, s.amount);
               balance += s.amount;
               deposited += s.amount;
+              expect(await pool.rewardRate()).to.equal(rewardRateAt({ balance, lastPaidOutTime: last }, now));
               continue;
             }
             const before = await token.balanceOf(beneficiary.address);
@@ -358,6 +380,11 @@ describe("RewardRatePool", () => {
             paid += amount;
             expect(await token.balanceOf(poolAddress)).to.equal(balance);
             expect(await pool.lastPaidOutTime()).to.equal(last);
+            // The node network's ledger computes the same rate from the same state (src/network/ledger/rate.ts).
+            expect(await pool.rewardRate()).to.equal(rewardRateAt({ balance, lastPaidOutTime: last }, now));
+            await time.increase(1n + (s.wait % 7_200n));
+            expect(await pool.rewardRate()).to.equal(rewardRateAt({ balance, lastPaidOutTime: last }, BigInt(await time.latest())));
+            now = BigInt(await time.latest());
           }
           expect(await pool.totalPaidOut()).to.equal(paid);
           expect(await token.balanceOf(beneficiary.address)).to.equal(paid);

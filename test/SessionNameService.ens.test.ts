@@ -2,8 +2,8 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { SnapshotRestorer, loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { BrowserProvider, EnsPlugin, Eip1193Provider, Network, ZeroAddress, dnsEncode } from "ethers";
-import { Hex, encodeFunctionData, namehash, parseAbi } from "viem";
-import { getEnsAddress, getEnsText } from "viem/actions";
+import { Hex, createPublicClient, custom, defineChain, encodeFunctionData, namehash, parseAbi, stringToHex } from "viem";
+import { getEnsAddress, getEnsName, getEnsText } from "viem/actions";
 import { GRACE, commitAndRegister, deployNames } from "./SessionNameService.fixture";
 
 const SESSION_ID = "05" + "ab".repeat(32);
@@ -33,12 +33,30 @@ async function setup() {
     { kind: "session", value: SESSION_ID },
     { kind: "text", key: "url", value: "https://bob.example" },
   ]);
+  // Alice publishes her address → name (her wallet record is plaintext); Bob too, but his wallet record is encrypted.
+  await f.reverse.connect(f.alice).setReverseName(stringToHex("alice.session"));
+  await f.reverse.connect(f.bob).setReverseName(stringToHex("bob.session"));
   // Unmodified ethers: a network whose ENS registry is the SessionNameResolver.
   const network = new Network("hardhat", 31337n);
   network.attachPlugin(new EnsPlugin(resolverAddress, 31337));
   const ethersProvider = new BrowserProvider(hre.network.provider as unknown as Eip1193Provider, network);
+  // The README's form: a plain Networkish with `ensAddress`.
+  const readmeProvider = new BrowserProvider(hre.network.provider as unknown as Eip1193Provider, {
+    name: "session-devnet",
+    chainId: 31337,
+    ensAddress: resolverAddress,
+  });
   const viemClient = await hre.viem.getPublicClient();
-  return { f, resolverAddress, ethersProvider, viemClient };
+  // The README's viem form: a chain whose `contracts.ensUniversalResolver` is the SessionNameResolver.
+  const devnet = defineChain({
+    id: 31337,
+    name: "Session devnet",
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: ["http://127.0.0.1:8545"] } },
+    contracts: { ensUniversalResolver: { address: resolverAddress } },
+  });
+  const devnetClient = createPublicClient({ chain: devnet, transport: custom(hre.network.provider) });
+  return { f, resolverAddress, ethersProvider, readmeProvider, viemClient, devnetClient };
 }
 
 describe("SessionNameService ENS compatibility", () => {
@@ -76,6 +94,49 @@ describe("SessionNameService ENS compatibility", () => {
     expect(
       await getEnsAddress(viemClient, { name: "alice.session", coinType: 60n, universalResolverAddress }),
     ).to.equal(f.alice.address.toLowerCase()); // viem returns multicoin bytes as lower-case hex
+  });
+
+  it("ethers lookupAddress and resolveName work both ways with only `ensAddress` configured", async () => {
+    const { f, readmeProvider } = await loadFixture(setup);
+    expect(await readmeProvider.resolveName("alice.session")).to.equal(f.alice.address);
+    expect(await readmeProvider.lookupAddress(f.alice.address)).to.equal("alice.session");
+    // Bob's wallet record is encrypted: his reverse record cannot be verified by wallets, so no name.
+    expect(await readmeProvider.lookupAddress(f.bob.address)).to.equal(null);
+    // No reverse record at all.
+    expect(await readmeProvider.lookupAddress(f.carol.address)).to.equal(null);
+  });
+
+  it("viem getEnsName / getEnsAddress work both ways through a chain's ensUniversalResolver", async () => {
+    const { f, devnetClient, viemClient, resolverAddress } = await loadFixture(setup);
+    const alice = f.alice.address as Hex;
+    expect(await getEnsAddress(devnetClient, { name: "alice.session" })).to.equal(f.alice.address);
+    expect(await getEnsName(devnetClient, { address: alice })).to.equal("alice.session");
+    expect(await getEnsName(viemClient, { address: alice, universalResolverAddress: resolverAddress })).to.equal("alice.session");
+    expect(await getEnsName(devnetClient, { address: f.bob.address as Hex })).to.equal(null);
+    expect(await getEnsName(devnetClient, { address: f.carol.address as Hex })).to.equal(null);
+    expect(await getEnsName(devnetClient, { address: alice, coinType: 0n })).to.equal(null); // only EVM coin type 60
+  });
+
+  it("a reverse record naming someone else's name is not shown by ethers or viem", async () => {
+    const { f, readmeProvider, devnetClient, resolverAddress } = await loadFixture(setup);
+    await f.reverse.connect(f.carol).setReverseName(stringToHex("alice.session"));
+    expect(await f.reverse.reverseNameOf(f.carol.address)).to.equal(stringToHex("alice.session"));
+    expect(await readmeProvider.lookupAddress(f.carol.address)).to.equal(null);
+    expect(await getEnsName(devnetClient, { address: f.carol.address as Hex })).to.equal(null);
+    // Directly through the ENS reads: the reverse node's resolver is this wildcard resolver, answering empty.
+    const reverseName = `${f.carol.address.slice(2).toLowerCase()}.addr.reverse`;
+    expect(await f.resolver.resolver(namehash("addr.reverse"))).to.equal(resolverAddress);
+    const nameCall = "0x691f3431" + namehash(reverseName).slice(2);
+    const answer = await f.resolver.resolve(dnsEncode(reverseName), nameCall);
+    expect(hre.ethers.AbiCoder.defaultAbiCoder().decode(["string"], answer)[0]).to.equal("");
+    const aliceReverse = `${f.alice.address.slice(2).toUpperCase()}.addr.reverse`; // hex digits in either case
+    // DNS-encoded by hand: ethers' dnsEncode would lower-case the label.
+    const aliceDns = "0x28" + Buffer.from(f.alice.address.slice(2).toUpperCase()).toString("hex") + "04616464720772657665727365" + "00";
+    const aliceAnswer = await f.resolver.resolve(aliceDns, "0x691f3431" + namehash(aliceReverse).slice(2));
+    expect(hre.ethers.AbiCoder.defaultAbiCoder().decode(["string"], aliceAnswer)[0]).to.equal("alice.session");
+    const [primary, resolverUsed, reverseResolver] = await f.resolver.reverse(f.alice.address, 60n);
+    expect([primary, resolverUsed, reverseResolver]).to.deep.equal(["alice.session", resolverAddress, resolverAddress]);
+    expect(await f.resolver.reverse("0x1234", 60n)).to.deep.equal(["", ZeroAddress, ZeroAddress]);
   });
 
   it("encrypted records read as unset through ENS; unknown names resolve to nothing", async () => {
@@ -130,6 +191,8 @@ describe("SessionNameService ENS compatibility", () => {
     expect(await ethersProvider.resolveName("alice.session")).to.equal(f.alice.address);
     await time.increaseTo(expiry);
     expect(await ethersProvider.resolveName("alice.session")).to.equal(null);
+    expect(await ethersProvider.lookupAddress(f.alice.address)).to.equal(null);
+    expect(await getEnsName(viemClient, { address: f.alice.address as Hex, universalResolverAddress: resolverAddress })).to.equal(null);
     expect(await f.resolver.owner(node)).to.equal(ZeroAddress);
     expect(await getEnsAddress(viemClient, { name: "alice.session", universalResolverAddress: resolverAddress })).to.equal(null);
     await time.increaseTo(expiry + BigInt(GRACE));

@@ -45,8 +45,8 @@ export async function deployNames(): Promise<NamesFixture> {
   const nonce = await deployer.getNonce();
   const proxyAddress = getCreateAddress({ from: deployer.address, nonce: nonce + 3 });
   const commitments = await ethers.deployContract("SessionNameCommitments", [proxyAddress]);
-  const resolver = await ethers.deployContract("SessionNameResolver", [proxyAddress]);
   const reverse = await ethers.deployContract("SessionNameReverse", [proxyAddress]);
+  const resolver = await ethers.deployContract("SessionNameResolver", [proxyAddress, await reverse.getAddress()]);
   const init = impl.interface.encodeFunctionData("initialize", [
     admin.address,
     ZeroHash,

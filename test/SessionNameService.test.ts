@@ -3,7 +3,7 @@ import hre from "hardhat";
 import { SnapshotRestorer, loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, ZeroAddress, ZeroHash } from "ethers";
-import { Hex, stringToHex } from "viem";
+import { Hex, bytesToHex, hexToBytes, hexToString, stringToHex } from "viem";
 import {
   FEE_PER_YEAR,
   GRACE,
@@ -24,6 +24,10 @@ import {
   makeCommitment,
   nameIds,
   prepareRegistration,
+  sessionKeyPair,
+  sessionReverseMessage,
+  signSessionReverse,
+  type SessionKeyPair,
 } from "../src/names";
 import { permitTypes } from "../src/token/permit";
 
@@ -568,8 +572,11 @@ describe("SessionNameService", () => {
       await hre.network.provider.send("hardhat_impersonateAccount", [proxyAdmin]);
       await hre.network.provider.send("hardhat_setBalance", [proxyAdmin, "0xde0b6b3a7640000"]);
       const adminSigner = await hre.ethers.getSigner(proxyAdmin);
+      // Resolved before the transaction starts: awaited inside the matcher's arguments, a revert could arrive
+      // first and surface as an uncaught rejection (issue 21).
+      const proxy = await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress);
       await expect(f.names.connect(adminSigner).transferFrom(f.alice.address, f.bob.address, id))
-        .to.be.revertedWithCustomError(await hre.ethers.getContractAt("SessionNameServiceProxy", f.namesAddress), "ProxyDeniedAdminAccess");
+        .to.be.revertedWithCustomError(proxy, "ProxyDeniedAdminAccess");
       await hre.network.provider.send("hardhat_stopImpersonatingAccount", [proxyAdmin]);
       // With ether attached the call is delegated, and the non-payable implementation refuses it.
       const data = f.names.interface.encodeFunctionData("transferFrom", [f.alice.address, f.bob.address, id]);
@@ -647,29 +654,114 @@ describe("SessionNameService", () => {
       expect(await f.reverse.reverseNameOf(f.alice.address)).to.equal("0x");
     });
 
-    it("Session ID reverse needs the live owner and a matching plaintext Session ID record", async () => {
+    /** Signs the reverse change of `key` to `fullName` ("" clears) for the fixture's reverse contract. */
+    async function signedReverse(f: NamesFixture, key: SessionKeyPair, fullName: string, nonce?: bigint) {
+      const reverse = (await f.reverse.getAddress()) as Hex;
+      const { chainId } = await hre.ethers.provider.getNetwork();
+      const n = nonce ?? (await f.reverse.sessionReverseNonce(key.sessionKey));
+      const message = sessionReverseMessage({ chainId, reverse, sessionKey: key.sessionKey, fullName, nonce: n });
+      expect(await f.reverse.sessionReverseMessage(key.sessionKey, fullName === "" ? "0x" : stringToHex(fullName), n)).to.equal(message);
+      const { ed25519Key, signature } = signSessionReverse(key, message);
+      return [key.sessionKey, fullName === "" ? "0x" : stringToHex(fullName), ed25519Key, signature] as const;
+    }
+
+    it("Session ID reverse is set and cleared only by the Session key's signature, over a matching plaintext record", async () => {
       const f = await loadFixture(deployNames);
-      const p = await commitAndRegister(f, f.alice, "sid", f.alice.address, 1n, [{ kind: "session", value: SESSION_ID, plaintext: true }]);
-      const key = "0x" + SESSION_ID.slice(2);
+      const victim = sessionKeyPair(hexToBytes(hre.ethers.id("victim session seed") as Hex));
+      const p = await commitAndRegister(f, f.alice, "sid", f.alice.address, 1n, [{ kind: "session", value: victim.sessionId, plaintext: true }]);
       const { lookupReverseSession } = await import("../src/names");
       const client = await hre.viem.getPublicClient();
       const reverseAddress = (await f.reverse.getAddress()) as Hex;
-      await expect(f.reverse.connect(f.bob).setSessionReverseName(key, stringToHex("sid.session")))
-        .to.be.revertedWithCustomError(f.names, "NotNameOwner")
-        .withArgs(p.ids.node, f.bob.address);
-      await expect(f.reverse.connect(f.alice).setSessionReverseName("0x" + "cd".repeat(32), stringToHex("sid.session")))
-        .to.be.revertedWithCustomError(f.names, "SessionRecordMismatch")
-        .withArgs(p.ids.node, "0x" + "cd".repeat(32));
-      await expect(f.reverse.connect(f.alice).setSessionReverseName(key, stringToHex("sid.session")))
+      // The name's record must be this Session ID in plaintext (the name owner's consent).
+      const other = sessionKeyPair(hexToBytes(hre.ethers.id("other session seed") as Hex));
+      await expect(f.reverse.setSessionReverseName(...(await signedReverse(f, other, "sid.session"))))
+        .to.be.revertedWithCustomError(f.reverse, "SessionRecordMismatch")
+        .withArgs(p.ids.node, other.sessionKey);
+      // Anyone may relay the signed change (here Bob, who owns nothing).
+      const args = await signedReverse(f, victim, "sid.session");
+      await expect(f.reverse.connect(f.bob).setSessionReverseName(...args))
         .to.emit(f.reverse, "SessionReverseNameChanged")
-        .withArgs(key, f.alice.address, stringToHex("sid.session"));
-      expect(await lookupReverseSession(client, f.namesAddress, reverseAddress, SESSION_ID)).to.equal("sid.session");
+        .withArgs(victim.sessionKey, f.bob.address, stringToHex("sid.session"));
+      expect(await f.reverse.sessionReverseNonce(victim.sessionKey)).to.equal(1n);
+      expect(await lookupReverseSession(client, f.namesAddress, reverseAddress, victim.sessionId)).to.equal("sid.session");
+      // The same signed change cannot be sent twice (nonce).
+      await expect(f.reverse.setSessionReverseName(...args))
+        .to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature")
+        .withArgs(victim.sessionKey, 1n);
       // Forward changes: the reverse record is no longer shown.
-      await f.names.connect(f.alice).setRecord(p.ids.node, RecordKind.Session, "0x" + "cd".repeat(32));
-      expect(await lookupReverseSession(client, f.namesAddress, reverseAddress, SESSION_ID)).to.equal(null);
-      await expect(f.reverse.connect(f.bob).clearSessionReverseName(key)).to.be.revertedWithCustomError(f.names, "NotNameOwner");
-      await f.reverse.connect(f.alice).clearSessionReverseName(key);
-      expect(await f.reverse.sessionReverseNameOf(key)).to.equal("0x");
+      await f.names.connect(f.alice).setRecord(p.ids.node, RecordKind.Session, OTHER_SESSION_ID.replace(/^05/, "0x"));
+      expect(await lookupReverseSession(client, f.namesAddress, reverseAddress, victim.sessionId)).to.equal(null);
+      // The name's owner cannot clear it; the key can, relayed by anyone.
+      await expect(f.reverse.connect(f.alice).setSessionReverseName(victim.sessionKey, "0x", victim.ed25519Key, "0x" + "00".repeat(64)))
+        .to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature");
+      await expect(f.reverse.connect(f.alice).setSessionReverseName(...(await signedReverse(f, victim, ""))))
+        .to.emit(f.reverse, "SessionReverseNameChanged")
+        .withArgs(victim.sessionKey, f.alice.address, "0x");
+      expect(await f.reverse.sessionReverseNameOf(victim.sessionKey)).to.equal("0x");
+      // Malformed inputs: a bad name, a 63-byte signature.
+      await expect(f.reverse.setSessionReverseName(...(await signedReverse(f, victim, "bad..session"))))
+        .to.be.revertedWithCustomError(f.reverse, "MalformedName");
+      const [k, name, ed] = await signedReverse(f, victim, "");
+      await expect(f.reverse.setSessionReverseName(k, name, ed, "0x" + "11".repeat(63)))
+        .to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature")
+        .withArgs(victim.sessionKey, 2n);
+    });
+
+    it("the viem client signs and sends a Session reverse change from any wallet, and clears it", async () => {
+      const f = await loadFixture(deployNames);
+      const { setSessionReverseName, lookupReverseSession } = await import("../src/names");
+      const key = sessionKeyPair(hexToBytes(hre.ethers.id("client session seed") as Hex));
+      await commitAndRegister(f, f.alice, "viemsid", f.alice.address, 1n, [{ kind: "session", value: key.sessionId, plaintext: true }]);
+      const client = await hre.viem.getPublicClient();
+      const [, , , , relayer] = await hre.viem.getWalletClients(); // carol's account relays; she owns nothing here
+      const reverse = (await f.reverse.getAddress()) as Hex;
+      await client.waitForTransactionReceipt({ hash: await setSessionReverseName(relayer, client, reverse, key, "viemsid") });
+      expect(await lookupReverseSession(client, f.namesAddress, reverse, key.sessionId)).to.equal("viemsid.session");
+      await client.waitForTransactionReceipt({ hash: await setSessionReverseName(relayer, client, reverse, key, null) });
+      expect(await f.reverse.sessionReverseNameOf(key.sessionKey)).to.equal("0x");
+      expect(await f.reverse.sessionReverseNonce(key.sessionKey)).to.equal(2n);
+    });
+
+    it("attack (issue 16 hole 5): nobody can point, re-point or clear another user's Session ID reverse record", async () => {
+      const f = await loadFixture(deployNames);
+      const victim = sessionKeyPair(hexToBytes(hre.ethers.id("victim session seed") as Hex));
+      const attacker = sessionKeyPair(hexToBytes(hre.ethers.id("attacker session seed") as Hex));
+      await commitAndRegister(f, f.alice, "victim", f.alice.address, 1n, [{ kind: "session", value: victim.sessionId, plaintext: true }]);
+      // The attacker owns scam-support.session and points its own plaintext Session ID record at the victim's key.
+      const scam = await commitAndRegister(f, f.bob, "scam-support", f.bob.address, 1n, [{ kind: "session", value: victim.sessionId, plaintext: true }]);
+      const asAttacker = f.reverse.connect(f.bob);
+      const scamName = stringToHex("scam-support.session");
+      // 1. The pre-fix call (being the name's owner with a matching plaintext record was enough) is refused.
+      const legacy = new hre.ethers.Contract(await f.reverse.getAddress(), ["function setSessionReverseName(bytes32,bytes)", "function clearSessionReverseName(bytes32)"], f.bob);
+      await expect(legacy.setSessionReverseName(victim.sessionKey, scamName)).to.be.reverted;
+      await expect(legacy.clearSessionReverseName(victim.sessionKey)).to.be.reverted;
+      expect(await f.reverse.sessionReverseNameOf(victim.sessionKey)).to.equal("0x");
+      // The victim publishes its own record with its key.
+      await f.reverse.connect(f.alice).setSessionReverseName(...(await signedReverse(f, victim, "victim.session")));
+      // 2. The attacker's own Ed25519 key does not map to the victim's Session ID.
+      const own = signSessionReverse(attacker, await f.reverse.sessionReverseMessage(victim.sessionKey, scamName, 1n) as Hex);
+      await expect(asAttacker.setSessionReverseName(victim.sessionKey, scamName, own.ed25519Key, own.signature))
+        .to.be.revertedWithCustomError(f.reverse, "SessionKeyMismatch")
+        .withArgs(victim.sessionKey, attacker.ed25519Key);
+      // 3. The victim's Ed25519 key (or its other sign) with a signature made by another key.
+      const forged = signSessionReverse({ ...attacker, ed25519Key: victim.ed25519Key }, await f.reverse.sessionReverseMessage(victim.sessionKey, scamName, 1n) as Hex);
+      await expect(asAttacker.setSessionReverseName(victim.sessionKey, scamName, victim.ed25519Key, forged.signature))
+        .to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature")
+        .withArgs(victim.sessionKey, 1n);
+      const flipped = hexToBytes(victim.ed25519Key);
+      flipped[31] ^= 0x80;
+      await expect(asAttacker.setSessionReverseName(victim.sessionKey, scamName, bytesToHex(flipped), forged.signature))
+        .to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature");
+      // 4. A real signature of the victim, but for another name or an older change, replayed.
+      const old = await signedReverse(f, victim, "victim.session", 0n);
+      await expect(asAttacker.setSessionReverseName(...old)).to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature");
+      await expect(asAttacker.setSessionReverseName(victim.sessionKey, scamName, old[2], old[3])).to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature");
+      // 5. Clearing without the key.
+      await expect(asAttacker.setSessionReverseName(victim.sessionKey, "0x", victim.ed25519Key, old[3])).to.be.revertedWithCustomError(f.reverse, "InvalidSessionSignature");
+      expect(hexToString((await f.reverse.sessionReverseNameOf(victim.sessionKey)) as Hex)).to.equal("victim.session");
+      expect(await f.reverse.sessionReverseNonce(victim.sessionKey)).to.equal(1n);
+      // The attacker's name keeps its forged forward record, but nothing reverse-resolves to it.
+      expect((await f.names.record(scam.ids.node, RecordKind.Session))[0]).to.equal(victim.sessionKey);
     });
   });
 
@@ -704,6 +796,19 @@ describe("SessionNameService", () => {
       expect(await f.names.owner()).to.equal(f.admin.address);
       await f.names.connect(f.bob).acceptOwnership();
       expect(await f.names.owner()).to.equal(f.bob.address);
+    });
+
+    it("ownership cannot be renounced (the owner gets RenounceOwnershipDisabled, others OwnableUnauthorizedAccount)", async () => {
+      const f = await loadFixture(deployNames);
+      await expect(f.names.connect(f.admin).renounceOwnership()).to.be.revertedWithCustomError(f.names, "RenounceOwnershipDisabled");
+      await expect(f.names.connect(f.bob).renounceOwnership())
+        .to.be.revertedWithCustomError(f.names, "OwnableUnauthorizedAccount")
+        .withArgs(f.bob.address);
+      expect(await f.names.owner()).to.equal(f.admin.address);
+      // A pending two-step transfer is not cancelled either.
+      await f.names.connect(f.admin).transferOwnership(f.bob.address);
+      await expect(f.names.connect(f.admin).renounceOwnership()).to.be.revertedWithCustomError(f.names, "RenounceOwnershipDisabled");
+      expect(await f.names.pendingOwner()).to.equal(f.bob.address);
     });
   });
 });

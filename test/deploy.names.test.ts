@@ -3,7 +3,7 @@ import hre from "hardhat";
 import { readFileSync } from "node:fs";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Hex } from "viem";
-import { addressBookPath, readAddressBook } from "../deploy/addressBook";
+import { addressBookPath, readAddressBook, writeAddressBook } from "../deploy/addressBook";
 import { SESH_UNIT } from "../deploy/flavours";
 import { compiledRuntime, sameRuntimeCode } from "../deploy/lib";
 import { runDeploy, type DeployResult } from "../deploy/run";
@@ -28,8 +28,8 @@ describe("deploy: SessionNameService", () => {
     const result: DeployResult = await hre.run("deploy", {});
     expect(namesActions(result)).to.deep.equal([
       "SessionNameCommitments:deployed",
-      "SessionNameResolver:deployed",
       "SessionNameReverse:deployed",
+      "SessionNameResolver:deployed",
       "SessionNameService:deployed",
       "SessionNameService:unchanged",
       "SessionNameService:unchanged",
@@ -60,6 +60,10 @@ describe("deploy: SessionNameService", () => {
     expect(await (await ethers.getContractAt("SessionNameCommitments", book.contracts.SessionNameCommitments!.address)).REGISTRY()).to.equal(record.address);
     expect(await (await ethers.getContractAt("SessionNameResolver", book.contracts.SessionNameResolver!.address)).NAMES()).to.equal(record.address);
     expect(await (await ethers.getContractAt("SessionNameReverse", book.contracts.SessionNameReverse!.address)).NAMES()).to.equal(record.address);
+    // The ENS resolver answers reverse lookups from these reverse records.
+    expect(await (await ethers.getContractAt("SessionNameResolver", book.contracts.SessionNameResolver!.address)).REVERSE()).to.equal(
+      book.contracts.SessionNameReverse!.address,
+    );
     const proxyAdmin = await ethers.getContractAt("ProxyAdmin", "0x" + (await ethers.provider.getStorage(record.address, ADMIN_SLOT)).slice(26));
     expect(await proxyAdmin.owner()).to.equal(deployer.address);
 
@@ -85,8 +89,8 @@ describe("deploy: SessionNameService", () => {
     expect(namesActions(again)).to.deep.equal([
       "SessionNameService:unchanged",
       "SessionNameCommitments:unchanged",
-      "SessionNameResolver:unchanged",
       "SessionNameReverse:unchanged",
+      "SessionNameResolver:unchanged",
       "SessionNameService:unchanged",
       "SessionNameService:unchanged",
       "SessionNameService:unchanged",
@@ -94,6 +98,45 @@ describe("deploy: SessionNameService", () => {
     expect(again.wrote).to.equal(false);
     expect(await ethers.provider.getTransactionCount(deployer.address)).to.equal(nonce);
     expect(readFileSync(addressBookPath("hardhat", deployments.dir), "utf8")).to.equal(bytes);
+  });
+
+  it("replaces a stale reverse-records contract or resolver for the same proxy, and only those", async () => {
+    const first = await deployAll();
+    const proxy = first.book.contracts.SessionNameService!.address;
+    const reverse = first.book.contracts.SessionNameReverse!.address;
+    const edit = (changes: Record<string, string>) => {
+      const book = readAddressBook("hardhat", deployments.dir)!;
+      const contracts = { ...book.contracts } as Record<string, object>;
+      for (const [name, address] of Object.entries(changes)) contracts[name] = { ...contracts[name], address };
+      writeAddressBook({ ...book, contracts } as typeof book, deployments.dir);
+    };
+    // A resolver reading another reverse contract: only the resolver is replaced.
+    const wrong = await ethers.deployContract("SessionNameResolver", [proxy, first.book.contracts.SessionNameCommitments!.address]);
+    edit({ SessionNameResolver: await wrong.getAddress() });
+    const second = await deployAll();
+    expect(namesActions(second).filter((a) => !a.startsWith("SessionNameService:"))).to.deep.equal([
+      "SessionNameCommitments:unchanged",
+      "SessionNameReverse:unchanged",
+      "SessionNameResolver:deployed",
+    ]);
+    const resolver = await ethers.getContractAt("SessionNameResolver", readAddressBook("hardhat", deployments.dir)!.contracts.SessionNameResolver!.address);
+    expect(await resolver.REVERSE()).to.equal(reverse);
+    expect(await resolver.NAMES()).to.equal(proxy);
+    // A reverse entry whose code is not the compiled SessionNameReverse (an older one): both are replaced.
+    edit({ SessionNameReverse: first.book.contracts.SessionNameCommitments!.address });
+    const third = await deployAll();
+    expect(namesActions(third).filter((a) => !a.startsWith("SessionNameService:"))).to.deep.equal([
+      "SessionNameCommitments:unchanged",
+      "SessionNameReverse:deployed",
+      "SessionNameResolver:deployed",
+    ]);
+    const book = readAddressBook("hardhat", deployments.dir)!;
+    const newReverse = await ethers.getContractAt("SessionNameReverse", book.contracts.SessionNameReverse!.address);
+    expect(await newReverse.NAMES()).to.equal(proxy);
+    expect(await (await ethers.getContractAt("SessionNameResolver", book.contracts.SessionNameResolver!.address)).REVERSE()).to.equal(
+      await newReverse.getAddress(),
+    );
+    expect(namesActions(await deployAll()).every((a) => a.endsWith(":unchanged"))).to.equal(true);
   });
 
   it("upgrades a changed implementation through the ProxyAdmin (layout validated), keeping names and config", async () => {

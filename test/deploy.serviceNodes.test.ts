@@ -76,11 +76,12 @@ describe("deploy: ServiceNodeRewards and ServiceNodeContributionFactory", () => 
     const wires = result.actions.filter((a) => a.action === "wired");
     expect(wires.map((a) => `${a.contract}: ${a.detail}`)).to.deep.equal([
       `RewardRatePool: beneficiary ${rewardsAddress}`,
+      `ServiceNodeRewards: pooled-node factory ${factoryAddress}`,
       "ServiceNodeRewards: started",
       `ServiceNodeContributionFactory: pool implementation ${await poolImpl.getAddress()}`,
       `SessionNameService: registrar ${deployer.address} (devnet)`,
     ]);
-    const startReceipt = (await ethers.provider.getTransactionReceipt(wires[1].txHash!))!;
+    const startReceipt = (await ethers.provider.getTransactionReceipt(wires[2].txHash!))!;
     expect(startReceipt.logs.map((l) => rewards.interface.parseLog(l)?.name)).to.deep.equal(["Started"]);
   });
 

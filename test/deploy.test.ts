@@ -84,6 +84,7 @@ describe("deploy", () => {
         "RewardRatePool:wired",
         "ServiceNodeRewards:unchanged",
         "ServiceNodeRewards:wired",
+        "ServiceNodeRewards:wired",
         "ServiceNodeContributionFactory:wired",
         "RewardRatePool:funded",
       ]);
@@ -106,6 +107,7 @@ describe("deploy", () => {
       const rewards = result.book.contracts.ServiceNodeRewards!.address;
       expect(skipped).to.deep.equal([
         `beneficiary: the owner ${owner.address} must call setBeneficiary(${rewards})`,
+        `pooled-node factory: the owner ${owner.address} must call setServiceNodeContributionFactory(${result.book.contracts.ServiceNodeContributionFactory!.address})`,
         `start: the owner ${owner.address} must call start()`,
         `pool implementation: the owner ${owner.address} must call setImplementation(${result.book.contracts.ServiceNodeContribution!.address})`,
         "devnet registrar role not granted: the deployer is not the owner",

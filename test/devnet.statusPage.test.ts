@@ -7,7 +7,6 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider } from "ethers";
 import hre from "hardhat";
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { startDevnet, type RunningDevnet } from "../scripts/devnet/harness";
 import { assertChromiumInstalled, launchChromium } from "./helpers/chromium";
 
@@ -35,7 +34,7 @@ describe("devnet status page (npm start's tracker in headless Chromium)", functi
     devnet = await startDevnet();
     const d = devnet;
     const provider = new JsonRpcProvider(d.rpcUrl, undefined, { staticNetwork: true, polling: false });
-    const book = JSON.parse(readFileSync(path.join(d.deploymentsDir, "localhost.json"), "utf8")) as { contracts: Record<string, { address: string }> };
+    const book = JSON.parse(readFileSync(d.bookFile, "utf8")) as { contracts: Record<string, { address: string }> };
     const registry = new Contract(book.contracts.ServiceNodeRewards.address, (await hre.artifacts.readArtifact("ServiceNodeRewards")).abi, provider);
     const chainIds = ((await registry.allServiceNodeIDs())[0] as bigint[]).map(String);
     expect(chainIds).to.have.length(12);

@@ -7,7 +7,6 @@
 import { expect } from "chai";
 import { Contract, getAddress, JsonRpcProvider } from "ethers";
 import hre from "hardhat";
-import path from "node:path";
 import { readFileSync } from "node:fs";
 import { isAlive, processTree, startDevnet, startTaskRunner, type RunningDevnet, type TaskRunner } from "../scripts/devnet/harness";
 import { SEED, UNLOCK_SECONDS, TRACKER_CONFIRMATIONS } from "../scripts/devnet/steps";
@@ -45,7 +44,7 @@ describe("devnet story (npm start as a child, tasks, tracker API = chain, SIGINT
     const d = devnet;
     console.log(`      npm start ready in ${d.readySeconds} s`);
     const provider = new JsonRpcProvider(d.rpcUrl, undefined, { staticNetwork: true, polling: false });
-    const book = JSON.parse(readFileSync(path.join(d.deploymentsDir, "localhost.json"), "utf8")) as { contracts: Record<string, { address: string }> };
+    const book = JSON.parse(readFileSync(d.bookFile, "utf8")) as { contracts: Record<string, { address: string }> };
     const at = async (name: string, address: string) => new Contract(address, (await hre.artifacts.readArtifact(name)).abi, provider);
     const registry = await at("ServiceNodeRewards", book.contracts.ServiceNodeRewards.address);
     const sesh = await at("SESH", book.contracts.SESH.address);

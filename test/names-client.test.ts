@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { hexToBytes, keccak256, namehash as viemNamehash, toBytes, toHex } from "viem";
-import { ed25519 } from "@noble/curves/ed25519";
+import { ed25519, edwardsToMontgomeryPub } from "@noble/curves/ed25519";
 import {
   NameError,
   RecordDecryptionError,
@@ -20,7 +20,11 @@ import {
   parseLokinetAddress,
   LOKINET_LAST_CHARACTERS,
   parseSessionId,
+  parseSessionSeed,
   parseWalletAddress,
+  sessionKeyPair,
+  sessionReverseMessage,
+  signSessionReverse,
   recordAad,
   recordKey,
   recordsHash,
@@ -186,6 +190,34 @@ describe("names client (pure)", () => {
       const otherSlot = recordAad(alice.node, toHex(RecordKind.Lokinet, { size: 32 }));
       expect(() => open(sealed, alice.fullName, otherSlot)).to.throw(RecordDecryptionError);
       expect(() => open(sealed.subarray(0, 31), alice.fullName, aad)).to.throw(RecordDecryptionError, /shorter than nonce \+ tag/);
+    });
+  });
+
+  describe("Session keys", () => {
+    it("derives the Session ID from an Ed25519 seed as Session does; a 16-byte Session seed is zero-padded", () => {
+      const seed = "0x" + "42".repeat(32);
+      const key = sessionKeyPair(parseSessionSeed(seed));
+      const pub = ed25519.getPublicKey(hexToBytes(seed as `0x${string}`));
+      expect(key.ed25519Key).to.equal(toHex(pub));
+      expect(key.sessionKey).to.equal(toHex(edwardsToMontgomeryPub(pub)));
+      expect(key.sessionId).to.equal("05" + key.sessionKey.slice(2));
+      expect(parseSessionId(key.sessionId)).to.deep.equal(hexToBytes(key.sessionKey));
+      const short = parseSessionSeed("ab".repeat(16));
+      expect(toHex(short)).to.equal("0x" + "ab".repeat(16) + "00".repeat(16));
+      expect(parseSessionSeed(" 0X" + "42".repeat(32) + "\n")).to.deep.equal(hexToBytes(seed as `0x${string}`));
+      expect(() => parseSessionSeed("12")).to.throw(RecordValueError, /must be 32 bytes \(64 hex digits\) or a 16-byte Session seed/);
+      expect(() => parseSessionSeed("zz".repeat(32))).to.throw(RecordValueError);
+    });
+
+    it("the signed reverse message binds chain, contract, key, nonce and name", () => {
+      const key = sessionKeyPair(parseSessionSeed("07".repeat(32)));
+      const base = { chainId: 31337, reverse: "0x00000000000000000000000000000000000000aa", sessionKey: key.sessionKey, fullName: "alice.session", nonce: 0n } as const;
+      const m = sessionReverseMessage(base);
+      for (const change of [{ chainId: 1 }, { reverse: "0x00000000000000000000000000000000000000bb" }, { nonce: 1n }, { fullName: "bob.session" }, { fullName: "" }, { sessionKey: ("0x" + "11".repeat(32)) as `0x${string}` }]) {
+        expect(sessionReverseMessage({ ...base, ...change } as typeof base)).to.not.equal(m);
+      }
+      const { ed25519Key, signature } = signSessionReverse(key, m);
+      expect(ed25519.verify(hexToBytes(signature), hexToBytes(m), hexToBytes(ed25519Key))).to.equal(true);
     });
   });
 });

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { isAlive, processTree } from "../scripts/devnet/harness";
+import { freeStartPorts, isAlive, processTree } from "../scripts/devnet/harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
@@ -44,9 +44,10 @@ interface Started {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `ts-node --transpile-only scripts/start.ts …args` — the `npm start` command line. */
-function start(args: readonly string[], env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "scripts/start.ts", ...args], {
+/** Runs `ts-node --transpile-only scripts/start.ts …args` — what `npm start` runs — or `npm start -- …args` itself. */
+function start(args: readonly string[], env: NodeJS.ProcessEnv, viaNpm = false): Started {
+  const [command, argv] = viaNpm ? ["npm", ["start", "--", ...args]] : [process.execPath, [TS_NODE, "--transpile-only", "scripts/start.ts", ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     // CI=true would make the main job stop by itself after ready; these tests choose that explicitly.
     env: { ...process.env, CI: "", ...env },
@@ -92,9 +93,19 @@ describe("npm start (scripts/start.ts)", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("starts a node, deploys, nodes, tracker, network, names, prints ready, and on SIGINT stops every child and exits 0", async () => {
-    const port = await freePort();
-    const started = start(["--port", String(port)], { DEPLOYMENTS_DIR: dir });
+  /** Polls until every pid is gone (the tree stops in order: each child gets up to 5 s). */
+  async function allGone(pids: readonly number[], timeoutMs = 30_000): Promise<number[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    return pids.filter(isAlive);
+  }
+
+  const pidOf = (text: string, name: string): number => Number(new RegExp(`pid\\s+(\\d+)\\s+${name}$`, "m").exec(text)?.[1]);
+
+  it("npm start: ready on fixed-or-given ports, blocks every second, a killed tracker is restarted on the same chain, SIGTERM to its pid stops the whole tree", async () => {
+    const { port, args } = await freeStartPorts();
+    const trackerPort = Number(args[3]);
+    const started = start(args, { DEPLOYMENTS_DIR: dir }, true);
     running.push(started.child);
     await waitFor(started, /^ready in [\d.]+ s: .*http:\/\/127\.0\.0\.1:\d+/m, 350_000);
     const tree = processTree(started.child.pid!);
@@ -103,42 +114,81 @@ describe("npm start (scripts/start.ts)", function () {
     expect(text).to.match(/Service nodes \(6 solo, 6 pooled\)/);
     expect(text).to.match(/Pools open for contribution[^\n]*\n[^\n]*\n\s+0x[0-9a-fA-F]{40}\s+#3\s+6250 SESH of 25000 SESH\s+1718\.75 SESH\s+#4: 5000 SESH/);
     expect(text).to.match(/alice\.session\s+0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
-    expect(text).to.match(/tracker status page\s+http:\/\/127\.0\.0\.1:\d+\//);
-    expect(text).to.match(/aggregator JSON-RPC\s+http:\/\/127\.0\.0\.1:\d+\//);
+    expect(text).to.match(new RegExp(`tracker status page\\s+http://127\\.0\\.0\\.1:${trackerPort}/`));
+    expect(text).to.match(new RegExp(`aggregator JSON-RPC\\s+http://127\\.0\\.0\\.1:${args[5]}/`));
+    expect(text).to.include(`export AGGREGATOR=http://127.0.0.1:${args[5]}/`);
+    // Printed commands reach this devnet, not the default port's.
+    expect(text).to.include(`DEVNET_ACCOUNT=N LOCALHOST_URL=http://127.0.0.1:${port} npx hardhat --network localhost <task>`);
     for (const name of ["hardhat-node", "tracker", "network"]) {
-      const pid = Number(new RegExp(`pid\\s+(\\d+)\\s+${name}$`, "m").exec(text)?.[1]);
+      const pid = pidOf(text, name);
       expect(tree, `${name} (pid ${pid}) is a child of npm start`).to.include(pid);
     }
-    expect(text).to.match(new RegExp(`JSON-RPC\\s+http://127\\.0\\.0\\.1:${port}\\s+\\(chain id 31337\\)`));
+    expect(text).to.match(new RegExp(`JSON-RPC\\s+http://127\\.0\\.0\\.1:${port}\\s+\\(chain id 31337; a block every 1 s`));
     expect(text).to.match(/RewardRatePool\s+0x[0-9a-fA-F]{40} \(implementation 0x[0-9a-fA-F]{40}\)/);
     expect(text).to.match(/reward rate\s+22\.98\d* SESH per 2-minute block/);
     expect(await rpc(port, "eth_chainId", [])).to.equal("0x7a69");
 
-    const bookFile = path.join(dir, "localhost.json");
+    // The address book is this port's own; the devnet record beside it names the services.
+    const bookFile = path.join(dir, `localhost-${port}.json`);
     expect(existsSync(bookFile)).to.equal(true);
+    expect(existsSync(path.join(dir, "localhost.json"))).to.equal(false);
     const book = JSON.parse(readFileSync(bookFile, "utf8"));
     expect(book.chainId).to.equal(31337);
     for (const name of ["SESH", "RewardRatePool"]) {
       expect(await rpc(port, "eth_getCode", [book.contracts[name].address, "latest"])).to.not.equal("0x");
     }
+    const record = JSON.parse(readFileSync(path.join(dir, `localhost-${port}.devnet.json`), "utf8"));
+    expect(record).to.include({ rpcUrl: `http://127.0.0.1:${port}`, trackerUrl: `http://127.0.0.1:${trackerPort}` });
     expect(hardhatNodesOn(port)).to.have.length(1);
 
-    started.child.kill("SIGINT");
-    const { code, signal } = await started.exited;
-    expect({ code, signal }).to.deep.equal({ code: 0, signal: null });
-    expect(started.output()).to.match(/SIGINT: stopping…\nstopped/);
+    // Item 1: blocks come without transactions (1 s interval).
+    const head = Number(await rpc(port, "eth_blockNumber", []));
+    await new Promise((r) => setTimeout(r, 3_500));
+    expect(Number(await rpc(port, "eth_blockNumber", []))).to.be.greaterThanOrEqual(head + 2);
+
+    // Item 5: a killed tracker is restarted, resumes on the same chain; the node is untouched.
+    const nodePid = pidOf(text, "hardhat-node");
+    const trackerPid = pidOf(text, "tracker");
+    process.kill(trackerPid, "SIGKILL");
+    await waitFor(started, /! tracker restarted: pid \d+/, 60_000);
+    expect(started.output()).to.match(new RegExp(`! tracker \\(pid ${trackerPid}\\) exited unexpectedly \\(signal SIGKILL\\); restarting it — it resumes from its database`));
+    const newTrackerPid = Number(/! tracker restarted: pid (\d+)/.exec(started.output())![1]);
+    expect(newTrackerPid).to.not.equal(trackerPid);
+    const deadline = Date.now() + 60_000;
+    let checkpoint = 0;
+    while (Date.now() < deadline) {
+      const status = await fetch(`http://127.0.0.1:${trackerPort}/status`).then((r) => r.json() as Promise<{ checkpoint: { number: string } | null }>).catch(() => undefined);
+      checkpoint = Number(status?.checkpoint?.number ?? 0);
+      if (checkpoint > head) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(checkpoint, "the restarted tracker follows the same chain past the head before the kill").to.be.greaterThan(head);
+    expect(isAlive(nodePid)).to.equal(true);
+    expect(await rpc(port, "eth_getCode", [book.contracts.SESH.address, "latest"])).to.not.equal("0x");
+    const fullTree = [...new Set([...tree, ...processTree(started.child.pid!)])];
+
+    // SIGTERM to the npm process alone (not its group) stops everything.
+    started.child.kill("SIGTERM");
+    await started.exited;
+    expect(await allGone(fullTree), started.output()).to.deep.equal([]);
+    expect(started.output()).to.match(/SIGTERM: stopping…\nstopped/);
     expect(await portOpen(port)).to.equal(false);
+    expect(await portOpen(trackerPort)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);
-    expect(tree.filter(isAlive)).to.deep.equal([]);
+    expect(existsSync(path.join(dir, `localhost-${port}.devnet.json`))).to.equal(false);
   });
 
-  it("with START_EXIT_WHEN_READY=1 stops by itself after ready, exit code 0, nothing left running", async () => {
-    const port = await freePort();
-    const started = start(["--port", String(port)], { DEPLOYMENTS_DIR: dir, START_EXIT_WHEN_READY: "1" });
+  it("npm start: SIGINT to its pid alone stops every process and exits", async () => {
+    const { port, args } = await freeStartPorts();
+    const started = start(args, { DEPLOYMENTS_DIR: dir }, true);
     running.push(started.child);
-    const { code } = await started.exited;
-    expect(code, started.output()).to.equal(0);
-    expect(started.output()).to.match(/^ready in [\d.]+ s: /m);
+    await waitFor(started, /^ready in [\d.]+ s: /m, 350_000);
+    const tree = processTree(started.child.pid!);
+    expect(tree.length).to.be.greaterThanOrEqual(4);
+    started.child.kill("SIGINT");
+    await started.exited;
+    expect(await allGone(tree), started.output()).to.deep.equal([]);
+    expect(started.output()).to.match(/SIGINT: stopping…\nstopped/);
     expect(await portOpen(port)).to.equal(false);
     expect(hardhatNodesOn(port)).to.deep.equal([]);
   });
@@ -148,7 +198,7 @@ describe("npm start (scripts/start.ts)", function () {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     const { port } = server.address() as net.AddressInfo;
     try {
-      const started = start(["--port", String(port), "--exit-when-ready"], { DEPLOYMENTS_DIR: dir });
+      const started = start(["--port", String(port), "--tracker-port", String(await freePort()), "--aggregator-port", String(await freePort()), "--exit-when-ready"], { DEPLOYMENTS_DIR: dir });
       running.push(started.child);
       const { code } = await started.exited;
       expect(code).to.equal(1);
@@ -163,16 +213,16 @@ describe("npm start (scripts/start.ts)", function () {
 
   it("the devnet task runs the same entry point", async () => {
     const hre = (await import("hardhat")).default;
-    const port = await freePort();
+    const { port, args } = await freeStartPorts();
     const saved = process.env.DEPLOYMENTS_DIR;
     process.env.DEPLOYMENTS_DIR = dir;
     try {
-      await hre.run("devnet", { port: String(port), exitWhenReady: true });
+      await hre.run("devnet", { port: String(port), trackerPort: args[3], aggregatorPort: args[5], exitWhenReady: true });
     } finally {
       if (saved === undefined) delete process.env.DEPLOYMENTS_DIR;
       else process.env.DEPLOYMENTS_DIR = saved;
     }
-    expect(JSON.parse(readFileSync(path.join(dir, "localhost.json"), "utf8")).contracts).to.include.keys(
+    expect(JSON.parse(readFileSync(path.join(dir, `localhost-${port}.json`), "utf8")).contracts).to.include.keys(
       "SESH",
       "RewardRatePool",
       "ServiceNodeRewards",

@@ -1,13 +1,14 @@
 import { expect } from "chai";
 import hre from "hardhat";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { hexlify, toUtf8Bytes } from "ethers";
 import { SESH_UNIT } from "../deploy/flavours";
 import { runDeploy } from "../deploy/run";
-import { RecordKind, nameIds } from "../src/names";
+import { RecordKind, nameIds, sessionKeyPair } from "../src/names";
+import { hexToBytes } from "viem";
 import { sendsNothing, useTemporaryDeployments } from "./helpers/deployments";
 
 const { ethers } = hre;
@@ -15,6 +16,21 @@ const SID = "05" + "ab".repeat(32);
 const OTHER_SID = "05" + "cd".repeat(32);
 const YEAR = 365n * 86_400n;
 const FEE = 10n * SESH_UNIT;
+
+/** Runs `action` with task output on, returning what it printed (one entry per line) and its result. */
+async function captureOutput<T>(action: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  const lines: string[] = [];
+  const original = console.log;
+  const quiet = process.env.TASKS_QUIET;
+  process.env.TASKS_QUIET = "0";
+  console.log = (...parts: unknown[]) => lines.push(...parts.map(String).join(" ").split("\n"));
+  try {
+    return { result: await action(), lines };
+  } finally {
+    console.log = original;
+    process.env.TASKS_QUIET = quiet;
+  }
+}
 
 describe("names tasks", () => {
   const deployments = useTemporaryDeployments("deployments-", { perTest: false });
@@ -128,14 +144,14 @@ describe("names tasks", () => {
       expect(await f.names.ownerOf(BigInt(nameIds("raced").node))).to.equal(f.alice.address);
     });
 
-    it("says which deploy command to run when there is no deployment", async () => {
+    it("says the in-process chain has no deployment (and never advises deploying to it)", async () => {
       const [deployer] = await ethers.getSigners();
       const empty = mkdtempSync(path.join(os.tmpdir(), "deployments-empty-"));
       process.env.DEPLOYMENTS_DIR = empty;
       try {
         await sendsNothing(deployer.address, async () => {
-          await expect(hre.run("names:register", { name: "alice" })).to.be.rejectedWith(/no deployment for network hardhat .*run `npx hardhat deploy --network hardhat`/);
-          await expect(hre.run("names:resolve", { name: "alice" })).to.be.rejectedWith(/npx hardhat deploy --network hardhat/);
+          await expect(hre.run("names:register", { name: "alice" })).to.be.rejectedWith(/throw-away in-process chain .*nothing is deployed on it/);
+          await expect(hre.run("names:resolve", { name: "alice" })).to.be.rejectedWith(/throw-away in-process chain/);
         });
       } finally {
         process.env.DEPLOYMENTS_DIR = deployments.dir;
@@ -235,37 +251,97 @@ describe("names tasks", () => {
       expect(await hre.run("names:reverse", { account: (await ethers.getSigners())[3].address })).to.deep.equal({ stored: null, verified: null });
     });
 
-    it("sets a Session ID reverse only over a plaintext matching record", async () => {
+    it("sets and clears a Session ID reverse with the Session key, only over a plaintext matching record", async () => {
       const f = await loadFixture(deployed);
-      await hre.run("names:register", { name: "sess", session: SID });
+      const seed = ethers.id("task session seed");
+      const key = sessionKeyPair(hexToBytes(seed as `0x${string}`));
+      const keyFile = path.join(deployments.dir, "session.key");
+      writeFileSync(keyFile, seed.slice(2) + "\n");
+      await hre.run("names:register", { name: "sess", session: key.sessionId });
       await sendsNothing(f.deployer.address, async () => {
-        await expect(hre.run("names:reverse", { set: "sess", sessionId: SID })).to.be.rejectedWith(/Session ID record is encrypted, but the reverse record needs it to be .* in plaintext/);
+        await expect(hre.run("names:reverse", { set: "sess", sessionId: key.sessionId })).to.be.rejectedWith(
+          /--session-key: only 05[0-9a-f]{64}'s own key can change what it reverse-resolves to/,
+        );
+        await expect(hre.run("names:reverse", { set: "sess", sessionKey: "0x1234" })).to.be.rejectedWith(/--session-key: Session key seed must be 32 bytes/);
+        await expect(hre.run("names:reverse", { set: "sess", sessionKey: seed, sessionId: OTHER_SID })).to.be.rejectedWith(
+          /--session-id: 05cd.* is not the Session ID of --session-key/,
+        );
+        await expect(hre.run("names:reverse", { set: "sess", sessionKey: seed })).to.be.rejectedWith(
+          /Session ID record is encrypted, but the reverse record needs it to be 05[0-9a-f]{64} in plaintext: first run `npx hardhat names:set --name sess --session 05[0-9a-f]{64} --plaintext`/,
+        );
       });
-      await hre.run("names:set", { name: "sess", session: SID, plaintext: true });
-      await sendsNothing(f.deployer.address, async () => {
-        await expect(hre.run("names:reverse", { set: "sess", sessionId: OTHER_SID })).to.be.rejectedWith(/needs it to be 05cd.* in plaintext/);
-      });
-      expect((await hre.run("names:reverse", { set: "sess", sessionId: SID })).verified).to.equal("sess.session");
-      expect((await hre.run("names:reverse", { sessionId: SID })).verified).to.equal("sess.session");
+      await hre.run("names:set", { name: "sess", session: key.sessionId, plaintext: true });
+      const set = await hre.run("names:reverse", { set: "sess", sessionKey: keyFile });
+      expect(set.verified).to.equal("sess.session");
+      expect((await hre.run("names:reverse", { sessionId: key.sessionId })).verified).to.equal("sess.session");
       expect((await hre.run("names:reverse", { sessionId: OTHER_SID })).stored).to.equal(null);
+      // Any account can relay it: the authority is the key's signature, not the sender.
+      expect(await f.reverse.sessionReverseNonce(key.sessionKey)).to.equal(1n);
+      await hre.run("names:reverse", { clear: true, sessionKey: seed });
+      expect((await hre.run("names:reverse", { sessionId: key.sessionId })).stored).to.equal(null);
+      expect(await f.reverse.sessionReverseNonce(key.sessionKey)).to.equal(2n);
     });
   });
 
   describe("names:list", () => {
-    it("lists the names an account holds now, from Transfer events, naming the one its reverse record points to", async () => {
+    it("lists the names an account holds now, by the plaintext name this client registered, kept locally", async () => {
       const f = await loadFixture(deployed);
       const a = await hre.run("names:register", { name: "first", wallet: f.deployer.address });
       const b = await hre.run("names:register", { name: "second" });
       const c = await hre.run("names:register", { name: "third" });
       await f.names.transferFrom(f.deployer.address, f.alice.address, BigInt(c.ids.node));
-      await hre.run("names:reverse", { set: "first" });
-      const mine = await hre.run("names:list", {});
-      expect(mine.map((h: { node: string }) => h.node).sort()).to.deep.equal([a.ids.node, b.ids.node].sort());
-      expect(mine.find((h: { node: string }) => h.node === a.ids.node).name).to.equal("first.session");
-      expect(mine.every((h: { status: string }) => h.status === "live")).to.equal(true);
+      // A name registered by another client (the devnet registrar, without these tasks): only its hash is known.
+      const other = nameIds("elsewhere");
+      await f.names.registerFor(other.labelhash, f.deployer.address, 1n, []);
+      const { chainId } = await ethers.provider.getNetwork();
+      const file = path.join(deployments.dir, "names.local.json");
+      const known = JSON.parse(readFileSync(file, "utf8"));
+      expect(known[String(chainId)]).to.include({ [a.ids.node]: "first.session", [b.ids.node]: "second.session", [c.ids.node]: "third.session" });
+      expect(known[String(chainId)][other.node]).to.equal(undefined);
+      const printed = await captureOutput(() => hre.run("names:list", {}));
+      const mine = printed.result as { node: string; name: string | null; status: string }[];
+      expect(mine.map((h) => h.node).sort()).to.deep.equal([a.ids.node, b.ids.node, other.node].sort());
+      expect(Object.fromEntries(mine.map((h) => [h.node, h.name]))).to.deep.equal({
+        [a.ids.node]: "first.session",
+        [b.ids.node]: "second.session",
+        [other.node]: null,
+      });
+      expect(mine.every((h) => h.status === "live")).to.equal(true);
+      expect(printed.lines.some((l) => /^\s+first\.session\s+live\s+until .* node 0x[0-9a-f]{64}$/.test(l))).to.equal(true);
+      expect(printed.lines.some((l) => /\(name not known here\)/.test(l))).to.equal(true);
+      expect(printed.lines.join("\n")).to.include("names:resolve --name <name>");
+      // Resolving a name teaches it; the other account's list names the transferred name too.
+      await hre.run("names:resolve", { name: "elsewhere" });
+      expect((await hre.run("names:list", {})).find((h: { node: string }) => h.node === other.node).name).to.equal("elsewhere.session");
       const hers = await hre.run("names:list", { owner: f.alice.address });
-      expect(hers.map((h: { node: string }) => h.node)).to.deep.equal([c.ids.node]);
+      expect(hers).to.deep.equal([{ node: c.ids.node, name: "third.session", expiry: c.expiry, status: "live" }]);
       await expect(hre.run("names:list", { owner: "alice" })).to.be.rejectedWith(/--owner: "alice" is not an address/);
+    });
+
+    it("falls back to the account's verified reverse record, and refuses an unreadable local file", async () => {
+      const f = await loadFixture(deployed);
+      const a = await hre.run("names:register", { name: "mine", wallet: f.deployer.address });
+      await hre.run("names:reverse", { set: "mine" });
+      const file = path.join(deployments.dir, "names.local.json");
+      rmSync(file);
+      expect((await hre.run("names:list", {}))[0]).to.include({ node: a.ids.node, name: "mine.session" });
+      writeFileSync(file, "{ not json");
+      await expect(hre.run("names:list", {})).to.be.rejectedWith(/names\.local\.json \(the names this client knows\) is not readable: .*fix or delete it/);
+      rmSync(file);
+    });
+  });
+
+  describe("resolution hints", () => {
+    it("register and set say what encrypted and plaintext records mean for wallets and ENS libraries", async () => {
+      const f = await loadFixture(deployed);
+      const sealed = await captureOutput(() => hre.run("names:register", { name: "hinted", wallet: f.deployer.address }));
+      expect(sealed.lines.join("\n")).to.match(/encrypted \(wallet\): only clients that know the name "hinted\.session" can read these; wallets and ENS libraries .* see them as unset\. Pass --plaintext/);
+      const open = await captureOutput(() => hre.run("names:set", { name: "hinted", wallet: f.deployer.address, plaintext: true }));
+      expect(open.lines.join("\n")).to.match(/plaintext \(wallet\): public; ethers, viem and wallets resolve hinted\.session/);
+      // The address reverse over an encrypted wallet record: set, verified by this client, but said to be invisible to wallets.
+      await hre.run("names:set", { name: "hinted", wallet: f.deployer.address });
+      const reverse = await captureOutput(() => hre.run("names:reverse", { set: "hinted" }));
+      expect(reverse.lines.join("\n")).to.match(/wallet record is encrypted, so wallets and ENS libraries .* will not show this name/);
     });
   });
 });

@@ -15,6 +15,7 @@ import { RevertError, send } from "../tasks/lib/send";
 import type { PoolStatus } from "../tasks/lib/pool";
 import { assertFaucetAllowed } from "../tasks/SESH";
 import { sendsNothing, useTemporaryDeployments } from "./helpers/deployments";
+import { rewardRateAt } from "../src/network/ledger/rate";
 
 const { ethers } = hre;
 const DEVNET_FUNDING = 40_000_000n * SESH_UNIT;
@@ -218,7 +219,9 @@ describe("tasks", () => {
       const { pool } = await loadFixture(deployed);
       const status = (await hre.run("pool:status")) as PoolStatus;
       expect(status.balance).to.equal(DEVNET_FUNDING);
-      expect(status.ratePerBlock).to.equal((DEVNET_FUNDING * 1510n * 120n) / (10_000n * YEAR));
+      // The reference's rate: one 120 s block on the balance less what accrued since the last payout.
+      const now = BigInt((await hre.ethers.provider.getBlock("latest"))!.timestamp);
+      expect(status.ratePerBlock).to.equal(rewardRateAt({ balance: DEVNET_FUNDING, lastPaidOutTime: await pool.lastPaidOutTime() }, now));
       expect(status.ratePerDay).to.equal((DEVNET_FUNDING * 1510n * 86_400n) / (10_000n * YEAR));
       expect(status.ratePerYear).to.equal((DEVNET_FUNDING * 1510n) / 10_000n);
       expect(status.beneficiary).to.equal(readAddressBook("hardhat", deployments.dir)!.contracts.ServiceNodeRewards!.address);

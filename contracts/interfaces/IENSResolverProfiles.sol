@@ -25,11 +25,30 @@ interface IExtendedResolver {
     function resolve(bytes calldata name, bytes calldata data) external view returns (bytes memory);
 }
 
-/// @title The universal-resolver entry point viem's `getEnsAddress` / `getEnsText` call
+/// @title ENS resolver profile `name(bytes32)` (ENSIP-3, reverse resolution), interface id 0x691f3431
+interface INameResolver {
+    /// @notice The primary name of reverse node `node` (`<address hex>.addr.reverse`), or empty.
+    function name(bytes32 node) external view returns (string memory);
+}
+
+/// @title The universal-resolver entry points viem's `getEnsAddress` / `getEnsText` / `getEnsName` call
 interface IUniversalResolverRead {
     /// @notice Resolves `data` for the DNS-encoded `name`; returns the ABI-encoded result and the resolver used.
     function resolveWithGateways(bytes calldata name, bytes calldata data, string[] calldata gateways)
         external
         view
         returns (bytes memory result, address resolverAddress);
+
+    /// @notice Primary name of the address `lookupAddress` (20 bytes) for `coinType`, verified by forward
+    /// resolution, with the resolvers used; empty name when there is none. Gateways are not used.
+    function reverseWithGateways(bytes calldata lookupAddress, uint256 coinType, string[] calldata gateways)
+        external
+        view
+        returns (string memory primary, address resolverAddress, address reverseResolver);
+
+    /// @notice `reverseWithGateways` without gateways (the form ethers' universal-resolver path calls).
+    function reverse(bytes calldata lookupAddress, uint256 coinType)
+        external
+        view
+        returns (string memory primary, address resolverAddress, address reverseResolver);
 }

@@ -7,10 +7,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice The reward reserve of the Session Network: releases 15.1 % per year simple interest on its
 /// remaining balance to a beneficiary (the ServiceNodeRewards contract).
 interface IRewardRatePool {
-    // `amount` is not indexed: payouts are summed, never filtered on.
-    /// @notice `amount` atomic units were paid out to `beneficiary` by `payoutReleased`.
+    // The reference's event (same topic): `amount` is not indexed, payouts are summed, never filtered on.
+    /// @notice `amount` atomic units were paid out to the beneficiary by `payoutReleased`.
     // solhint-disable-next-line gas-indexed-events
-    event FundsReleased(address indexed beneficiary, uint256 amount);
+    event FundsReleased(uint256 amount);
 
     /// @notice The beneficiary changed from `previousBeneficiary` to `newBeneficiary`.
     event BeneficiaryUpdated(address indexed previousBeneficiary, address indexed newBeneficiary);
@@ -49,7 +49,8 @@ interface IRewardRatePool {
     /// @notice Sum of all payouts so far.
     function totalPaidOut() external view returns (uint256);
 
-    /// @notice Release over one 2-minute block at the current balance.
+    /// @notice Release over one 2-minute block on what remains once the interest accrued since the last
+    /// payout is paid out (the reference's formula; read by the node network at every block).
     function rewardRate() external view returns (uint256);
 
     /// @notice What `payoutReleased` would transfer now.
@@ -58,12 +59,12 @@ interface IRewardRatePool {
     /// @notice Cumulative amount released (paid out or payable) up to `timestamp`.
     function calculateReleasedAmount(uint256 timestamp) external view returns (uint256);
 
-    /// @notice Cumulative amount released up to now.
-    function calculateTotalReleased() external view returns (uint256);
+    /// @notice Cumulative amount released up to now (paid out or payable).
+    function calculateReleasedAmount() external view returns (uint256);
 
     /// @notice Everything the pool has received: current balance plus total paid out.
     function calculateTotalDeposited() external view returns (uint256);
 
-    /// @notice Simple interest over `elapsed` seconds on `balance`, capped at `balance`.
-    function calculateInterestAmount(uint256 balance, uint256 elapsed) external pure returns (uint256);
+    /// @notice Simple interest at 15.1 % a year over `elapsed` seconds on `balance`, capped at `balance`.
+    function calculatePayoutAmount(uint256 balance, uint256 elapsed) external pure returns (uint256);
 }

@@ -27,9 +27,12 @@ struct ServiceNodeParams {
     uint16 fee;
 }
 
-/// @notice A node migrated from the existing network by {IServiceNodeRewards.seedPublicKeyList}.
+/// @notice A node migrated from the existing network by {IServiceNodeRewardsExtension.seedPublicKeyList}, in the
+/// reference's field order (selector 0x1f4c4930): key, original registration time (unix seconds, not in
+/// the future), Ed25519 key, contributors (operator first).
 struct SeedServiceNode {
     BN254.G1Point blsPubkey;
+    uint256 addedTimestamp;
     uint256 ed25519Pubkey;
     Contributor[] contributors;
 }
@@ -52,10 +55,10 @@ struct ServiceNode {
 // other values are read or summed, never filtered on.
 /* solhint-disable gas-indexed-events */
 
-/// @title IServiceNodeRewards
-/// @notice The Session Network node registry: stakes, the aggregate BLS key of all active nodes, and the
-/// network-signed exits, liquidations and lifetime reward balances (PROTOCOL.md §1–§3).
-interface IServiceNodeRewards {
+/// @title IServiceNodeRewardsEvents: the events and errors of the registry and of its extension
+/// @notice Shared by {IServiceNodeRewards} and {IServiceNodeRewardsExtension} (both run in the registry's
+/// context: the extension is reached by delegatecall).
+interface IServiceNodeRewardsEvents {
     // ---------------------------------------------------------------- events the node network parses
     /// @notice A node was registered (ABI fixed by the node network).
     event NewServiceNodeV2(
@@ -106,6 +109,8 @@ interface IServiceNodeRewards {
     event LiquidationRatiosUpdated(uint256 liquidator, uint256 pool, uint256 recipient);
     /// @notice The reward pool (source of released rewards, receiver of liquidation pool shares) changed.
     event RewardPoolUpdated(address indexed previousPool, address indexed newPool);
+    /// @notice The pooled-node factory whose pools may register for their operator changed.
+    event ServiceNodeContributionFactoryUpdated(address indexed previousFactory, address indexed newFactory);
 
     // ---------------------------------------------------------------- errors
     /// @notice The call needs {start} to have been called.
@@ -139,8 +144,11 @@ interface IServiceNodeRewards {
     error NullEd25519Pubkey();
     /// @notice The BLS key is already registered to node `serviceNodeID`.
     error BLSPubkeyAlreadyExists(uint64 serviceNodeID);
-    /// @notice The Ed25519 key is already used by active node `serviceNodeID`.
-    error Ed25519PubkeyAlreadyExists(uint64 serviceNodeID);
+    /// @notice `caller` may not register a node operated by `operator`: only the operator itself (paying the
+    /// stake) or a pool made by the configured factory whose operator is `operator` can.
+    error RegistrantNotOperator(address caller, address operator);
+    /// @notice Seeded node `index` has an added timestamp of 0 or after `currentTime`.
+    error InvalidSeedTimestamp(uint256 index, uint256 timestamp, uint256 currentTime);
     /// @notice The proof of possession does not verify for this key, operator and Ed25519 key.
     error InvalidProofOfPossession();
     /// @notice More than `limit` keys were added to the aggregate in this block.
@@ -159,8 +167,11 @@ interface IServiceNodeRewards {
     error ExitWaitNotOver(uint64 serviceNodeID, uint256 allowedAt);
     /// @notice The signature's `timestamp` is older than the expiry allows at `currentTime`.
     error SignatureExpired(uint64 serviceNodeID, uint256 timestamp, uint256 currentTime);
-    /// @notice The signature's `timestamp` is after `currentTime`.
+    /// @notice The signature's `timestamp` is further after `currentTime` than the signature expiry allows.
     error SignatureFromFuture(uint64 serviceNodeID, uint256 timestamp, uint256 currentTime);
+    /// @notice The signature's `timestamp` is not after node `serviceNodeID`'s registration at `addedTimestamp`:
+    /// it was made for an earlier registration of the same key.
+    error SignatureBeforeRegistration(uint64 serviceNodeID, uint256 timestamp, uint256 addedTimestamp);
     /// @notice The node is younger than the minimum age; it may be removed from `allowedAt`.
     error ServiceNodeTooYoung(uint64 serviceNodeID, uint256 allowedAt);
     /// @notice `count` non-signers exceed the allowed `max`.
@@ -168,7 +179,7 @@ interface IServiceNodeRewards {
     /// @notice Non-signer `id` at `index` of an id list is not greater than the one before it (duplicate or out
     /// of order).
     error NonSignersNotAscending(uint256 index, uint256 id);
-    /// @notice Non-signer `id` is not an active node (or does not fit in 64 bits).
+    /// @notice Non-signer `id` was never registered (a removed node counts as the point at infinity).
     error UnknownNonSigner(uint256 id);
     /// @notice The Y supplied for non-signer `id` is not the Y of its stored key (≥ P, off the curve for
     /// the stored X, or the other root): pass the key's Y exactly as {allServiceNodeIDs} returns it.
@@ -185,6 +196,12 @@ interface IServiceNodeRewards {
     error NothingToClaim();
     /// @notice The claim would bring this cycle's claims to `total`, above `limit`.
     error ClaimLimitExceeded(uint256 total, uint256 limit);
+}
+
+/// @title IServiceNodeRewards
+/// @notice The Session Network node registry: stakes, the aggregate BLS key of all active nodes, and the
+/// network-signed exits, liquidations and lifetime reward balances (PROTOCOL.md §1–§3).
+interface IServiceNodeRewards is IServiceNodeRewardsEvents {
 
     // ---------------------------------------------------------------- registration
     /// @notice Registers a node, pulling the staking requirement from the caller.
@@ -195,17 +212,8 @@ interface IServiceNodeRewards {
         Contributor[] calldata contributors
     ) external;
 
-    /// @notice Reverts with {InvalidProofOfPossession} unless `proofOfPossession` is `blsPubkey`'s signature
-    /// of popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey (PROTOCOL.md §1), as {addBLSPublicKey} requires.
-    function validateProofOfPossession(
-        BN254.G1Point calldata blsPubkey,
-        BLSSignatureParams calldata proofOfPossession,
-        address operator,
-        uint256 ed25519Pubkey
-    ) external view;
-
     // ---------------------------------------------------------------- exits and liquidation
-    /// @notice The operator asks for its node to leave.
+    /// @notice Any contributor of the node asks for it to leave.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external;
     /// @notice Any contributor asks for the node to leave, proving membership with the registered list.
     function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external;

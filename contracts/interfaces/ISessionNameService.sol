@@ -40,7 +40,8 @@ interface ISessionNameService {
     event TextChanged(bytes32 indexed node, string indexed indexedKey, string key, bytes value);
     /// @notice `account` opted in to (or, with an empty name, out of) a reverse record naming `name`.
     event ReverseNameChanged(address indexed account, bytes name);
-    /// @notice The Session ID with X25519 key `sessionKey` now reverse-resolves to `name` (empty: cleared).
+    /// @notice The Session ID with X25519 key `sessionKey` now reverse-resolves to `name` (empty: cleared), as
+    /// signed by its key; `setter` relayed the signed change.
     event SessionReverseNameChanged(bytes32 indexed sessionKey, address indexed setter, bytes name);
     /// @notice The flat yearly fee changed.
     // solhint-disable-next-line gas-indexed-events
@@ -90,6 +91,10 @@ interface ISessionNameService {
     error ReservedTextKey(string key);
     /// @notice A Session reverse record needs `node`'s Session ID record to be plaintext `sessionKey`.
     error SessionRecordMismatch(bytes32 node, bytes32 sessionKey);
+    /// @notice `ed25519Key` is not the Ed25519 key of the Session ID with X25519 key `sessionKey`.
+    error SessionKeyMismatch(bytes32 sessionKey, bytes32 ed25519Key);
+    /// @notice The signature is not the Session key's Ed25519 signature of its reverse change number `nonce`.
+    error InvalidSessionSignature(bytes32 sessionKey, uint256 nonce);
     /// @notice The zero address cannot receive fees.
     error InvalidFeeRecipient(address recipient);
     /// @notice The fee does not fit in 88 bits.
@@ -98,6 +103,8 @@ interface ISessionNameService {
     error MalformedName(bytes name);
     /// @notice `resolve` was asked for `node` but the DNS name hashes to `nameNode`.
     error ResolverNodeMismatch(bytes32 node, bytes32 nameNode);
+    /// @notice The service must always have an owner: `renounceOwnership` is disabled.
+    error RenounceOwnershipDisabled();
     /// @notice `resolve` only answers `addr(bytes32)`, `addr(bytes32,uint256)` and `text(bytes32,string)`.
     error UnsupportedResolverProfile(bytes4 selector);
 }

@@ -28,9 +28,13 @@ library BLS {
     /// @notice Base of the `dst` given to hash-to-G2 for every message.
     string internal constant HASH_TO_FIELD_TAG = "BLS_SIG_HASH_TO_FIELD_TAG";
 
-    /// @dev EIP-1108 price of a 2-pair pairing (45,000 + 2 · 34,000): a failing call (invalid point)
-    /// burns only this, never the caller's remaining gas.
-    uint256 private constant _PAIRING_2_GAS = 113_000;
+    /// @notice EIP-1108 price of a 2-pair pairing (45,000 + 2 · 34,000), the first attempt's stipend: a
+    /// signature off the twist then burns only this, never the caller's remaining gas.
+    uint256 internal constant PAIRING_2_STIPEND = 113_000;
+
+    /// @dev The twist's b' = 3 / (9 + i): real and imaginary parts.
+    uint256 private constant _TWIST_B_RE = 0x2b149d40ceb8aaae81be18991be06ac3b5b4c5e559dbefa33267e6dc24a138e5;
+    uint256 private constant _TWIST_B_IM = 0x009713b03af0fed4cd2cafadeed8fdf4a74fa084e52d1852e4a2bd0685c315d2;
 
     /// @notice `keccak256(abi.encodePacked(base, block.chainid, rewardsContract))` (PROTOCOL.md §1).
     /// @param rewardsContract The address users call (the proxy), not the implementation.
@@ -46,8 +50,20 @@ library BLS {
         view
         returns (bool)
     {
+        return verify(apk, sig, message, dst, PAIRING_2_STIPEND);
+    }
+
+    /// @notice {verify} with the pairing's first-attempt stipend given (tests simulate a repricing with a
+    /// stipend below the price).
+    function verify(
+        BN254.G1Point memory apk,
+        BLSSignatureParams memory sig,
+        bytes memory message,
+        bytes32 dst,
+        uint256 stipend
+    ) internal view returns (bool) {
         if (!_inRange(apk, sig)) return false;
-        return _pairingCheck(apk, sig, HashToG2.hashToG2(message, dst));
+        return _pairingCheck(apk, sig, HashToG2.hashToG2(message, dst), stipend);
     }
 
     /// @notice {verify} for a message already hashed to G2: `h = (X.re, X.im, Y.re, Y.im)` from
@@ -58,7 +74,7 @@ library BLS {
         returns (bool)
     {
         if (!_inRange(apk, sig)) return false;
-        return _pairingCheck(apk, sig, h);
+        return _pairingCheck(apk, sig, h, PAIRING_2_STIPEND);
     }
 
     /// @dev Coordinates below P and apk not the infinity encoding (0, 0). On-curve / subgroup checks are
@@ -69,14 +85,32 @@ library BLS {
             && sig.sigs3 < p;
     }
 
-    /// @dev e(G1gen, σ) · e(-apk, h) == 1. Inputs are in range (checked by the caller).
-    function _pairingCheck(BN254.G1Point memory apk, BLSSignatureParams memory sig, uint256[4] memory h)
+    /// @notice Whether the signature `(sigs0 + sigs1·i, sigs2 + sigs3·i)` satisfies y² = x³ + b' on the
+    /// twist (coordinates < P, checked by the caller). Membership in G2 is left to the pairing precompile.
+    function onTwist(BLSSignatureParams memory sig) internal pure returns (bool) {
+        uint256 p = BN254.P;
+        (uint256 x0, uint256 x1, uint256 y0, uint256 y1) = (sig.sigs0, sig.sigs1, sig.sigs2, sig.sigs3);
+        // x² and x³ = x² · x over Fp2 (i² = −1).
+        uint256 a0 = addmod(mulmod(x0, x0, p), p - mulmod(x1, x1, p), p);
+        uint256 a1 = mulmod(2, mulmod(x0, x1, p), p);
+        uint256 c0 = addmod(addmod(mulmod(a0, x0, p), p - mulmod(a1, x1, p), p), _TWIST_B_RE, p);
+        uint256 c1 = addmod(addmod(mulmod(a0, x1, p), mulmod(a1, x0, p), p), _TWIST_B_IM, p);
+        return addmod(mulmod(y0, y0, p), p - mulmod(y1, y1, p), p) == c0 && mulmod(2, mulmod(y0, y1, p), p) == c1;
+    }
+
+    /// @dev e(G1gen, σ) · e(-apk, h) == 1. Inputs are in range (checked by the caller). The precompile first
+    /// gets `stipend` (its price today), so garbage burns only that. If that call fails although σ is on the
+    /// twist, the chain may have repriced the pairing: it is tried again with all remaining gas, which
+    /// succeeds for every valid input (a σ on the twist but outside G2 then burns its sender's gas).
+    function _pairingCheck(BN254.G1Point memory apk, BLSSignatureParams memory sig, uint256[4] memory h, uint256 stipend)
         private
         view
         returns (bool result)
     {
+        bool ok;
+        uint256 m;
         assembly ("memory-safe") {
-            let m := mload(0x40)
+            m := mload(0x40)
             mstore(m, 1)
             mstore(add(m, 0x20), 2)
             mstore(add(m, 0x40), mload(add(sig, 0x20)))
@@ -92,7 +126,15 @@ library BLS {
             mstore(add(m, 0x160), mload(add(h, 0x40)))
             // A failed call (a point off its curve or outside G2) gives ok = 0. (Separate statements:
             // Yul evaluates arguments right to left, so mload must come after the call.)
-            let ok := staticcall(_PAIRING_2_GAS, 0x08, m, 0x180, m, 0x20)
+            ok := staticcall(stipend, 0x08, m, 0x180, m, 0x20)
+        }
+        // A failed call leaves the input in place (no output is written).
+        if (!ok && onTwist(sig)) {
+            assembly ("memory-safe") {
+                ok := staticcall(gas(), 0x08, m, 0x180, m, 0x20)
+            }
+        }
+        assembly ("memory-safe") {
             result := and(ok, eq(mload(m), 1))
         }
     }

@@ -2,18 +2,17 @@
 pragma solidity 0.8.30;
 
 /// @title BN254 (alt_bn128) G1 arithmetic on the EIP-196 precompiles
-/// @notice Points are affine `(X, Y)`; `(0, 0)` encodes the point at infinity, as in EIP-196. Every
-/// precompile call gets a fixed gas stipend, so a failing call costs that stipend, not the caller's gas,
-/// and a failure always reverts with {PrecompileFailed} instead of yielding a wrong point.
+/// @notice Points are affine `(X, Y)`; `(0, 0)` encodes the point at infinity, as in EIP-196. A failure
+/// always reverts with {PrecompileFailed} instead of yielding a wrong point. The precompiles are given all
+/// remaining gas, not a stipend pinned to today's price: the registry only ever passes valid points (keys
+/// validated on entry, sums of them), so a call can only fail if the chain repriced the precompile above
+/// what is left, and a repricing then costs more gas instead of stopping every registration and signed call.
+/// (An invalid point from a caller burns that caller's own remaining gas before the revert.)
 library BN254 {
     /// @notice Base field modulus p.
     uint256 internal constant P = 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47;
     /// @notice Group order r (of G1 and of G2).
     uint256 internal constant R = 0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001;
-
-    /// @dev Gas given to the precompiles (EIP-1108 prices; ecAdd costs 150, ecMul 6,000).
-    uint256 private constant _EC_ADD_GAS = 150;
-    uint256 private constant _EC_MUL_GAS = 6_000;
 
     /// @dev Upper-case field names are the network's ABI (`(uint256 X, uint256 Y) pubkey` in events).
     struct G1Point {
@@ -45,7 +44,7 @@ library BN254 {
             mstore(add(m, 0x20), mload(add(p1, 0x20)))
             mstore(add(m, 0x40), mload(p2))
             mstore(add(m, 0x60), mload(add(p2, 0x20)))
-            ok := staticcall(_EC_ADD_GAS, 0x06, m, 0x80, r, 0x40)
+            ok := staticcall(gas(), 0x06, m, 0x80, r, 0x40)
         }
         if (!ok) revert PrecompileFailed(0x06);
     }
@@ -65,7 +64,7 @@ library BN254 {
             mstore(m, mload(p))
             mstore(add(m, 0x20), mload(add(p, 0x20)))
             mstore(add(m, 0x40), scalar)
-            ok := staticcall(_EC_MUL_GAS, 0x07, m, 0x60, r, 0x40)
+            ok := staticcall(gas(), 0x07, m, 0x60, r, 0x40)
         }
         if (!ok) revert PrecompileFailed(0x07);
     }

@@ -236,6 +236,12 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         }
     }
 
+    /// @notice Disabled: the service must always have an owner (fees, registrars, reservations, pause), so this
+    /// always reverts with {RenounceOwnershipDisabled}; ownership moves only by the two-step transfer.
+    function renounceOwnership() public view override onlyOwner {
+        revert RenounceOwnershipDisabled();
+    }
+
     /// @notice Owner only: pauses registration (commit-reveal and registrar paths; renewals continue).
     function pause() external onlyOwner {
         NameStorage.layout().paused = true;

@@ -42,8 +42,9 @@ library PackedG1 {
     }
 
     /// @notice Σ of the packed keys stored at `keysBase + id` for `ids` (strictly ascending, each non-zero).
-    /// Reverts with the given error selectors: `notAscending(index, id)` when an id does not exceed the one
-    /// before it, `unknown(id)` when the slot holds no key or the id does not fit in 64 bits.
+    /// An id below `nextId` whose slot is empty (a node removed since the signers were counted) adds the
+    /// point at infinity. Reverts with the given error selectors: `notAscending(index, id)` when an id does
+    /// not exceed the one before it, `unknown(id)` when the id is not below `nextId` (never registered).
     /// @dev P is made opaque (`shr(255, gas())` is 0) so that the optimizer keeps it on the stack instead
     /// of re-reading the constant from code at every use (as it does at the registry's optimizer runs).
     /// The ids are read raw from calldata, so each is checked to be below 2^64 before it becomes a slot
@@ -51,11 +52,16 @@ library PackedG1 {
     /// @param offset Calldata offset of the ids (a `uint64[]`'s elements, one word each).
     /// @param count Number of ids.
     /// @param keysBase Storage slot of id 0's packed key; id `i`'s is `keysBase + i`.
-    function sumStoredKeys(uint256 offset, uint256 count, uint256 keysBase, bytes4 notAscending, bytes4 unknown)
-        internal
-        view
-        returns (BN254.G1Point memory sum)
-    {
+    /// @param nextId One above the highest id ever used (below 2^64).
+    // solhint-disable-next-line function-max-lines
+    function sumStoredKeys(
+        uint256 offset,
+        uint256 count,
+        uint256 keysBase,
+        uint256 nextId,
+        bytes4 notAscending,
+        bytes4 unknown
+    ) internal view returns (BN254.G1Point memory sum) {
         uint256 exponent = SQRT_EXPONENT;
         bool ok = true;
         assembly ("memory-safe") {
@@ -81,13 +87,18 @@ library PackedG1 {
                     revert(r, 0x44)
                 }
                 last := id
-                // A wider id reads some other slot, which is then not used: it is reported as unknown.
+                // An id ≥ nextId (≥ 2^64 included) may read some other slot, which is then not used.
                 let packed := sload(add(keysBase, id))
-                if or(iszero(packed), shr(64, id)) {
-                    let r := add(m, 0x140)
-                    mstore(r, unknown)
-                    mstore(add(r, 0x04), id)
-                    revert(r, 0x24)
+                let known := lt(id, nextId)
+                if or(iszero(packed), iszero(known)) {
+                    if iszero(known) {
+                        let r := add(m, 0x140)
+                        mstore(r, unknown)
+                        mstore(add(r, 0x04), id)
+                        revert(r, 0x24)
+                    }
+                    // Removed since aggregation: its key already left the aggregate (infinity).
+                    continue
                 }
                 let x := and(packed, X_MASK)
                 mstore(add(e, 0x60), addmod(mulmod(mulmod(x, x, p), x, p), 3, p))
@@ -111,24 +122,48 @@ library PackedG1 {
     /// — and consecutive ids cost two zero bytes. Each `y` is accepted only if it is below P, satisfies
     /// y² = x³ + 3 for the stored X and has the stored parity — that singles out the stored point, since
     /// the two roots ±y have different parities. Costs one cold SLOAD and one ecAdd per entry, no square
-    /// root and no hashing. Reverts with `unknown(id)` or `badY(id, y)`.
+    /// root and no hashing. An id below `nextId` whose slot is empty (removed since the signers were counted)
+    /// adds the point at infinity, whatever its `y`. Reverts with `unknown(id)` (id ≥ `nextId`) or
+    /// `badY(id, y)`.
     /// @dev Every check is left to the ecAdd precompile (EIP-196), which fails on a coordinate ≥ P or a
     /// point off the curve. The X it is given is `stored ^ (~y << 255)`: for a stored key whose Y has y's
     /// parity, bit 255 (EVEN_Y) cancels and that is exactly X; a parity mismatch leaves bit 255 set (≥ P);
     /// an empty slot (unknown id) gives 2^255 for an even y and 0 for an odd one, and no curve point has
     /// X = 0 — the precompile reads (0, 0) as infinity, but y = 0 is even. The precompile is given exactly
-    /// its cost (150 gas), so a failure burns only that; the loop finishes and {_revertHinted} re-scans
-    /// the entries with the explicit checks to name the first bad one. Valid input never takes that path.
+    /// its cost (150 gas), so a failure burns only that; the loop finishes and {_slowHinted} re-scans the
+    /// entries with the explicit checks: it names the first bad one, or — every entry valid, i.e. a removed
+    /// non-signer or an ecAdd repriced above the stipend — computes the sum again forwarding all gas.
     /// The entries are taken four per iteration (after the count mod 4 singly) to spread the loop's own
     /// cost. Ids stay below 2^32 (count ≤ 2^16 entries, skips < 2^16), so `keysBase + id` cannot wrap.
     /// @param offset Calldata offset of the first entry.
     /// @param count Number of entries (at most 2^16).
     /// @param keysBase Storage slot of id 0's packed key; id `i`'s is `keysBase + i`.
-    function sumStoredKeysHinted(uint256 offset, uint256 count, uint256 keysBase, bytes4 unknown, bytes4 badY)
-        internal
-        view
-        returns (BN254.G1Point memory sum)
-    {
+    function sumStoredKeysHinted(
+        uint256 offset,
+        uint256 count,
+        uint256 keysBase,
+        uint256 nextId,
+        bytes4 unknown,
+        bytes4 badY
+    ) internal view returns (BN254.G1Point memory sum) {
+        return sumStoredKeysHinted(offset, count, keysBase, nextId, unknown, badY, EC_ADD_STIPEND);
+    }
+
+    /// @dev The ecAdd price (EIP-1108) given to each call of {sumStoredKeysHinted}'s fast loop.
+    uint256 internal constant EC_ADD_STIPEND = 150;
+
+    /// @notice {sumStoredKeysHinted} with the fast loop's ecAdd stipend given (tests simulate a repricing
+    /// with a stipend below the price).
+    // solhint-disable-next-line function-max-lines
+    function sumStoredKeysHinted(
+        uint256 offset,
+        uint256 count,
+        uint256 keysBase,
+        uint256 nextId,
+        bytes4 unknown,
+        bytes4 badY,
+        uint256 stipend
+    ) internal view returns (BN254.G1Point memory sum) {
         bool ok;
         assembly ("memory-safe") {
             // The ecAdd input sits at [0x00, 0x80) — accumulator, then the next point — so that no
@@ -146,43 +181,45 @@ library PackedG1 {
                 let y := calldataload(add(ptr, 2))
                 mstore(0x40, xor(sload(slot), shl(255, not(y))))
                 mstore(0x60, y)
-                ok := and(ok, staticcall(150, 0x06, 0x00, 0x80, 0x00, 0x40))
+                ok := and(ok, staticcall(stipend, 0x06, 0x00, 0x80, 0x00, 0x40))
             }
             for { let end := add(offset, mul(count, 34)) } lt(ptr, end) { ptr := add(ptr, 136) } {
                 slot := add(slot, add(shr(240, calldataload(ptr)), 1))
                 let y := calldataload(add(ptr, 2))
                 mstore(0x40, xor(sload(slot), shl(255, not(y))))
                 mstore(0x60, y)
-                let done := staticcall(150, 0x06, 0x00, 0x80, 0x00, 0x40)
+                let done := staticcall(stipend, 0x06, 0x00, 0x80, 0x00, 0x40)
                 slot := add(slot, add(shr(240, calldataload(add(ptr, 34))), 1))
                 y := calldataload(add(ptr, 36))
                 mstore(0x40, xor(sload(slot), shl(255, not(y))))
                 mstore(0x60, y)
-                done := and(done, staticcall(150, 0x06, 0x00, 0x80, 0x00, 0x40))
+                done := and(done, staticcall(stipend, 0x06, 0x00, 0x80, 0x00, 0x40))
                 slot := add(slot, add(shr(240, calldataload(add(ptr, 68))), 1))
                 y := calldataload(add(ptr, 70))
                 mstore(0x40, xor(sload(slot), shl(255, not(y))))
                 mstore(0x60, y)
-                done := and(done, staticcall(150, 0x06, 0x00, 0x80, 0x00, 0x40))
+                done := and(done, staticcall(stipend, 0x06, 0x00, 0x80, 0x00, 0x40))
                 slot := add(slot, add(shr(240, calldataload(add(ptr, 102))), 1))
                 y := calldataload(add(ptr, 104))
                 mstore(0x40, xor(sload(slot), shl(255, not(y))))
                 mstore(0x60, y)
-                ok := and(ok, and(done, staticcall(150, 0x06, 0x00, 0x80, 0x00, 0x40)))
+                ok := and(ok, and(done, staticcall(stipend, 0x06, 0x00, 0x80, 0x00, 0x40)))
             }
             mcopy(sum, 0x00, 0x40)
             mstore(0x40, freeMemory)
             mstore(0x60, 0)
         }
-        if (!ok) _revertHinted(offset, count, keysBase, unknown, badY);
+        if (!ok) sum = _slowHinted(offset, count, keysBase, nextId, unknown, badY);
     }
 
-    /// @dev Reverts for hinted entries on which {sumStoredKeysHinted} failed: re-checks them in order with
-    /// the explicit rules and reverts with the error of the first bad one (`PrecompileFailed(6)` if every
-    /// entry is valid, i.e. the precompile failed for lack of gas).
-    function _revertHinted(uint256 offset, uint256 count, uint256 keysBase, bytes4 unknown, bytes4 badY)
+    /// @dev {sumStoredKeysHinted} after its fast loop failed: checks the entries in order with the explicit
+    /// rules, reverting with the error of the first bad one; skips removed ids (empty slot below `nextId`);
+    /// sums the rest with ecAdd given all remaining gas (every point is valid by then, so only a repriced
+    /// precompile could have failed: it is paid here).
+    function _slowHinted(uint256 offset, uint256 count, uint256 keysBase, uint256 nextId, bytes4 unknown, bytes4 badY)
         private
         view
+        returns (BN254.G1Point memory sum)
     {
         uint256 p = BN254.P;
         uint256 id = 0;
@@ -197,7 +234,9 @@ library PackedG1 {
             }
             uint256 x = packed & PackedG1.X_MASK;
             bytes memory data;
-            if (packed == 0) data = abi.encodeWithSelector(unknown, id);
+            // solhint-disable-next-line gas-strict-inequalities
+            if (id >= nextId) data = abi.encodeWithSelector(unknown, id);
+            else if (packed == 0) continue;
             else if (
                 y > p - 1 || (y & 1) == packed >> 255
                     || mulmod(y, y, p) != addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
@@ -207,8 +246,8 @@ library PackedG1 {
                     revert(add(data, 0x20), mload(data))
                 }
             }
+            sum = BN254.add(sum, BN254.G1Point(x, y));
         }
-        revert BN254.PrecompileFailed(0x06);
     }
 
     /// @dev √(x³ + 3) with the parity bit `odd` (x is known to be on the curve).

@@ -15,11 +15,15 @@ import {IRewardRatePool} from "../interfaces/IRewardRatePool.sol";
 /// name-service fees and liquidation penalties) and releases 15.1 % per year SIMPLE interest on its
 /// balance to a beneficiary, the ServiceNodeRewards contract.
 ///
-/// Accrual: a payout sends `balance * ANNUAL_RATE_BPS * elapsed / (BPS * YEAR)` (rounded down, never
-/// more than the balance), where `balance` is the pool's balance at payout time and `elapsed` the
+/// Accrual: a payout sends `balance * ANNUAL_SIMPLE_PAYOUT_RATE * elapsed / (BASIS_POINTS * YEAR)`
+/// (151 / 1,000: 15.1 %; rounded down, never more than the balance), where `balance` is the pool's balance at payout time and `elapsed` the
 /// seconds since the last payout. Tokens deposited between two payouts therefore accrue from the start
 /// of that interval; a depositor who wants them to accrue only from the deposit calls `payoutReleased`
 /// first. Rewards that accrued but were not paid out go to whoever is the beneficiary at payout time.
+///
+/// Rate: {rewardRate} is the reference's: one 120 s block of interest on what stays in the pool once the
+/// interest accrued since the last payout is paid out (`totalDeposited − calculateReleasedAmount()`), so
+/// the rate the node network reads does not depend on when someone last called {payoutReleased}.
 ///
 /// Rounding: a call whose amount rounds down to zero on a non-empty pool changes nothing, so frequent
 /// calls cannot starve the beneficiary; otherwise each payout loses less than one atomic unit.
@@ -39,17 +43,18 @@ import {IRewardRatePool} from "../interfaces/IRewardRatePool.sol";
 contract RewardRatePool is IRewardRatePool, Initializable, Ownable2StepUpgradeable, UUPSUpgradeable {
     using SafeERC20 for IERC20;
 
-    /// @notice Annual simple-interest rate in basis points: 15.1 %.
-    uint256 public constant ANNUAL_RATE_BPS = 1510;
-    /// @notice Denominator of basis points.
-    uint256 public constant BPS = 10_000;
+    /// @notice Annual simple-interest rate, per mille of {BASIS_POINTS} (the reference's name): 15.1 %.
+    uint256 public constant ANNUAL_SIMPLE_PAYOUT_RATE = 151;
+    /// @notice Denominator of {ANNUAL_SIMPLE_PAYOUT_RATE}: 1,000 (per mille, named as in the reference).
+    uint256 public constant BASIS_POINTS = 1000;
     /// @notice Length of the interest year in seconds (365 days).
     uint256 public constant YEAR = 365 days;
     /// @notice Block time the node network assumes when sampling {rewardRate}: 2 minutes.
     uint256 public constant BLOCK_TIME = 120;
     /// @notice Elapsed seconds after which the closed form reaches the whole balance:
-    /// ceil(BPS * YEAR / ANNUAL_RATE_BPS), about 6.6 years.
-    uint256 public constant FULL_RELEASE_SECONDS = (BPS * YEAR + ANNUAL_RATE_BPS - 1) / ANNUAL_RATE_BPS;
+    /// ceil(BASIS_POINTS * YEAR / ANNUAL_SIMPLE_PAYOUT_RATE), about 6.6 years.
+    uint256 public constant FULL_RELEASE_SECONDS =
+        (BASIS_POINTS * YEAR + ANNUAL_SIMPLE_PAYOUT_RATE - 1) / ANNUAL_SIMPLE_PAYOUT_RATE;
 
     /// @custom:storage-location erc7201:session.storage.RewardRatePool
     struct RewardRatePoolStorage {
@@ -94,14 +99,14 @@ contract RewardRatePool is IRewardRatePool, Initializable, Ownable2StepUpgradeab
         if (to == address(0)) revert BeneficiaryNotSet();
         IERC20 rewardToken = $.token;
         uint256 balance = rewardToken.balanceOf(address(this));
-        amount = calculateInterestAmount(balance, block.timestamp - $.lastPaidOutTime);
+        amount = calculatePayoutAmount(balance, block.timestamp - $.lastPaidOutTime);
         // Keep accruing from the old timestamp rather than discarding a sub-unit amount.
         if (amount == 0 && balance != 0) return 0;
 
         // Effects before the interaction.
         $.lastPaidOutTime = SafeCast.toUint64(block.timestamp);
         $.totalPaidOut = SafeCast.toUint192(uint256($.totalPaidOut) + amount);
-        emit FundsReleased(to, amount);
+        emit FundsReleased(amount);
 
         if (amount != 0) rewardToken.safeTransfer(to, amount);
     }
@@ -142,9 +147,13 @@ contract RewardRatePool is IRewardRatePool, Initializable, Ownable2StepUpgradeab
     }
 
     /// @inheritdoc IRewardRatePool
-    /// @dev `balance * ANNUAL_RATE_BPS * BLOCK_TIME / (BPS * YEAR)`, rounded down.
+    /// @dev `calculatePayoutAmount(balance − calculatePayoutAmount(balance, now − lastPaidOutTime), BLOCK_TIME)`,
+    /// which equals the reference's `totalDeposited − calculateReleasedAmount()` form.
     function rewardRate() external view returns (uint256) {
-        return calculateInterestAmount(_getStorage().token.balanceOf(address(this)), BLOCK_TIME);
+        RewardRatePoolStorage storage $ = _getStorage();
+        uint256 balance = $.token.balanceOf(address(this));
+        // The accrued amount never exceeds the balance (calculatePayoutAmount is capped).
+        return calculatePayoutAmount(balance - calculatePayoutAmount(balance, block.timestamp - $.lastPaidOutTime), BLOCK_TIME);
     }
 
     /// @inheritdoc IRewardRatePool
@@ -153,7 +162,7 @@ contract RewardRatePool is IRewardRatePool, Initializable, Ownable2StepUpgradeab
     }
 
     /// @inheritdoc IRewardRatePool
-    function calculateTotalReleased() external view returns (uint256) {
+    function calculateReleasedAmount() external view returns (uint256) {
         return calculateReleasedAmount(block.timestamp);
     }
 
@@ -170,17 +179,17 @@ contract RewardRatePool is IRewardRatePool, Initializable, Ownable2StepUpgradeab
         RewardRatePoolStorage storage $ = _getStorage();
         uint256 last = $.lastPaidOutTime;
         if (timestamp < last) revert TimestampBeforeLastPayout(timestamp, last);
-        return $.totalPaidOut + calculateInterestAmount($.token.balanceOf(address(this)), timestamp - last);
+        return $.totalPaidOut + calculatePayoutAmount($.token.balanceOf(address(this)), timestamp - last);
     }
 
     /// @inheritdoc IRewardRatePool
-    /// @dev Equals min(balance, floor(balance * ANNUAL_RATE_BPS * elapsed / (BPS * YEAR))) for every
-    /// input, without overflow.
-    function calculateInterestAmount(uint256 balance, uint256 elapsed) public pure returns (uint256) {
+    /// @dev Equals min(balance, floor(balance * ANNUAL_SIMPLE_PAYOUT_RATE * elapsed / (BASIS_POINTS * YEAR)))
+    /// for every input, without overflow (the reference's has no cap and overflows for huge inputs).
+    function calculatePayoutAmount(uint256 balance, uint256 elapsed) public pure returns (uint256) {
         if (elapsed > FULL_RELEASE_SECONDS - 1) return balance;
-        // elapsed < ceil(BPS * YEAR / ANNUAL_RATE_BPS) implies elapsed * ANNUAL_RATE_BPS < BPS * YEAR: the
+        // elapsed < ceil(BASIS_POINTS * YEAR / RATE) implies elapsed * RATE < BASIS_POINTS * YEAR: the
         // product cannot overflow and the quotient is below `balance`.
-        return Math.mulDiv(balance, elapsed * ANNUAL_RATE_BPS, BPS * YEAR);
+        return Math.mulDiv(balance, elapsed * ANNUAL_SIMPLE_PAYOUT_RATE, BASIS_POINTS * YEAR);
     }
 
     /// @dev Upgrades are authorised by the owner only.

@@ -8,6 +8,7 @@ import {BN254} from "../libraries/BN254.sol";
 import {BLS, BLSSignatureParams} from "../libraries/BLS.sol";
 import {IServiceNodeRewards, Contributor, Staker, ServiceNodeParams} from "../interfaces/IServiceNodeRewards.sol";
 import {BLSVerifier} from "./BLSVerifier.sol";
+import {IServiceNodeContributionSetup, Reservation} from "../interfaces/IServiceNodeContribution.sol";
 
 /// @notice The registry views a pool reads (ServiceNodeRewards exposes them; its interface does not list them).
 interface IServiceNodeRewardsViews {
@@ -19,12 +20,6 @@ interface IServiceNodeRewardsViews {
     function designatedToken() external view returns (IERC20);
     /// @notice The registry's stateless BLS verifier.
     function blsVerifier() external view returns (BLSVerifier);
-}
-
-/// @notice A reserved slot: `addr` must contribute at least `amount` (atomic SESH).
-struct Reservation {
-    address addr;
-    uint256 amount;
 }
 
 /// @title ServiceNodeContribution: a pooled node collecting stakes from up to `maxContributors` accounts
@@ -49,7 +44,7 @@ struct Reservation {
 /// hooks) and every state change happens before the transfer, so a recipient can neither re-enter nor
 /// block a transfer; refunds on {reset} are therefore pushed, not pulled. {rescueERC20} moves any other
 /// token, or SESH beyond the recorded contributions, and changes no state.
-contract ServiceNodeContribution {
+contract ServiceNodeContribution is IServiceNodeContributionSetup {
     using SafeERC20 for IERC20;
 
     /// @notice Lifecycle of a pool; {reset} returns to `WaitForOperatorContrib` from any state.
@@ -64,6 +59,9 @@ contract ServiceNodeContribution {
     uint256 public constant WITHDRAWAL_DELAY = 1 days;
     /// @notice The operator fee is in basis points of this.
     uint256 public constant MAX_FEE = 10_000;
+    /// @notice A contribution through the reference's `contributeFunds(uint256,address)`, which states no
+    /// epoch, is refused (for anyone but the operator) this long after the pool's terms last changed.
+    uint256 public constant TERMS_SETTLE_DELAY = 1 hours;
 
     /// @dev One word. Amounts fit in 64 bits (the requirement snapshot is checked at every refresh).
     /// `customBeneficiaries`: the beneficiary bitmap may be non-zero (saves its read in the common case).
@@ -87,6 +85,13 @@ contract ServiceNodeContribution {
         address addr;
         uint64 amount;
         uint32 time;
+    }
+
+    /// @dev `epoch` counts the changes of the pool's terms (every {PoolReset}, {FeeUpdated}, {PubkeysUpdated}
+    /// and {ReservedContributorsUpdated}); it never repeats. `changedAt` is the time of the last change.
+    struct Terms {
+        uint64 epoch;
+        uint64 changedAt;
     }
 
     /// @dev Registration data replacing the clone args after {updatePubkeys}.
@@ -113,6 +118,10 @@ contract ServiceNodeContribution {
     uint256 private _customBeneficiaries;
     mapping(uint256 index => address) private _beneficiaries;
     Keys private _keys;
+    /// @dev The terms contributors agree to; a word of its own (the header is full).
+    Terms private _terms;
+    /// @dev A paid reserved slot's reservation, kept so that a withdrawal restores it; zero otherwise.
+    mapping(uint256 index => uint256) private _reservations;
 
     // ------------------------------------------------------------------------------------ events
     // Only addresses are indexed (filtered on by portals); amounts and flags are read, never filtered.
@@ -162,6 +171,12 @@ contract ServiceNodeContribution {
     error MaxContributorsChanged(uint256 poolValue, uint256 registryValue);
     /// @notice The registry's staking requirement does not fit the pool's 64-bit amounts.
     error UnsupportedStakingRequirement(uint256 requirement);
+    /// @notice The pool's terms changed since the contributor read them: it agreed to epoch `expected`, the
+    /// pool is at `actual` (read the fee, keys and reservations again, then contribute with the new epoch).
+    error PoolEpochChanged(uint256 expected, uint256 actual);
+    /// @notice A contribution that states no epoch while the terms changed less than {TERMS_SETTLE_DELAY}
+    /// ago (at `changedAt`); possible from `allowedAt`, or at once with the epoch stated.
+    error PoolTermsRecentlyChanged(uint256 changedAt, uint256 allowedAt);
     /// @notice A contribution of zero.
     error ZeroAmount();
     /// @notice `amount` is below the minimum `minimum` for this contributor now.
@@ -182,7 +197,8 @@ contract ServiceNodeContribution {
     error InvalidProofOfPossession();
     /// @notice The Ed25519 key is zero.
     error NullEd25519Pubkey();
-    /// @notice Reservation `index` is invalid: zero address, the operator, a duplicate or a zero amount.
+    /// @notice Reservation `index` is invalid: zero address, the operator other than first, a duplicate or a
+    /// zero amount.
     error InvalidReservation(uint256 index);
     /// @notice `count` reservations plus the operator exceed `max` contributors.
     error TooManyReservations(uint256 count, uint256 max);
@@ -206,12 +222,9 @@ contract ServiceNodeContribution {
         _header.maxContributors = type(uint8).max;
     }
 
-    /// @notice Initialises a fresh clone (factory only, once): checks the fee and the proof of possession
-    /// in the clone args against the registry's verifier, snapshots the registry's staking requirement
-    /// and maximum contributors, and records the reservations.
-    /// @param fee Operator fee, basis points of 10,000.
-    /// @param reserved Reserved slots (not the operator), in slot order.
-    /// @param manualFinalize_ If true, only {finalize} registers the filled node.
+    /// @inheritdoc IServiceNodeContributionSetup
+    /// @dev Checks the fee and the proof of possession in the clone args against the registry's verifier,
+    /// snapshots the registry's staking requirement and maximum contributors, records the reservations.
     function initialize(uint16 fee, Reservation[] calldata reserved, bool manualFinalize_) external {
         if (msg.sender != factory) revert NotFactory(msg.sender);
         Header memory h = _header;
@@ -228,20 +241,42 @@ contract ServiceNodeContribution {
     }
 
     // ------------------------------------------------------------------------------- contributions
-    /// @notice Contributes `amount` (pulled with `transferFrom`; approve first). The operator first
-    /// (≥ ceil(requirement / 4)); a reserved contributor at least its reservation; anyone else at least
-    /// {minimumContribution}; top-ups of any size. Fills and, unless manual, registers the node when the
-    /// requirement is reached.
+    /// @notice Contributes `amount` (pulled with `transferFrom`; approve first) on the terms of `epoch`: the
+    /// operator first (≥ ceil(requirement / 4), or its reservation); a reserved contributor at least its
+    /// reservation; anyone else at least {minimumContribution}; top-ups of any size. Fills and, unless
+    /// manual, registers the node when the requirement is reached. Reverts with {PoolEpochChanged} if the
+    /// pool's terms (fee, keys, reservations, or a reset) changed since the caller read {epoch}, so a
+    /// contribution in flight can never be taken on terms its sender did not see.
     /// @param amount Atomic SESH.
     /// @param beneficiary Where this contributor's rewards go; zero keeps the current one (new: itself).
-    function contributeFunds(uint256 amount, address beneficiary) external {
+    /// @param expectedEpoch The {epoch} the caller read together with the terms it agreed to.
+    function contributeFunds(uint256 amount, address beneficiary, uint256 expectedEpoch) external {
+        _checkEpoch(expectedEpoch);
         _contribute(msg.sender, amount, beneficiary);
     }
 
-    /// @notice {contributeFunds} with an ERC-2612 permit for `amount`, in one transaction. A permit that
-    /// fails (e.g. front-run by someone submitting it first) is ignored when the allowance already suffices.
+    /// @notice The reference ABI (`contributeFunds(uint256,address)`, kept for existing portals): as the
+    /// 3-argument form but stating no epoch. It therefore refuses anyone but the operator for
+    /// {TERMS_SETTLE_DELAY} after the terms last changed ({PoolTermsRecentlyChanged}), so that a change
+    /// made just before an in-flight contribution cannot capture it; state the epoch to avoid the wait.
+    /// @param amount Atomic SESH.
+    /// @param beneficiary Where this contributor's rewards go; zero keeps the current one (new: itself).
+    function contributeFunds(uint256 amount, address beneficiary) external {
+        if (msg.sender != _operator()) {
+            Terms memory t = _terms;
+            uint256 allowedAt = uint256(t.changedAt) + TERMS_SETTLE_DELAY;
+            // changedAt == 0: the terms never changed since creation.
+            if (t.changedAt != 0 && block.timestamp < allowedAt) revert PoolTermsRecentlyChanged(t.changedAt, allowedAt);
+        }
+        _contribute(msg.sender, amount, beneficiary);
+    }
+
+    /// @notice {contributeFunds} (with the epoch) plus an ERC-2612 permit for `amount`, in one transaction.
+    /// A permit that fails (e.g. front-run by someone submitting it first) is ignored when the allowance
+    /// already suffices.
     /// @param amount Atomic SESH.
     /// @param beneficiary As in {contributeFunds}.
+    /// @param expectedEpoch As in {contributeFunds}.
     /// @param deadline Permit deadline.
     /// @param v Permit signature v.
     /// @param r Permit signature r.
@@ -249,11 +284,13 @@ contract ServiceNodeContribution {
     function contributeFundsWithPermit(
         uint256 amount,
         address beneficiary,
+        uint256 expectedEpoch,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
     ) external {
+        _checkEpoch(expectedEpoch);
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {}
         catch {
             // Proceeds if the allowance is there anyway; otherwise transferFrom reverts with the token's error.
@@ -277,8 +314,10 @@ contract ServiceNodeContribution {
     }
 
     /// @notice Takes the caller's contribution back. The operator's withdrawal is a {reset} (everyone is
-    /// refunded); anyone else may withdraw {WITHDRAWAL_DELAY} after its last contribution, which frees its
-    /// slot and re-opens a filled pool.
+    /// refunded); anyone else may withdraw {WITHDRAWAL_DELAY} after its last contribution, which re-opens a
+    /// filled pool. A reserved contributor's slot becomes its reservation again (as in the reference);
+    /// anyone else's slot is freed. A caller with nothing paid in changes nothing (no revert, as the
+    /// reference).
     function withdrawContribution() external {
         Header memory h = _header;
         if (msg.sender == _operator()) {
@@ -286,23 +325,58 @@ contract ServiceNodeContribution {
             _reset(h);
             return;
         }
+        (uint256 i, Entry memory e) = _find(h, msg.sender);
+        if (i == h.count || e.time == 0) return;
         if (h.status != Status.OpenForPublicContrib && h.status != Status.WaitForFinalized) {
             revert InvalidStatus(h.status);
         }
-        (uint256 i, Entry memory e) = _find(h, msg.sender);
-        if (i == h.count || e.time == 0) revert NotContributor(msg.sender);
         uint256 allowedAt = uint256(e.time) + WITHDRAWAL_DELAY;
         if (block.timestamp < allowedAt) revert WithdrawalTooEarly(allowedAt);
 
-        // Cannot underflow: i ≥ 1 (not the operator) so count ≥ 2; e.amount is part of paid.
+        uint256 reservation = _reservations[i];
+        // Cannot underflow: i ≥ 1 (not the operator) so count ≥ 2; e.amount is part of paid; a restored
+        // reservation is at most the amount paid on it, so paid + reserved does not grow.
         unchecked {
-            uint256 last = h.count - 1;
-            if (i != last) _entries[i] = _entries[last];
-            delete _entries[last];
             uint256 mask = h.customBeneficiaries ? _customBeneficiaries : 0;
+            uint256 bit = 1 << i;
+            if (reservation != 0) {
+                _entries[i] = Entry(e.addr, uint64(reservation), 0);
+                delete _reservations[i];
+                h.reserved += uint64(reservation);
+                if (mask & bit != 0) {
+                    delete _beneficiaries[i];
+                    _customBeneficiaries = mask & ~bit;
+                }
+            } else {
+                _freeSlot(h, i, mask);
+            }
+            h.paid -= e.amount;
+        }
+        if (h.status == Status.WaitForFinalized) h.status = Status.OpenForPublicContrib;
+        _header = h;
+        emit WithdrawContribution(msg.sender, e.amount);
+        token.safeTransfer(msg.sender, e.amount);
+    }
+
+    /// @dev Frees non-operator slot `i` of an unreserved contributor: the last slot (with its kept
+    /// reservation and custom beneficiary) moves into it; `h.count` shrinks by one. `mask` is the current
+    /// beneficiary bitmap (0 if none).
+    function _freeSlot(Header memory h, uint256 i, uint256 mask) private {
+        // Cannot underflow: i ≥ 1 so count ≥ 2.
+        unchecked {
+            uint256 bit = 1 << i;
+            uint256 last = h.count - 1;
+            if (i != last) {
+                _entries[i] = _entries[last];
+                uint256 moved = _reservations[last];
+                if (moved != 0) {
+                    _reservations[i] = moved;
+                    delete _reservations[last];
+                }
+            }
+            delete _entries[last];
             if (mask != 0) {
                 uint256 lastBit = 1 << last;
-                uint256 bit = 1 << i;
                 if (mask & bit != 0) delete _beneficiaries[i];
                 if (mask & lastBit != 0 && i != last) {
                     _beneficiaries[i] = _beneficiaries[last];
@@ -314,12 +388,7 @@ contract ServiceNodeContribution {
                 _customBeneficiaries = mask & ~lastBit;
             }
             h.count = uint8(last);
-            h.paid -= e.amount;
         }
-        if (h.status == Status.WaitForFinalized) h.status = Status.OpenForPublicContrib;
-        _header = h;
-        emit WithdrawContribution(msg.sender, e.amount);
-        token.safeTransfer(msg.sender, e.amount);
     }
 
     /// @notice Registers the filled node with the registry (operator only; the only way when
@@ -385,7 +454,7 @@ contract ServiceNodeContribution {
     }
 
     /// @notice Replaces the reservations (operator only, before its first contribution).
-    /// @param reserved Reserved slots (not the operator), in slot order; empty clears them.
+    /// @param reserved Reserved slots in slot order (the first may be the operator's own); empty clears them.
     function updateReservedContributors(Reservation[] calldata reserved) external {
         _onlyOperator();
         Header memory h = _header;
@@ -394,6 +463,7 @@ contract ServiceNodeContribution {
         h.count = 1;
         h.reserved = 0;
         _setReservations(h, reserved);
+        _bumpEpoch();
         _header = h;
     }
 
@@ -402,7 +472,7 @@ contract ServiceNodeContribution {
     /// @param pubkey BLS key.
     /// @param proofOfPossession The key's proof of possession for the operator.
     /// @param params Ed25519 key and signature, and the fee.
-    /// @param reserved Reserved slots (not the operator).
+    /// @param reserved Reserved slots (the first may be the operator's own).
     /// @param amount The operator's contribution (0: none yet).
     /// @param beneficiary The operator's beneficiary (zero: itself).
     function resetUpdateAndContribute(
@@ -418,7 +488,10 @@ contract ServiceNodeContribution {
         _reset(h);
         _updatePubkeys(h, pubkey, proofOfPossession, params.ed25519Pubkey, params.ed25519Signature0, params.ed25519Signature1);
         _updateFee(h, params.fee);
-        if (reserved.length != 0) _setReservations(h, reserved);
+        if (reserved.length != 0) {
+            _setReservations(h, reserved);
+            _bumpEpoch();
+        }
         _header = h;
         if (amount != 0) _contribute(msg.sender, amount, beneficiary);
     }
@@ -426,7 +499,7 @@ contract ServiceNodeContribution {
     /// @notice {resetUpdateAndContribute} keeping the node keys (re-registering the same node after an
     /// exit): {reset}, fee, reservations and the operator's contribution if `amount` is non-zero.
     /// @param fee Basis points of 10,000.
-    /// @param reserved Reserved slots (not the operator).
+    /// @param reserved Reserved slots (the first may be the operator's own).
     /// @param amount The operator's contribution (0: none yet).
     /// @param beneficiary The operator's beneficiary (zero: itself).
     function resetUpdateFeeReservedAndContribute(
@@ -439,7 +512,10 @@ contract ServiceNodeContribution {
         Header memory h = _header;
         _reset(h);
         _updateFee(h, fee);
-        if (reserved.length != 0) _setReservations(h, reserved);
+        if (reserved.length != 0) {
+            _setReservations(h, reserved);
+            _bumpEpoch();
+        }
         _header = h;
         if (amount != 0) _contribute(msg.sender, amount, beneficiary);
     }
@@ -464,6 +540,14 @@ contract ServiceNodeContribution {
     /// @return The operator.
     function operator() external view returns (address) {
         return _operator();
+    }
+
+    /// @notice The version of the pool's terms: changes with every reset, fee change, key update and
+    /// reservation change (one per {PoolReset}, {FeeUpdated}, {PubkeysUpdated} and
+    /// {ReservedContributorsUpdated} after creation) and never repeats. Contributors state it.
+    /// @return The epoch (0 until the first change).
+    function epoch() external view returns (uint256) {
+        return _terms.epoch;
     }
 
     /// @notice The lifecycle status.
@@ -511,7 +595,8 @@ contract ServiceNodeContribution {
     /// @notice What the operator has paid.
     /// @return Atomic SESH.
     function operatorContribution() external view returns (uint256) {
-        return _entries[0].amount;
+        Entry memory e = _entries[0];
+        return e.time == 0 ? 0 : e.amount;
     }
 
     /// @notice The operator's share of the requirement in basis points (rounded down).
@@ -521,11 +606,13 @@ contract ServiceNodeContribution {
         return uint256(_entries[0].amount) * MAX_FEE / h.requirement;
     }
 
-    /// @notice The minimum a new, unreserved contributor must pay now: ceil(available / free slots), 0
-    /// if the pool does not take such contributions now (not open, or no free slot).
+    /// @notice The minimum a new, unreserved contributor must pay now: ceil(available / free slots); before
+    /// the operator's first contribution the operator's minimum (its reservation, or ceil(requirement / 4)),
+    /// as the reference; 0 if the pool does not take contributions now (filled, finalized, no free slot).
     /// @return Atomic SESH.
     function minimumContribution() external view returns (uint256) {
         Header memory h = _header;
+        if (h.status == Status.WaitForOperatorContrib) return _operatorMinimum(h, _entries[0]);
         // solhint-disable-next-line gas-strict-inequalities
         if (h.status != Status.OpenForPublicContrib || h.count >= h.maxContributors) return 0;
         return calcMinimumContribution(uint256(h.requirement) - h.paid - h.reserved, h.count, h.maxContributors);
@@ -538,7 +625,7 @@ contract ServiceNodeContribution {
     function minimumContributionFor(address who) external view returns (uint256) {
         Header memory h = _header;
         if (h.status == Status.WaitForOperatorContrib) {
-            return who == _operator() ? (uint256(h.requirement) + 3) / 4 : 0;
+            return who == _operator() ? _operatorMinimum(h, _entries[0]) : 0;
         }
         if (h.status != Status.OpenForPublicContrib) return 0;
         (uint256 i, Entry memory e) = _find(h, who);
@@ -552,7 +639,7 @@ contract ServiceNodeContribution {
     /// time of each contributor's last contribution.
     /// @return contributors Staker address and beneficiary, and amount, as the registry receives them.
     /// @return times Last contribution timestamps.
-    function getContributions() external view returns (Contributor[] memory contributors, uint256[] memory times) {
+    function getContributors() external view returns (Contributor[] memory contributors, uint256[] memory times) {
         Header memory h = _header;
         contributors = new Contributor[](h.count);
         times = new uint256[](h.count);
@@ -568,6 +655,50 @@ contract ServiceNodeContribution {
             mstore(contributors, n)
             mstore(times, n)
         }
+    }
+
+    /// @notice Paid contributions in slot order (operator first once it paid), in the reference's shape
+    /// (the staking backend reads it).
+    /// @return addrs Contributors.
+    /// @return beneficiaries Their reward recipients.
+    /// @return amounts Their contributions (atomic SESH).
+    function getContributions()
+        external
+        view
+        returns (address[] memory addrs, address[] memory beneficiaries, uint256[] memory amounts)
+    {
+        Header memory h = _header;
+        addrs = new address[](h.count);
+        beneficiaries = new address[](h.count);
+        amounts = new uint256[](h.count);
+        uint256 n;
+        for (uint256 i = 0; i < h.count; ++i) {
+            Entry memory e = _entries[i];
+            if (e.time == 0) continue;
+            addrs[n] = e.addr;
+            beneficiaries[n] = _beneficiary(h, i, e.addr);
+            amounts[n] = e.amount;
+            ++n;
+        }
+        assembly ("memory-safe") {
+            mstore(addrs, n)
+            mstore(beneficiaries, n)
+            mstore(amounts, n)
+        }
+    }
+
+    /// @notice The node's BLS key (the reference's `blsPubkey()`).
+    /// @return The key the pool will register.
+    function blsPubkey() external view returns (BN254.G1Point memory) {
+        (BN254.G1Point memory pk,,) = _registration(_header);
+        return pk;
+    }
+
+    /// @notice The node's Ed25519 key and signature and the fee (the reference's `serviceNodeParams()`).
+    /// @return The parameters the pool will register.
+    function serviceNodeParams() external view returns (ServiceNodeParams memory) {
+        (,, ServiceNodeParams memory params) = _registration(_header);
+        return params;
     }
 
     /// @notice Reservations not yet paid, in slot order.
@@ -652,12 +783,15 @@ contract ServiceNodeContribution {
             e.addr = caller;
         } else if (e.time == 0) {
             if (i == 0) {
-                uint256 minimum = (uint256(h.requirement) + 3) / 4;
+                // The operator's own reservation (if any) is at least the quarter.
+                uint256 minimum = _operatorMinimum(h, e);
                 if (amount < minimum) revert ContributionBelowMinimum(amount, minimum);
                 h.status = Status.OpenForPublicContrib;
                 e.addr = caller;
             } else {
                 if (amount < e.amount) revert ContributionBelowReservation(amount, e.amount);
+                // Kept so that a withdrawal gives the slot back as a reservation (as the reference).
+                _reservations[i] = e.amount;
                 // The reservation becomes part of what this contribution may use; e.amount ≤ reserved.
                 unchecked {
                     available += e.amount;
@@ -724,6 +858,8 @@ contract ServiceNodeContribution {
                 to[i] = e.addr;
                 amounts[i] = e.amount;
             }
+            // Only a paid slot other than the operator's can hold a kept reservation.
+            if (i != 0 && e.time != 0 && _reservations[i] != 0) delete _reservations[i];
             delete _entries[i];
         }
         uint256 mask = h.customBeneficiaries ? _customBeneficiaries : 0;
@@ -740,6 +876,7 @@ contract ServiceNodeContribution {
         h.count = 1;
         _snapshotRegistry(h, false);
         _header = h;
+        _bumpEpoch();
         emit PoolReset(h.requirement, h.maxContributors);
         for (uint256 i = 0; i < count; ++i) {
             if (amounts[i] != 0) {
@@ -753,6 +890,7 @@ contract ServiceNodeContribution {
         if (h.status != Status.WaitForOperatorContrib) revert InvalidStatus(h.status);
         if (fee > MAX_FEE) revert InvalidFee(fee);
         h.fee = fee;
+        _bumpEpoch();
         emit FeeUpdated(fee);
     }
 
@@ -768,27 +906,51 @@ contract ServiceNodeContribution {
         _checkProofOfPossession(pubkey, proofOfPossession, ed25519Pubkey);
         _keys = Keys(pubkey, proofOfPossession, ed25519Pubkey, ed25519Signature0, ed25519Signature1);
         h.keysUpdated = true;
+        _bumpEpoch();
         emit PubkeysUpdated(pubkey.X, ed25519Pubkey);
     }
 
-    /// @dev Validates and stores reservations after the operator's slot; `h.count` is 1 and no
-    /// reservation is stored. Each must meet the minimum of its slot assuming the operator pays its
-    /// minimum and earlier reservations their amounts.
+    /// @dev Validates and stores reservations; `h.count` is 1 and no reservation is stored. A first
+    /// reservation naming the operator is the operator's own stake (slot 0, at least ceil(requirement / 4),
+    /// not counted in `h.reserved`: the operator pays before anyone else). Every other reservation must meet
+    /// the minimum of its slot assuming the operator pays its minimum (or its reservation) and earlier
+    /// reservations their amounts.
     function _setReservations(Header memory h, Reservation[] calldata reserved) private {
         uint256 n = reserved.length;
         uint256 max = h.maxContributors;
-        if (n + 1 > max) revert TooManyReservations(n, max);
         address op = _operator();
         uint256 requirement = h.requirement;
-        uint256 available = requirement - (requirement + 3) / 4;
-        for (uint256 j = 0; j < n; ++j) {
+        uint256 operatorStake = (requirement + 3) / 4;
+        uint256 first;
+        if (n != 0 && reserved[0].addr == op) {
+            uint256 amount = reserved[0].amount;
+            if (amount < operatorStake) revert ReservationBelowMinimum(0, amount, operatorStake);
+            if (amount > requirement) revert ReservationExceedsRequirement(0, amount, requirement);
+            operatorStake = amount;
+            // amount ≤ requirement < 2^64.
+            _entries[0] = Entry(op, uint64(amount), 0);
+            first = 1;
+        }
+        // Cannot underflow: first ≤ n.
+        uint256 others;
+        unchecked {
+            others = n - first;
+        }
+        if (others + 1 > max) revert TooManyReservations(others, max);
+        uint256 available = requirement - operatorStake;
+        for (uint256 j = first; j < n; ++j) {
             address addr = reserved[j].addr;
             uint256 amount = reserved[j].amount;
             if (addr == address(0) || addr == op || amount == 0) revert InvalidReservation(j);
-            for (uint256 k = 0; k < j; ++k) {
+            for (uint256 k = first; k < j; ++k) {
                 if (reserved[k].addr == addr) revert InvalidReservation(j);
             }
-            uint256 minimum = calcMinimumContribution(available, j + 1, max);
+            // Cannot overflow or underflow: first ≤ j < n ≤ 255.
+            uint256 slot;
+            unchecked {
+                slot = j - first + 1;
+            }
+            uint256 minimum = calcMinimumContribution(available, slot, max);
             if (amount < minimum) revert ReservationBelowMinimum(j, amount, minimum);
             if (amount > available) revert ReservationExceedsRequirement(j, amount, available);
             // Cannot underflow: checked just above.
@@ -796,18 +958,19 @@ contract ServiceNodeContribution {
                 available -= amount;
             }
             // amount ≤ requirement < 2^64.
-            _entries[j + 1] = Entry(addr, uint64(amount), 0);
+            _entries[slot] = Entry(addr, uint64(amount), 0);
         }
-        // Cannot overflow: n < max ≤ 255 and the sum is at most the requirement.
+        // Cannot overflow: others < max ≤ 255 and the sum is at most the requirement.
         unchecked {
-            h.count = uint8(n + 1);
-            h.reserved = uint64(requirement - (requirement + 3) / 4 - available);
+            h.count = uint8(others + 1);
+            h.reserved = uint64(requirement - operatorStake - available);
         }
         emit ReservedContributorsUpdated(reserved);
     }
 
+    /// @dev Before the operator's first contribution: drops every reservation, the operator's own too.
     function _clearEntries(uint256 count) private {
-        for (uint256 i = 1; i < count; ++i) delete _entries[i];
+        for (uint256 i = 0; i < count; ++i) delete _entries[i];
     }
 
     /// @dev Records `beneficiary` for slot `i` (the contributor itself clears the record); returns it.
@@ -835,6 +998,12 @@ contract ServiceNodeContribution {
         return _customBeneficiaries & (1 << i) == 0 ? contributor : _beneficiaries[i];
     }
 
+    /// @dev The operator's first contribution: ceil(requirement / 4), or its own reservation in slot 0 `e`.
+    function _operatorMinimum(Header memory h, Entry memory e) private pure returns (uint256 minimum) {
+        minimum = (uint256(h.requirement) + 3) / 4;
+        if (e.time == 0 && e.amount > minimum) minimum = e.amount;
+    }
+
     /// @dev Slot of `who` (0 for the operator) and its entry; `h.count` and an empty entry if absent.
     function _find(Header memory h, address who) private view returns (uint256, Entry memory) {
         if (who == _operator()) return (0, _entries[0]);
@@ -844,6 +1013,20 @@ contract ServiceNodeContribution {
             if (e.addr == who) return (i, e);
         }
         return (count, Entry(address(0), 0, 0));
+    }
+
+    function _checkEpoch(uint256 expected) private view {
+        uint256 actual = _terms.epoch;
+        if (expected != actual) revert PoolEpochChanged(expected, actual);
+    }
+
+    /// @dev Records a change of the terms (called once per terms event).
+    function _bumpEpoch() private {
+        Terms memory t = _terms;
+        // Checked: 2^64 changes cannot be paid for, and the epoch must never wrap to a value seen before.
+        ++t.epoch;
+        t.changedAt = uint64(block.timestamp);
+        _terms = t;
     }
 
     function _onlyOperator() private view returns (address op) {

@@ -9,7 +9,7 @@ import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {BN254} from "../libraries/BN254.sol";
 import {BLSSignatureParams} from "../libraries/BLS.sol";
 import {IServiceNodeRewards, ServiceNodeParams} from "../interfaces/IServiceNodeRewards.sol";
-import {ServiceNodeContribution, Reservation} from "./ServiceNodeContribution.sol";
+import {IServiceNodeContributionSetup, Reservation} from "../interfaces/IServiceNodeContribution.sol";
 
 /// @title ServiceNodeContributionFactory: creates pooled-node contracts
 /// @notice {deploy} makes an EIP-1167 clone (with the operator and registration data as immutable args)
@@ -35,8 +35,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     // solhint-disable-next-line immutable-vars-naming
     IServiceNodeRewards public immutable registry;
 
-    /// @notice A pool was created for `operator` and node key X `serviceNodePubkey` (PROTOCOL.md §2: the
-    /// ABI is fixed, only the pool is indexed).
+    /// @notice A pool was created for `operator` and the node with Ed25519 key `serviceNodePubkey` (as the
+    /// reference; PROTOCOL.md §2: the ABI is fixed, only the pool is indexed).
     // solhint-disable-next-line gas-indexed-events
     event NewServiceNodeContributionContract(address indexed contributorContract, uint256 serviceNodePubkey, address operator);
     /// @notice New pools clone `implementation`.
@@ -74,7 +74,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     /// @param pubkey The node's BLS key.
     /// @param proofOfPossession The key's signature of popTag ‖ X ‖ Y ‖ caller ‖ Ed25519 key.
     /// @param params Ed25519 key and signature, and the operator fee.
-    /// @param reserved Reserved slots for other contributors (not the operator), in slot order.
+    /// @param reserved Reserved slots in slot order; the first may be the caller itself with the stake it
+    /// commits to (≥ ceil(requirement / 4)), as the reference's portal always sends it.
     /// @param manualFinalize If true, the operator registers the filled node with `finalize`.
     /// @return pool The new pool.
     function deploy(
@@ -101,8 +102,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
         );
         pool = Clones.cloneWithImmutableArgs(impl, args);
         $.owns[pool] = true;
-        emit NewServiceNodeContributionContract(pool, pubkey.X, msg.sender);
-        ServiceNodeContribution(pool).initialize(params.fee, reserved, manualFinalize);
+        emit NewServiceNodeContributionContract(pool, params.ed25519Pubkey, msg.sender);
+        IServiceNodeContributionSetup(pool).initialize(params.fee, reserved, manualFinalize);
     }
 
     /// @notice Sets the implementation new pools clone (owner only). It must name this factory and the
@@ -110,7 +111,7 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     /// @param newImplementation A {ServiceNodeContribution} deployed with this proxy's address.
     function setImplementation(address newImplementation) external onlyOwner {
         if (newImplementation.code.length == 0) revert InvalidImplementation(newImplementation);
-        ServiceNodeContribution impl = ServiceNodeContribution(newImplementation);
+        IServiceNodeContributionSetup impl = IServiceNodeContributionSetup(newImplementation);
         if (impl.factory() != address(this) || address(impl.registry()) != address(registry)) {
             revert InvalidImplementation(newImplementation);
         }

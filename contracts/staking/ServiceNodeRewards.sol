@@ -10,16 +10,23 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {BN254} from "../libraries/BN254.sol";
 import {BLS, BLSSignatureParams} from "../libraries/BLS.sol";
 import {IRewardRatePool} from "../interfaces/IRewardRatePool.sol";
-import {
-    IServiceNodeRewards,
-    Contributor,
-    Staker,
-    ServiceNodeParams,
-    SeedServiceNode,
-    ServiceNode
-} from "../interfaces/IServiceNodeRewards.sol";
+import {IServiceNodeRewards, Contributor, Staker, ServiceNodeParams, ServiceNode} from "../interfaces/IServiceNodeRewards.sol";
 import {PackedG1} from "./PackedG1.sol";
 import {BLSVerifier} from "./BLSVerifier.sol";
+import {ServiceNodeRewardsStorage} from "./ServiceNodeRewardsStorage.sol";
+import {ServiceNodeRewardsExtension} from "./ServiceNodeRewardsExtension.sol";
+
+/// @notice What the registry asks the configured factory about a registering pool.
+interface IContributionFactoryOwns {
+    /// @notice Whether the factory created `pool`.
+    function owns(address pool) external view returns (bool);
+}
+
+/// @notice What the registry asks a registering pool.
+interface IContributionPoolOperator {
+    /// @notice The pool's operator (contributor 0), fixed at creation.
+    function operator() external view returns (address);
+}
 
 /// @title ServiceNodeRewards: the Session Network node registry
 /// @notice Operators stake SESH to register a node with its BLS key (proved by a proof of possession);
@@ -30,8 +37,12 @@ import {BLSVerifier} from "./BLSVerifier.sol";
 ///
 /// Storage (the gas lever besides the one BLS verify per signed call): per node only what later calls
 /// read — the key packed in one word ({PackedG1}), one word with operator and timestamps, a key → (id,
-/// deposit) word, an Ed25519 → id word, a bit in the active-id bitmap, and for pooled nodes the hash of
-/// the contributor list. Events carry the rest for the tracker.
+/// deposit) word, a bit in the active-id bitmap, and for pooled nodes the hash of the contributor list
+/// and the address of a code-only copy of its addresses (so any contributor can request an exit). Events
+/// carry the rest for the tracker. Ed25519 keys are not indexed: the node network refuses impostors.
+///
+/// Rarely used functions (seeding, most owner setters, some views: {IServiceNodeRewardsExtension}) live in
+/// {ServiceNodeRewardsExtension}, which this contract's constructor deploys and its fallback delegates to.
 ///
 /// Non-signers are sent in the order {allServiceNodeIDs} lists nodes, which is ascending id: duplicates
 /// and unknown ids are rejected with one comparison and the key lookup per id.
@@ -41,84 +52,20 @@ import {BLSVerifier} from "./BLSVerifier.sol";
 /// not be able to lengthen lock-ups; and the owner's own functions (setters, unpause, upgrades).
 ///
 /// Token accounting: the contract's SESH balance always equals the stakes received by {addBLSPublicKey}
-/// plus the rewards released to it by the pool, minus claims paid and liquidation payouts.
+/// and seeding plus the rewards released to it by the pool, minus claims paid and liquidation payouts.
 ///
 /// Upgrades: UUPS behind an ERC-1967 proxy, authorised by the owner (Ownable2Step, renouncing disabled).
 /// State lives in ERC-7201 namespaced storage; the token is an immutable of the implementation.
-/// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
-contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepUpgradeable, UUPSUpgradeable {
+/// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable delegatecall
+contract ServiceNodeRewards is
+    IServiceNodeRewards,
+    ServiceNodeRewardsStorage,
+    Initializable,
+    Ownable2StepUpgradeable,
+    UUPSUpgradeable
+{
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
-
-    /// @notice A node must be this old before a signed exit or liquidation.
-    uint256 public constant MIN_NODE_AGE = 2 hours;
-    /// @notice Anyone may remove a node this long after its first exit request, without a signature.
-    /// @dev Not public: its getter's selector would sort before claimRewards() in the dispatcher and cost
-    /// every claim 22 gas.
-    uint256 internal constant EXIT_WAIT_TIME = 30 days;
-    /// @notice A contributor of less than a quarter may only request an exit this long after registration.
-    uint256 public constant SMALL_CONTRIBUTOR_LEAVE_DELAY = 30 days;
-    /// @notice Minimum time between two exit requests of one node.
-    uint256 public constant EXIT_REQUEST_INTERVAL = 1 hours;
-    /// @notice The operator fee is in basis points of this.
-    uint256 public constant MAX_FEE = 10_000;
-    /// @notice Keys that may always enter the aggregate in one block (else 2 % of the nodes).
-    uint256 public constant MIN_AGGREGATIONS_PER_BLOCK = 20;
-
-    // ------------------------------------------------------------------------------------ storage
-    /// @dev Written by registrations and removals; read by every signed call.
-    struct State {
-        uint64 nextId;
-        uint64 totalNodes;
-        uint64 aggregationBlock;
-        uint32 aggregationsInBlock;
-        bool started;
-        bool paused;
-        // Here rather than in Config: every signed call with non-signers reads it, and this word is loaded
-        // anyway (a cold Config read would cost those calls 2.1k).
-        uint16 nonSignerMax;
-    }
-
-    /// @dev Owner-set parameters, one word.
-    struct Config {
-        uint96 stakingRequirement;
-        uint8 maxContributors;
-        uint32 signatureExpiry;
-        uint32 liquidatorRatio;
-        uint32 poolRatio;
-        uint32 recipientRatio;
-    }
-
-    /// @dev Everything a claim reads besides the recipient, one word (`paused` mirrors `State.paused`).
-    struct ClaimState {
-        uint88 limit;
-        uint88 claimedInCycle;
-        uint40 cycleIndex;
-        uint32 cycleLength;
-        bool paused;
-    }
-
-    /// @dev Per node id; 1 word, zero for no active node. The node's packed key is kept apart, at
-    /// `_NODE_KEYS_LOCATION + id` ({_keyOf}). Timestamps are uint32 (valid to 2106).
-    struct Node {
-        address operator;
-        uint32 addedTimestamp;
-        uint32 exitRequestTimestamp;
-        uint32 lastExitRequestTimestamp;
-    }
-
-    /// @dev Per packed BLS key; 1 word.
-    struct KeyRecord {
-        uint64 id;
-        uint96 deposit;
-        bool pooled;
-    }
-
-    /// @dev Lifetime signed total and amount paid, 1 word.
-    struct Recipient {
-        uint128 rewards;
-        uint128 claimed;
-    }
 
     /// @dev Where a call's non-signers are in calldata: `count` ids (`uint64[]` words) or, `hinted`,
     /// `count` packed `uint16 skip ‖ uint256 Y` entries ({PackedG1-sumStoredKeysHinted}). Not stored.
@@ -127,31 +74,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         uint256 count;
         bool hinted;
     }
-
-    /// @custom:storage-location erc7201:session.storage.ServiceNodeRewards
-    struct Layout {
-        State state;
-        Config config;
-        ClaimState claims;
-        uint256 aggregateKey;
-        address rewardPool;
-        mapping(uint64 id => Node) nodes;
-        mapping(uint64 id => bytes32) contributorsHash;
-        mapping(uint256 packedKey => KeyRecord) keys;
-        mapping(uint256 ed25519Pubkey => uint64 id) ed25519Ids;
-        mapping(uint256 word => uint256) activeIds;
-        mapping(address recipient => Recipient) recipients;
-    }
-
-    // keccak256(abi.encode(uint256(keccak256("session.storage.ServiceNodeRewards")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _STORAGE_LOCATION = 0xd089b1bc32a293e5ca0f40b2ec81b802b8a44cbbc0e67e6e3b27370e8c944300;
-
-    /// @dev Node id `i`'s packed key is at this slot + i: no hash per lookup, so the non-signer loops step
-    /// from one key to the next with an addition. Ids are below 2^64, a sliver of the slot space away from
-    /// any other hashed location. The base is the ERC-7201 location of the namespace
-    /// "session.storage.ServiceNodeRewards.nodeKeys":
-    // keccak256(abi.encode(uint256(keccak256("session.storage.ServiceNodeRewards.nodeKeys")) - 1)) & ~bytes32(uint256(0xff))
-    uint256 private constant _NODE_KEYS_LOCATION = 0xe2ce4faf3bdde3e7f7c55ecd223a6dafb674ab6135aef9224d9d12d5e1f2ad00;
 
     /// @notice The staking and reward token (SESH).
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
@@ -163,6 +85,11 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     // solhint-disable-next-line immutable-vars-naming
     BLSVerifier public immutable blsVerifier;
 
+    /// @dev The {ServiceNodeRewardsExtension} this implementation's fallback delegates to.
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    // solhint-disable-next-line immutable-vars-naming
+    address private immutable _extension;
+
     /// @custom:oz-upgrades-unsafe-allow constructor
     /// @param token The staking and reward token (SESH); fixed per implementation.
     /// @param verifier The {BLSVerifier}; fixed per implementation.
@@ -171,7 +98,25 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         if (address(verifier) == address(0)) revert ZeroAddress("verifier");
         designatedToken = token;
         blsVerifier = verifier;
+        _extension = address(new ServiceNodeRewardsExtension(token, verifier));
         _disableInitializers();
+    }
+
+    /// @notice Serves {IServiceNodeRewardsExtension} (seeding, most owner setters, claim-cycle and other
+    /// rarely used views) by delegatecall to the extension, in this contract's storage; anything else the
+    /// extension does not know reverts.
+    /// @custom:oz-upgrades-unsafe-allow delegatecall
+    // A plain delegating proxy fallback: the extension's own functions do the work (and their checks).
+    // solhint-disable-next-line no-complex-fallback
+    fallback() external {
+        address extension = _extension;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     /// @notice Initialises the proxy's state; callable once. Defaults: 10 contributors, signatures valid
@@ -231,6 +176,9 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         if (contributors.length != 0) {
             contributorsHash = _validateContributors(contributors, requirement, $.config.maxContributors);
             operator = contributors[0].staker.addr;
+            // Only the operator the proof of possession binds registers its key: itself, or a pool of the
+            // configured factory that it operates (the pool checked the proof for it at creation).
+            if (operator != msg.sender) _checkRegisteringPool($, operator);
         }
         if (serviceNodeParams.fee > MAX_FEE) revert InvalidFee(serviceNodeParams.fee);
 
@@ -239,7 +187,7 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
             s.aggregationBlock = uint64(block.number);
             s.aggregationsInBlock = 0;
         }
-        uint256 limit = maxPermittedPubkeyAggregations();
+        uint256 limit = _maxAggregations(s.totalNodes);
         // Cannot overflow: the count is at most `limit` (≤ 2^64 · 2 / 100) before the check below.
         unchecked {
             ++s.aggregationsInBlock;
@@ -248,10 +196,11 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
 
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
-        uint256 packed = _checkNewKeys($, pk, ed25519Pubkey);
-        _checkProofOfPossession(pk, proofOfPossession, operator, ed25519Pubkey);
+        uint256 packed = _checkNewKey($, pk, ed25519Pubkey);
+        _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
 
-        uint64 id = _storeNode($, s, packed, operator, ed25519Pubkey, requirement, contributorsHash);
+        uint64 id = _storeNode($, s, packed, operator, block.timestamp, requirement, contributorsHash);
+        if (contributorsHash != 0) _storeContributorList($, id, contributors, requirement);
         $.aggregateKey = PackedG1.pack(BN254.add(PackedG1.unpack($.aggregateKey), pk));
         $.state = s;
 
@@ -265,60 +214,35 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         designatedToken.safeTransferFrom(msg.sender, address(this), requirement);
     }
 
-    /// @notice Reverts with {InvalidProofOfPossession} unless `proofOfPossession` is `blsPubkey`'s signature
-    /// of popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey — the check {addBLSPublicKey} makes, for pooled-node
-    /// contracts and portals to run before collecting stakes.
-    /// @param blsPubkey The node's BLS key.
-    /// @param proofOfPossession Its signature of the proof-of-possession message.
-    /// @param operator The operator the key is bound to (contributor 0, or the solo registrant).
-    /// @param ed25519Pubkey The node's Ed25519 key.
-    function validateProofOfPossession(
-        BN254.G1Point calldata blsPubkey,
-        BLSSignatureParams calldata proofOfPossession,
-        address operator,
-        uint256 ed25519Pubkey
-    ) external view {
-        _checkProofOfPossession(blsPubkey, proofOfPossession, operator, ed25519Pubkey);
-    }
-
-    /// @notice Migrates nodes of the existing network (owner only, before {start}). No stake is pulled
-    /// and no proof of possession is checked: the owner vouches for the list. Each node's deposit is the
-    /// current staking requirement and its contributors must satisfy the registration rules.
-    /// @param nodes Keys, Ed25519 keys and contributor lists (operator first, at least one).
-    function seedPublicKeyList(SeedServiceNode[] calldata nodes) external onlyOwner {
-        Layout storage $ = _layout();
-        State memory s = $.state;
-        if (s.started) revert ContractAlreadyStarted();
-        Config memory cfg = $.config;
-        BN254.G1Point memory aggregate = PackedG1.unpack($.aggregateKey);
-        for (uint256 i = 0; i < nodes.length; ++i) {
-            SeedServiceNode calldata node = nodes[i];
-            if (node.contributors.length == 0) revert InvalidContributor(0);
-            bytes32 contributorsHash = _validateContributors(node.contributors, cfg.stakingRequirement, cfg.maxContributors);
-            BN254.G1Point memory pk = node.blsPubkey;
-            uint256 packed = _checkNewKeys($, pk, node.ed25519Pubkey);
-            uint64 id = _storeNode(
-                $, s, packed, node.contributors[0].staker.addr, node.ed25519Pubkey, cfg.stakingRequirement, contributorsHash
-            );
-            aggregate = BN254.add(aggregate, pk);
-            emit NewSeededServiceNode(id, pk, node.ed25519Pubkey, node.contributors);
-        }
-        $.aggregateKey = PackedG1.pack(aggregate);
-        $.state = s;
+    /// @dev Reverts unless the caller is a pool the configured factory made and `operator` operates it.
+    function _checkRegisteringPool(Layout storage $, address operator) private view {
+        address factory = $.contributionFactory;
+        if (
+            factory == address(0) || !IContributionFactoryOwns(factory).owns(msg.sender)
+                || IContributionPoolOperator(msg.sender).operator() != operator
+        ) revert RegistrantNotOperator(msg.sender, operator);
     }
 
     // ---------------------------------------------------------------------------------- exits
-    /// @notice The operator asks for its node to leave (emits {ServiceNodeExitRequest}). Open while paused.
+    /// @notice Any contributor asks for its node to leave (emits {ServiceNodeExitRequest}); contributors of
+    /// less than 25 % only 30 days after registration. Open while paused.
     /// @dev The first request starts the 30-day timer of {exitBLSPublicKeyAfterWaitTime}; repeats (at
-    /// least an hour apart) only re-emit the event, in case the network missed it.
+    /// least an hour apart) only re-emit the event, in case the network missed it. The operator is checked
+    /// against the node's word; other contributors against the node's contributor list (one cold code read).
     /// @param serviceNodeID The node.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
-        // An active node's operator is never zero; a removed node's word is.
-        if (node.operator != msg.sender) revert CallerNotContributor(serviceNodeID, msg.sender);
-        // The operator holds at least a quarter of the stake, so it is never a small contributor.
-        _requestExit($, node, serviceNodeID, false);
+        // An active node's operator is never zero; a removed node's word is. The operator holds at least a
+        // quarter of the stake, so it is never a small contributor.
+        bool small;
+        if (node.operator != msg.sender) {
+            if (node.operator == address(0)) revert ServiceNodeDoesNotExist(serviceNodeID);
+            bool found;
+            (found, small) = _listedContributor($, serviceNodeID, msg.sender);
+            if (!found) revert CallerNotContributor(serviceNodeID, msg.sender);
+        }
+        _requestExit($, node, serviceNodeID, small);
     }
 
     /// @notice Any contributor asks for the node to leave, passing the node's contributor list exactly as
@@ -579,67 +503,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         emit MaxContributorsUpdated(newMax);
     }
 
-    /// @notice Sets how long exit and liquidation signatures stay valid (owner only; 1 s to 1 day).
-    /// @param newExpiry Seconds.
-    function setSignatureExpiry(uint256 newExpiry) external onlyOwner {
-        if (newExpiry == 0 || newExpiry > 1 days) revert InvalidParameter("signatureExpiry", newExpiry);
-        _layout().config.signatureExpiry = uint32(newExpiry);
-        emit SignatureExpiryUpdated(newExpiry);
-    }
-
-    /// @notice Sets the cap on non-signers, applied when a third of the nodes is larger (owner only;
-    /// 1 to 65,535).
-    /// @param newMax The new cap.
-    function setBLSNonSignerThresholdMax(uint256 newMax) external onlyOwner {
-        if (newMax == 0 || newMax > type(uint16).max) revert InvalidParameter("nonSignerMax", newMax);
-        _layout().state.nonSignerMax = uint16(newMax);
-        emit BLSNonSignerThresholdMaxUpdated(newMax);
-    }
-
-    /// @notice Sets the global claim limit per cycle (owner only; > 0, < 2^88).
-    /// @param newLimit Atomic SESH.
-    function setClaimLimit(uint256 newLimit) external onlyOwner {
-        if (newLimit == 0 || newLimit > type(uint88).max) revert InvalidParameter("claimLimit", newLimit);
-        _layout().claims.limit = uint88(newLimit);
-        emit ClaimLimitUpdated(newLimit);
-    }
-
-    /// @notice Sets the claim cycle length (owner only; 1 s to 2^32 − 1 s). The cycle in progress is
-    /// re-indexed, so claims counted in it are forgotten.
-    /// @param newCycle Seconds.
-    function setClaimCycle(uint256 newCycle) external onlyOwner {
-        if (newCycle == 0 || newCycle > type(uint32).max) revert InvalidParameter("claimCycle", newCycle);
-        ClaimState storage claims = _layout().claims;
-        claims.cycleLength = uint32(newCycle);
-        claims.claimedInCycle = 0;
-        claims.cycleIndex = uint40(block.timestamp / newCycle);
-        emit ClaimCycleUpdated(newCycle);
-    }
-
-    /// @notice Sets the liquidation split in parts (owner only): each < 2^32, recipient > 0 and
-    /// (liquidator + pool) · 3 ≤ recipient, so owners keep at least three quarters.
-    /// @param liquidator Parts paid to the liquidator.
-    /// @param pool Parts paid to the reward pool.
-    /// @param recipient Parts credited back to the node's owners.
-    function setLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient) external onlyOwner {
-        if (recipient == 0 || recipient > type(uint32).max) revert InvalidParameter("recipientRatio", recipient);
-        if ((liquidator + pool) * 3 > recipient) revert InvalidParameter("liquidator + pool", liquidator + pool);
-        Config storage cfg = _layout().config;
-        cfg.liquidatorRatio = uint32(liquidator);
-        cfg.poolRatio = uint32(pool);
-        cfg.recipientRatio = uint32(recipient);
-        emit LiquidationRatiosUpdated(liquidator, pool, recipient);
-    }
-
-    /// @notice Sets the reward pool (owner only).
-    /// @param newPool The RewardRatePool whose beneficiary is this contract.
-    function setRewardPool(address newPool) external onlyOwner {
-        if (newPool == address(0)) revert ZeroAddress("rewardPool");
-        Layout storage $ = _layout();
-        emit RewardPoolUpdated($.rewardPool, newPool);
-        $.rewardPool = newPool;
-    }
-
     /// @notice Disabled: the contract must always have an owner.
     function renounceOwnership() public view override onlyOwner {
         revert RenounceOwnershipDisabled();
@@ -701,15 +564,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         BN254.G1Point memory pk = BN254.G1Point(uint256(bytes32(blsPubkey[:32])), uint256(bytes32(blsPubkey[32:])));
         if (!BN254.isOnCurve(pk)) return 0;
         return _layout().keys[PackedG1.pack(pk)].id;
-    }
-
-    /// @notice The id of the active node with this Ed25519 key (0 if none).
-    /// @param ed25519Pubkey The Ed25519 key.
-    /// @return id The node id.
-    function ed25519ToServiceNodeID(uint256 ed25519Pubkey) external view returns (uint64 id) {
-        Layout storage $ = _layout();
-        id = $.ed25519Ids[ed25519Pubkey];
-        if (id != 0 && _keyOf(id) == 0) id = 0;
     }
 
     /// @notice A recipient's signed lifetime total and what it has been paid.
@@ -791,48 +645,14 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         return (cfg.liquidatorRatio, cfg.poolRatio, cfg.recipientRatio);
     }
 
-    /// @notice The global claim limit, cycle length, current cycle index and what was claimed in it.
-    /// @return limit Atomic SESH per cycle.
-    /// @return cycleLength Seconds.
-    /// @return cycleIndex `timestamp / cycleLength` of the cycle last claimed in.
-    /// @return claimedInCycle Claimed in that cycle.
-    function claimState()
-        external
-        view
-        returns (uint256 limit, uint256 cycleLength, uint256 cycleIndex, uint256 claimedInCycle)
-    {
-        ClaimState memory c = _layout().claims;
-        return (c.limit, c.cycleLength, c.cycleIndex, c.claimedInCycle);
-    }
-
-    /// @notice Keys that may enter the aggregate in the current block in total: max(20, 2 % of nodes).
-    /// @return result The limit.
-    function maxPermittedPubkeyAggregations() public view returns (uint256 result) {
-        result = uint256(_layout().state.totalNodes) * 2 / 100;
+    /// @dev max(20, 2 % of `nodes`): keys that may enter the aggregate in one block.
+    function _maxAggregations(uint256 nodes) private pure returns (uint256 result) {
+        result = nodes * 2 / 100;
         if (result < MIN_AGGREGATIONS_PER_BLOCK) result = MIN_AGGREGATIONS_PER_BLOCK;
     }
 
     // ------------------------------------------------------------------------------- internals
-    function _layout() private pure returns (Layout storage $) {
-        assembly {
-            $.slot := _STORAGE_LOCATION
-        }
-    }
-
     function _authorizeUpgrade(address) internal override onlyOwner {}
-
-    /// @dev Node `id`'s packed key; 0 when no node with that id is active.
-    function _keyOf(uint256 id) private view returns (uint256 packed) {
-        assembly {
-            packed := sload(add(_NODE_KEYS_LOCATION, id))
-        }
-    }
-
-    function _setKeyOf(uint256 id, uint256 packed) private {
-        assembly {
-            sstore(add(_NODE_KEYS_LOCATION, id), packed)
-        }
-    }
 
     function _startedAndNotPaused(Layout storage $) private view returns (State memory s) {
         s = $.state;
@@ -849,18 +669,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         return blsVerifier.verify(apk, sig, message, BLS.tag(BLS.HASH_TO_FIELD_TAG, address(this)));
     }
 
-    /// @dev The verifier returns false (never reverts) for keys or signatures off their curves.
-    function _checkProofOfPossession(
-        BN254.G1Point memory pk,
-        BLSSignatureParams memory pop,
-        address operator,
-        uint256 ed25519Pubkey
-    ) private view {
-        bytes memory message =
-            abi.encodePacked(BLS.tag(BLS.PROOF_OF_POSSESSION_TAG, address(this)), pk.X, pk.Y, operator, ed25519Pubkey);
-        if (!_verify(pk, pop, message)) revert InvalidProofOfPossession();
-    }
-
     function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
         if (requirement == 0 || requirement > type(uint96).max) {
             revert InvalidParameter("stakingRequirement", requirement);
@@ -871,85 +679,6 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
     function _nonSignerThreshold(uint256 nodes, uint256 cap) private pure returns (uint256) {
         uint256 third = nodes / 3;
         return third < cap ? third : cap;
-    }
-
-    /// @dev Checks the list; returns keccak256(abi.encode(list)) for a pooled node, 0 for a single
-    /// contributor (membership is then the stored operator).
-    function _validateContributors(Contributor[] calldata contributors, uint256 requirement, uint256 max)
-        private
-        pure
-        returns (bytes32)
-    {
-        uint256 n = contributors.length;
-        if (n > max) revert MaxContributorsExceeded(n, max);
-        uint256 total;
-        // Duplicate addresses: a 256-bit filter on the low address byte; only a hit (rare for ≤ 10
-        // contributors) pays for a scan of the earlier entries.
-        uint256 seen;
-        for (uint256 i = 0; i < n; ++i) {
-            Contributor calldata c = contributors[i];
-            address addr = c.staker.addr;
-            if (addr == address(0) || c.staker.beneficiary == address(0)) revert InvalidContributor(i);
-            uint256 bit = 1 << (uint160(addr) & 0xff);
-            if (seen & bit != 0) {
-                for (uint256 j = 0; j < i; ++j) {
-                    if (contributors[j].staker.addr == addr) revert DuplicateContributor(i, addr);
-                }
-            }
-            seen |= bit;
-            total += c.stakedAmount;
-        }
-        if (total != requirement) revert ContributionTotalMismatch(requirement, total);
-        uint256 operatorStake = contributors[0].stakedAmount;
-        if (operatorStake * 4 < requirement) revert OperatorStakeTooLow(operatorStake, (requirement + 3) / 4);
-        return n == 1 ? bytes32(0) : keccak256(abi.encode(contributors));
-    }
-
-    /// @dev Validates the key and checks neither key is in use; returns the packed key.
-    function _checkNewKeys(Layout storage $, BN254.G1Point memory pk, uint256 ed25519Pubkey)
-        private
-        view
-        returns (uint256 packed)
-    {
-        BN254.validatePublicKey(pk);
-        if (ed25519Pubkey == 0) revert NullEd25519Pubkey();
-        packed = PackedG1.pack(pk);
-        uint64 existing = $.keys[packed].id;
-        if (existing != 0) revert BLSPubkeyAlreadyExists(existing);
-        // Ed25519 entries are left behind on exit; one pointing at a removed node is free again.
-        existing = $.ed25519Ids[ed25519Pubkey];
-        if (existing != 0 && _keyOf(existing) != 0) revert Ed25519PubkeyAlreadyExists(existing);
-    }
-
-    /// @dev Writes a new node's records and marks it active; the caller updates the aggregate and `s`.
-    function _storeNode(
-        Layout storage $,
-        State memory s,
-        uint256 packed,
-        address operator,
-        uint256 ed25519Pubkey,
-        uint256 deposit,
-        bytes32 contributorsHash
-    ) private returns (uint64 id) {
-        id = s.nextId;
-        // Cannot overflow: ids and node counts are bounded by the number of registrations (< 2^64).
-        unchecked {
-            s.nextId = id + 1;
-            ++s.totalNodes;
-        }
-        // Timestamps fit in uint32 until 2106.
-        _setKeyOf(id, packed);
-        $.nodes[id] = Node({
-            operator: operator,
-            addedTimestamp: uint32(block.timestamp),
-            exitRequestTimestamp: 0,
-            lastExitRequestTimestamp: 0
-        });
-        // deposit < 2^96: the requirement is stored as uint96.
-        $.keys[packed] = KeyRecord({id: id, deposit: uint96(deposit), pooled: contributorsHash != 0});
-        if (contributorsHash != 0) $.contributorsHash[id] = contributorsHash;
-        $.ed25519Ids[ed25519Pubkey] = id;
-        $.activeIds[id >> 8] |= 1 << (id & 0xff);
     }
 
     function _requestExit(Layout storage $, Node storage node, uint64 serviceNodeID, bool small) private {
@@ -986,11 +715,16 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         record = $.keys[packed];
         uint64 id = record.id;
         if (id == 0) revert BLSPubkeyNotFound(pk.X, pk.Y);
-        if (timestamp > block.timestamp) revert SignatureFromFuture(id, timestamp, block.timestamp);
-        if (block.timestamp - timestamp > $.config.signatureExpiry) {
-            revert SignatureExpired(id, timestamp, block.timestamp);
-        }
-        uint256 oldEnough = uint256($.nodes[id].addedTimestamp) + MIN_NODE_AGE;
+        // The aggregator's clock may run ahead of the chain's: a timestamp up to the expiry ahead is valid.
+        uint256 expiry = $.config.signatureExpiry;
+        if (timestamp > block.timestamp + expiry) revert SignatureFromFuture(id, timestamp, block.timestamp);
+        if (block.timestamp > timestamp + expiry) revert SignatureExpired(id, timestamp, block.timestamp);
+        uint256 added = $.nodes[id].addedTimestamp;
+        // Bound to this registration: a signature made for an earlier registration of the same key (which
+        // the network stamped before this one was added) is refused whatever the expiry.
+        // solhint-disable-next-line gas-strict-inequalities
+        if (timestamp <= added) revert SignatureBeforeRegistration(id, timestamp, added);
+        uint256 oldEnough = added + MIN_NODE_AGE;
         if (block.timestamp < oldEnough) revert ServiceNodeTooYoung(id, oldEnough);
         bytes memory message = abi.encodePacked(BLS.tag(tagBase, address(this)), pk.X, pk.Y, timestamp);
         aggregate = _verifyNetwork($, s, message, blsSignature, nonSigners);
@@ -1011,14 +745,22 @@ contract ServiceNodeRewards is IServiceNodeRewards, Initializable, Ownable2StepU
         if (count != 0) {
             uint256 max = _nonSignerThreshold(s.totalNodes, s.nonSignerMax);
             if (count > max) revert TooManyNonSigners(count, max);
+            // A non-signer removed since the network aggregated counts as infinity (its key already left the
+            // aggregate); an id never registered (≥ nextId) is refused.
             BN254.G1Point memory missing = nonSigners.hinted
                 ? PackedG1.sumStoredKeysHinted(
-                    nonSigners.offset, count, _NODE_KEYS_LOCATION, UnknownNonSigner.selector, InvalidNonSignerY.selector
+                    nonSigners.offset,
+                    count,
+                    _NODE_KEYS_LOCATION,
+                    s.nextId,
+                    UnknownNonSigner.selector,
+                    InvalidNonSignerY.selector
                 )
                 : PackedG1.sumStoredKeys(
                     nonSigners.offset,
                     count,
                     _NODE_KEYS_LOCATION,
+                    s.nextId,
                     NonSignersNotAscending.selector,
                     UnknownNonSigner.selector
                 );

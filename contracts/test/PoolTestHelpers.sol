@@ -8,7 +8,7 @@ import {BN254} from "../libraries/BN254.sol";
 import {BLSSignatureParams} from "../libraries/BLS.sol";
 import {ServiceNodeParams} from "../interfaces/IServiceNodeRewards.sol";
 import {ServiceNodeContributionFactory} from "../staking/ServiceNodeContributionFactory.sol";
-import {Reservation} from "../staking/ServiceNodeContribution.sol";
+import {Reservation} from "../interfaces/IServiceNodeContribution.sol";
 
 /// @notice Test only: a contract operator (shows the factory takes msg.sender, never tx.origin).
 contract PoolDeployer {

@@ -17,6 +17,8 @@ export interface RunningDevnet {
   readonly aggregatorUrl: string;
   readonly openPools: readonly string[];
   readonly deploymentsDir: string;
+  /** The devnet's address book (localhost-<port>.json in deploymentsDir). */
+  readonly bookFile: string;
   readonly readySeconds: number;
   output(): string;
   /** SIGINT; resolves with the exit code and signal. */
@@ -57,10 +59,20 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export async function startDevnet(timeoutMs = 400_000): Promise<RunningDevnet> {
+/** Free ports for every service `npm start` opens (tests must never use the fixed defaults). */
+export async function freeStartPorts(): Promise<{ port: number; args: string[] }> {
   const port = await freePort();
+  let tracker = await freePort();
+  while (tracker === port) tracker = await freePort();
+  let aggregator = await freePort();
+  while (aggregator === port || aggregator === tracker) aggregator = await freePort();
+  return { port, args: ["--port", String(port), "--tracker-port", String(tracker), "--aggregator-port", String(aggregator)] };
+}
+
+export async function startDevnet(timeoutMs = 400_000, extraArgs: readonly string[] = []): Promise<RunningDevnet> {
+  const { port, args } = await freeStartPorts();
   const deploymentsDir = mkdtempSync(path.join(os.tmpdir(), "deployments-devnet-"));
-  const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "scripts/start.ts", "--port", String(port)], {
+  const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "scripts/start.ts", ...args, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, CI: "", START_EXIT_WHEN_READY: "", DEPLOYMENTS_DIR: deploymentsDir },
     stdio: ["ignore", "pipe", "pipe"],
@@ -93,6 +105,7 @@ export async function startDevnet(timeoutMs = 400_000): Promise<RunningDevnet> {
     aggregatorUrl: find("aggregator JSON-RPC"),
     openPools: [...poolsSection.matchAll(/0x[0-9a-fA-F]{40}/g)].map((m) => m[0]),
     deploymentsDir,
+    bookFile: path.join(deploymentsDir, `localhost-${port}.json`),
     readySeconds: Number(ready[1]),
     output: () => text,
     async stop() {
@@ -106,15 +119,17 @@ export async function startDevnet(timeoutMs = 400_000): Promise<RunningDevnet> {
 
 export interface TaskRunner {
   run<T = unknown>(task: string, args?: Record<string, unknown>, account?: number): Promise<T>;
+  /** Runs a command line as typed after `npx hardhat` (parsed with the task's own definitions). */
+  runArgv<T = unknown>(argv: readonly string[], account?: number): Promise<T>;
   output(): string;
   close(): Promise<void>;
 }
 
 /** Starts scripts/devnet/taskRunner.ts against `devnet`. */
-export async function startTaskRunner(devnet: Pick<RunningDevnet, "rpcUrl" | "deploymentsDir">): Promise<TaskRunner> {
+export async function startTaskRunner(devnet: Pick<RunningDevnet, "rpcUrl" | "deploymentsDir">, cwd?: string): Promise<TaskRunner> {
   const child = spawn(process.execPath, [TS_NODE, "--transpile-only", "scripts/devnet/taskRunner.ts"], {
     cwd: ROOT,
-    env: { ...process.env, LOCALHOST_URL: devnet.rpcUrl, DEPLOYMENTS_DIR: devnet.deploymentsDir, HARDHAT_NETWORK: "localhost", DEVNET_ACCOUNT: "" },
+    env: { ...process.env, LOCALHOST_URL: devnet.rpcUrl, DEPLOYMENTS_DIR: devnet.deploymentsDir, HARDHAT_NETWORK: "localhost", DEVNET_ACCOUNT: "", TASK_RUNNER_CWD: cwd ?? "" },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let text = "";
@@ -149,6 +164,12 @@ export async function startTaskRunner(devnet: Pick<RunningDevnet, "rpcUrl" | "de
       const id = next++;
       const result = new Promise<T>((resolve, reject) => waiting.set(id, { resolve: resolve as (v: unknown) => void, reject }));
       child.stdin!.write(`${JSON.stringify({ id, account, task, args })}\n`);
+      return result;
+    },
+    runArgv<T>(argv: readonly string[], account = 0): Promise<T> {
+      const id = next++;
+      const result = new Promise<T>((resolve, reject) => waiting.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+      child.stdin!.write(`${JSON.stringify({ id, account, argv })}\n`);
       return result;
     },
     output: () => text,

@@ -60,6 +60,10 @@ export interface DevnetState {
   names: NameInfo[];
   trackerUrl?: string;
   aggregatorUrl?: string;
+  /** Registry ids the network treats as deregistered (liquidatable), decimal. */
+  deregistered: string[];
+  /** The network daemon's arguments for a deregistered set (set by the network step; used to restart it). */
+  networkArgs?: (deregistered: readonly string[]) => string[];
   pids: Record<string, number>;
   dataDir: string;
 }
@@ -68,6 +72,9 @@ export interface StartContext {
   readonly hre: HardhatRuntimeEnvironment;
   readonly rpcUrl: string;
   readonly port: number;
+  /** The tracker's API port and the aggregator's port (0: any free port). */
+  readonly trackerPort: number;
+  readonly aggregatorPort: number;
   /** The address book, set by the deploy step. */
   book?: AddressBook;
   readonly devnet: DevnetState;
@@ -90,8 +97,8 @@ export interface StartStep {
   run(ctx: StartContext): Promise<StepResult>;
 }
 
-export function newDevnetState(): DevnetState {
-  return { nodes: [], openPools: [], names: [], pids: {}, dataDir: mkdtempSync(path.join(os.tmpdir(), "session-devnet-")) };
+export function newDevnetState(deregistered: readonly string[] = []): DevnetState {
+  return { nodes: [], openPools: [], names: [], deregistered: [...deregistered], pids: {}, dataDir: mkdtempSync(path.join(os.tmpdir(), "session-devnet-")) };
 }
 
 /** Runs a task quietly (its lines would drown the status table; the step prints a summary). */
@@ -233,7 +240,7 @@ const trackerStep: StartStep = {
   async run(ctx) {
     const book = ctx.book!;
     const c = book.contracts;
-    const port = await freePort();
+    const port = ctx.trackerPort === 0 ? await freePort() : ctx.trackerPort;
     const url = `http://127.0.0.1:${port}`;
     const startBlock = Math.min(...Object.values(c).map((r) => Number(r.blockNumber)));
     const args = [
@@ -271,15 +278,18 @@ const trackerStep: StartStep = {
 const networkStep: StartStep = {
   name: "network",
   async run(ctx) {
-    const port = await freePort();
-    const args = [
+    const port = ctx.aggregatorPort === 0 ? await freePort() : ctx.aggregatorPort;
+    const networkArgs = (deregistered: readonly string[]): string[] => [
       TS_NODE, "--transpile-only", path.join(ROOT, "src/network/cli.ts"), "start",
       "--nodes", String(NETWORK_NODES), "--seed", SEED,
       "--rpc", ctx.rpcUrl, "--tracker", ctx.devnet.trackerUrl!,
       "--address-book", "localhost", "--port", String(port),
       "--min-active", String(MIN_ACTIVE_SECONDS), "--unlock", String(UNLOCK_SECONDS),
       "--sync-ms", "1000", "--ledger-dir", path.join(ctx.devnet.dataDir, "ledgers"),
+      ...(deregistered.length === 0 ? [] : ["--deregistered", deregistered.join(",")]),
     ];
+    ctx.devnet.networkArgs = networkArgs;
+    const args = networkArgs(ctx.devnet.deregistered);
     const child = ctx.spawn("network", process.execPath, args);
     ctx.devnet.pids.network = child.pid!;
     const output = watchOutput(child);

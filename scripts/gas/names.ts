@@ -5,10 +5,10 @@
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ContractTransactionResponse, Signature } from "ethers";
-import { Hex, stringToHex } from "viem";
+import { Hex, hexToBytes, stringToHex } from "viem";
 import { GasRow, GasSuite } from "./types";
 import { FEE_PER_YEAR, MIN_AGE, NamesFixture, deployNames, secretOf } from "../../test/SessionNameService.fixture";
-import { RecordSpec, encodeRecord, prepareRegistration } from "../../src/names";
+import { RecordSpec, encodeRecord, prepareRegistration, sessionKeyPair, sessionReverseMessage, signSessionReverse } from "../../src/names";
 import { permitTypes } from "../../src/token/permit";
 
 const SESSION_ID = "05" + "3c".repeat(32);
@@ -89,8 +89,13 @@ async function measure(): Promise<GasRow[]> {
 
   // Reverse.
   rows.push({ operation: "set reverse (address)", gas: await gasOf(f.reverse.connect(f.alice).setReverseName(stringToHex(fullName))), note: "SessionNameReverse, first write" });
-  await asAlice.setRecord(node, 1, plainSid.value);
-  rows.push({ operation: "set reverse (Session ID)", gas: await gasOf(f.reverse.connect(f.alice).setSessionReverseName("0x" + SESSION_ID.slice(2), stringToHex(fullName))), note: "checks owner and plaintext forward record" });
+  // A Session ID reverse record is signed by the Session key (Ed25519, verified on chain).
+  const session = sessionKeyPair(hexToBytes(hre.ethers.id("gas session seed") as Hex));
+  await asAlice.setRecord(node, 1, session.sessionKey);
+  const reverse = (await f.reverse.getAddress()) as Hex;
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  const signed = signSessionReverse(session, sessionReverseMessage({ chainId, reverse, sessionKey: session.sessionKey, fullName, nonce: 0n }));
+  rows.push({ operation: "set reverse (Session ID)", gas: await gasOf(f.reverse.connect(f.alice).setSessionReverseName(session.sessionKey, stringToHex(fullName), signed.ed25519Key, signed.signature)), note: "signed by the Session ID's Ed25519 key (≈ 260k of on-chain Ed25519 verification) and a plaintext forward record; first write" });
 
   // Transfers.
   rows.push({ operation: "transfer (recipient holds no name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[5].address, BigInt(node))), note: "target ≤ 60k; recipient balance slot written from zero; runs in the proxy (no delegatecall)" });

@@ -42,11 +42,14 @@ async function measure(): Promise<GasRow[]> {
   const poolAddress = await pool.getAddress();
   rows.push({ operation: "operator contribution", gas: await gasOf(contribute(d, pool, op, quarter)), note: "opens the pool" });
   await d.token.connect(a).approve(poolAddress, quarter);
-  rows.push({ operation: "contribution", gas: await gasOf(pool.connect(a).contributeFunds(quarter, ethers.ZeroAddress)), note: "new contributor, approved earlier; target ≤ 120k (reference ≈ 170–206k)" });
+  rows.push({ operation: "contribution", gas: await gasOf(pool.connect(a)["contributeFunds(uint256,address,uint256)"](quarter, ethers.ZeroAddress, 0n)), note: "new contributor stating the epoch, approved earlier; target ≤ 120k (reference ≈ 170–206k)" });
   const deadline = 4_102_444_800n;
   const permit = await signPermit(d, b, poolAddress, quarter, deadline);
-  rows.push({ operation: "contribution with permit", gas: await gasOf(pool.connect(b).contributeFundsWithPermit(quarter, ethers.ZeroAddress, deadline, permit.v, permit.r, permit.s)), note: "new contributor, no prior approve" });
+  rows.push({ operation: "contribution with permit", gas: await gasOf(pool.connect(b).contributeFundsWithPermit(quarter, ethers.ZeroAddress, 0n, deadline, permit.v, permit.r, permit.s)), note: "new contributor, no prior approve" });
+  await d.token.connect(c).approve(poolAddress, quarter);
+  rows.push({ operation: "contribution (reference ABI, no epoch)", gas: await gasOf(pool.connect(c)["contributeFunds(uint256,address)"](quarter, ethers.ZeroAddress)), note: "contributeFunds(uint256,address): checks the settle delay instead" });
   await time.increase(86_400);
+  await pool.connect(c).withdrawContribution();
   rows.push({ operation: "withdraw", gas: await gasOf(pool.connect(b).withdrawContribution()), note: "non-operator, after 1 day" });
   await contribute(d, pool, b, STAKING_REQUIREMENT - 2n * quarter);
   rows.push({ operation: "finalize (3 contributors)", gas: await gasOf(pool.connect(op).finalize()), note: "manual; includes registry addBLSPublicKey + PoP verify; target ≤ 450k (reference ≈ 1.65M)" });
@@ -58,7 +61,7 @@ async function measure(): Promise<GasRow[]> {
   const members = [a, b, c, ...others].slice(0, 9);
   for (const member of members.slice(0, 8)) await contribute(d, big, member, share);
   await d.token.connect(members[8]).approve(await big.getAddress(), share);
-  rows.push({ operation: "last contribution, auto-finalize (10 contributors)", gas: await gasOf(big.connect(members[8]).contributeFunds(share, ethers.ZeroAddress)), note: "target ≤ 700k (reference ≈ 2.27M)" });
+  rows.push({ operation: "last contribution, auto-finalize (10 contributors)", gas: await gasOf(big.connect(members[8])["contributeFunds(uint256,address,uint256)"](share, ethers.ZeroAddress, 0n)), note: "target ≤ 700k (reference ≈ 2.27M)" });
 
   // Reset with 3 paid contributors (operator + 2): refunds both and the operator.
   const { pool: open } = await openPool(d, op);

@@ -42,11 +42,12 @@ async function measure(): Promise<GasRow[]> {
   };
   const params = (k: NodeKey) => ({ ed25519Pubkey: k.ed25519, ed25519Signature0: 1n, ed25519Signature1: 2n, fee: 500 });
 
-  // Registration: the staker approved exactly the stake (the allowance goes back to zero).
+  // Registration: the staker approved exactly the stake (the allowance goes back to zero). A multi-contributor
+  // node is paid by its operator (contributor 0) directly; the pool path is in the serviceNodeContribution suite.
   const register = async (label: string, contributors: number) => {
     const k = nodeKey(label);
-    const sender = accounts[0];
-    const operator = contributors === 0 ? sender : accounts[1];
+    const sender = contributors === 0 ? accounts[0] : accounts[1];
+    const operator = sender;
     // Operator a quarter (plus rounding), the others share the rest equally.
     const share = contributors > 1 ? (STAKING_REQUIREMENT * 3n) / 4n / BigInt(contributors - 1) : 0n;
     const list = Array.from({ length: contributors }, (_, i) => ({
@@ -142,6 +143,14 @@ async function measure(): Promise<GasRow[]> {
   const requestId = 2999n;
   const op = await ethers.getSigner((await snr.serviceNodes(requestId)).operator);
   rows.push({ operation: "initiateExitBLSPublicKey (operator)", gas: await gasOf(snr.connect(op)["initiateExitBLSPublicKey(uint64)"](requestId)) });
+  // Any contributor, by address alone: the last of the 10-contributor node's list (the longest scan).
+  const pooledId = BigInt(NODES) + 4n; // after the seeded nodes: warm-up, solo, 4 contributors, 10 contributors
+  const last = accounts[10];
+  rows.push({
+    operation: "initiateExitBLSPublicKey (contributor 10 of 10)",
+    gas: await gasOf(snr.connect(last)["initiateExitBLSPublicKey(uint64)"](pooledId)),
+    note: "reads the node's contributor list (a code-only contract): one cold account + code copy",
+  });
 
   let ts = await fixedNow(100n);
   const exitKey = network.nodes.get(3000n)!;

@@ -30,7 +30,8 @@ export const sessionNameCommitmentsAbi = parseAbi([
 
 export const sessionNameReverseAbi = parseAbi([
   "function setReverseName(bytes fullName)",
-  "function setSessionReverseName(bytes32 sessionKey, bytes fullName)",
+  "function setSessionReverseName(bytes32 sessionKey, bytes fullName, bytes32 ed25519Key, bytes signature)",
+  "function sessionReverseNonce(bytes32 sessionKey) view returns (uint256)",
   "function reverseNameOf(address account) view returns (bytes)",
   "function sessionReverseNameOf(bytes32 sessionKey) view returns (bytes)",
 ]);

@@ -27,6 +27,7 @@ import {
   encodeRecord,
 } from "./records";
 import { parseSessionId } from "./values";
+import { type SessionKeyPair, sessionReverseMessage, signSessionReverse } from "./sessionKey";
 
 export type NamesWallet = WalletClient<Transport, Chain, Account>;
 
@@ -204,19 +205,31 @@ export async function setReverseName(wallet: NamesWallet, reverse: Address, name
   });
 }
 
-/** Publishes the reverse record of `sessionId` → `name` (the name's Session ID record must be plaintext). */
+/**
+ * Publishes (or with `name` null clears) the reverse record of the Session ID of `key` → `name`, signed by the
+ * Session key (the name's Session ID record must be that Session ID, in plaintext). Any wallet may send it.
+ */
 export async function setSessionReverseName(
   wallet: NamesWallet,
+  client: PublicClient,
   reverse: Address,
-  sessionId: string,
-  name: string,
+  key: SessionKeyPair,
+  name: string | null,
 ): Promise<Hex> {
-  const { fullName } = nameIds(name);
+  const fullName = name === null ? "" : nameIds(name).fullName;
+  const nonce = await client.readContract({
+    address: reverse,
+    abi: sessionNameReverseAbi,
+    functionName: "sessionReverseNonce",
+    args: [key.sessionKey],
+  });
+  const message = sessionReverseMessage({ chainId: await client.getChainId(), reverse, sessionKey: key.sessionKey, fullName, nonce });
+  const { ed25519Key, signature } = signSessionReverse(key, message);
   return wallet.writeContract({
     address: reverse,
     abi: sessionNameReverseAbi,
     functionName: "setSessionReverseName",
-    args: [toHex(parseSessionId(sessionId)), stringToHex(fullName)],
+    args: [key.sessionKey, fullName === "" ? "0x" : stringToHex(fullName), ed25519Key, signature],
   });
 }
 

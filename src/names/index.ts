@@ -6,4 +6,5 @@ export * from "./crypto";
 export * from "./records";
 export * from "./commitment";
 export * from "./abi";
+export * from "./sessionKey";
 export * from "./client";

@@ -24,4 +24,10 @@ export const registryAbi = parseAbi([
   "function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(G1Point blsPubkey, uint256 timestamp, BLSSignatureParams blsSignature, bytes nonSigners)",
 ]);
 
-export const rewardRatePoolAbi = parseAbi(["function rewardRate() view returns (uint256)"]);
+export const rewardRatePoolAbi = parseAbi([
+  "function rewardRate() view returns (uint256)",
+  "function lastPaidOutTime() view returns (uint256)",
+  "function token() view returns (address)",
+]);
+
+export const erc20BalanceAbi = parseAbi(["function balanceOf(address account) view returns (uint256)"]);

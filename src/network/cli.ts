@@ -6,7 +6,7 @@
  */
 import { networkHelpText, NetworkConfigError, parseCommand, type KeysConfig, type NetworkConfig } from "./config";
 import { connect, NetworkStartError, rpcClient, startNetwork, type RunningNetwork } from "./daemon";
-import { deriveNodeKeys, registrationParams, registrationToJson } from "./keys";
+import { deriveNodeKeys, devnetSecretsToJson, registrationParams, registrationToJson } from "./keys";
 
 type Out = (line: string) => void;
 
@@ -28,7 +28,13 @@ export async function keysDocument(config: KeysConfig): Promise<Record<string, u
   }
   const keys = deriveNodeKeys(config.seed, config.nodes);
   const params = registrationParams(keys, { chainId, contract: rewards }, config.operators, config.fee);
-  return { chainId: chainId.toString(), rewards, seed: config.seed, nodes: params.map(registrationToJson) };
+  return {
+    chainId: chainId.toString(),
+    rewards,
+    seed: config.seed,
+    note: `each node's nodeRegister line is the node:register arguments for its operator's account (run it as npx hardhat --network <network> ${"<nodeRegister>"}); devnetOnlySecrets are for devnets only`,
+    nodes: params.map((p, i) => ({ ...registrationToJson(p), ...devnetSecretsToJson(keys[i], p) })),
+  };
 }
 
 function describe(config: NetworkConfig, net: RunningNetwork): string[] {

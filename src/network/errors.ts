@@ -49,7 +49,8 @@ export const methodNotFound = (message: string): NetworkError => new NetworkErro
 /** JSON-RPC error object for any thrown value. */
 export function toRpcError(error: unknown): { code: number; message: string; data: { kind: ErrorKind } & Record<string, unknown> } {
   if (error instanceof NetworkError) return { code: ERROR_CODES[error.kind], message: error.message, data: { kind: error.kind, ...jsonSafe(error.details) } };
-  return { code: ERROR_CODES.internal, message: "internal error", data: { kind: "internal" } };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { code: ERROR_CODES.internal, message: `internal error: ${detail === "" ? (error as Error)?.name ?? "no message" : detail}`, data: { kind: "internal" } };
 }
 
 /** Rebuilds a NetworkError from a JSON-RPC error object. */

@@ -109,20 +109,36 @@ export function registrationParams(keys: readonly DerivedNodeKey[], domain: Sign
   });
 }
 
-/** {@link registrationParams} as JSON-safe values (integers as decimal strings), for the CLI and other processes. */
+const hex = (v: bigint, bytes = 32): string => `0x${v.toString(16).padStart(bytes * 2, "0")}`;
+
+/**
+ * {@link registrationParams} as JSON-safe values: every integer as 0x-hex (32-byte words zero-padded),
+ * the Ed25519 signature also whole (`ed25519Signature`, 64 bytes), as `node:register --ed25519-signature`
+ * takes it.
+ */
 export function registrationToJson(r: NodeRegistration): Record<string, unknown> {
-  const s = (v: bigint): string => v.toString();
+  const sp = r.serviceNodeParams;
   return {
     index: r.index,
     operator: r.operator,
-    blsPubkey: { X: s(r.blsPubkey.X), Y: s(r.blsPubkey.Y) },
+    blsPubkey: { X: hex(r.blsPubkey.X), Y: hex(r.blsPubkey.Y) },
     blsPubkeyHex: r.blsPubkeyHex,
-    proofOfPossession: { sigs0: s(r.proofOfPossession.sigs0), sigs1: s(r.proofOfPossession.sigs1), sigs2: s(r.proofOfPossession.sigs2), sigs3: s(r.proofOfPossession.sigs3) },
-    serviceNodeParams: {
-      ed25519Pubkey: s(r.serviceNodeParams.ed25519Pubkey),
-      ed25519Signature0: s(r.serviceNodeParams.ed25519Signature0),
-      ed25519Signature1: s(r.serviceNodeParams.ed25519Signature1),
-      fee: r.serviceNodeParams.fee,
-    },
+    proofOfPossession: { sigs0: hex(r.proofOfPossession.sigs0), sigs1: hex(r.proofOfPossession.sigs1), sigs2: hex(r.proofOfPossession.sigs2), sigs3: hex(r.proofOfPossession.sigs3) },
+    serviceNodeParams: { ed25519Pubkey: hex(sp.ed25519Pubkey), ed25519Signature0: hex(sp.ed25519Signature0), ed25519Signature1: hex(sp.ed25519Signature1), fee: sp.fee },
+    ed25519Pubkey: hex(sp.ed25519Pubkey),
+    ed25519Signature: `${hex(sp.ed25519Signature0)}${sp.ed25519Signature1.toString(16).padStart(64, "0")}`,
+  };
+}
+
+/**
+ * The secret keys of a derived node, for devnets only (anyone who knows the seed derives them too), and
+ * the `node:register` arguments that register it from its operator's account.
+ */
+export function devnetSecretsToJson(key: DerivedNodeKey, r: NodeRegistration): Record<string, unknown> {
+  const secrets = { blsSecretKey: hex(key.blsSecretKey), ed25519SecretKey: `0x${bytesToHex(key.ed25519SecretKey)}` };
+  const json = registrationToJson(r);
+  return {
+    devnetOnlySecrets: { warning: "DEVNET ONLY: derived from a public seed, anyone can recompute these keys; never use them for a real node", ...secrets },
+    nodeRegister: `node:register --bls-key ${secrets.blsSecretKey} --ed25519 ${String(json.ed25519Pubkey)} --ed25519-signature ${String(json.ed25519Signature)}`,
   };
 }

@@ -196,7 +196,8 @@ export async function rpcCall(url: string, method: string, params: unknown, sign
       signal,
     });
   } catch (error) {
-    throw new NetworkError("unavailable", `${url} unreachable: ${(error as Error).message}${(error as { cause?: Error }).cause ? ` (${(error as { cause: Error }).cause.message})` : ""}`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new NetworkError("unavailable", `${url} unreachable: ${(error as Error).message}${cause?.code !== undefined ? ` (${cause.code})` : cause?.message !== undefined ? ` (${cause.message})` : ""}`);
   }
   let body: { result?: unknown; error?: { code?: number; message?: string; data?: { kind?: string } } };
   try {

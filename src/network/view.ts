@@ -4,6 +4,7 @@
  * and the registry read directly with viem (`views/contract.ts`, tests and devnets).
  */
 import type { Address, G1Affine } from "../bls";
+import type { RewardPoolState } from "./ledger/rate";
 
 export type ViewNodeStatus = "active" | "exit-requested" | "exited" | "liquidated";
 
@@ -43,6 +44,11 @@ export interface NetworkSnapshot {
   readonly registeredIds: readonly bigint[];
   /** `RewardRatePool.rewardRate()` at (or last sampled before) `height`: atomic SESH per 2-minute block. */
   readonly rewardRate: bigint;
+  /**
+   * The reward pool's balance and last payout time at `height`, when the source reads them: the ledger then
+   * evaluates `rewardRate()` at each network block's own time, as the contract would (ledger/rate.ts).
+   */
+  readonly rewardPool?: RewardPoolState;
   /** The registry's cap on non-signers (`blsNonSignerThresholdMax()`). */
   readonly nonSignerMax: bigint;
 }

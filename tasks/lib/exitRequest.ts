@@ -14,6 +14,7 @@
 import { AbiCoder, keccak256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatSesh } from "./args";
+import { formatDuration } from "./duration";
 import { TaskError } from "./errors";
 import { formatTime } from "./serviceNodes";
 
@@ -66,13 +67,17 @@ export function isPooled(node: ExitRequestNode): boolean {
 }
 
 /** Refuses a repeat request sooner than an hour after the previous one. */
-function assertIntervalOver(id: bigint, node: ExitRequestNode, now: bigint): void {
+/** "in 59 min 30 s", plus the devnet command that skips the wait when the task gives one. */
+export type WaitHint = (seconds: bigint) => string;
+const plainWait: WaitHint = (seconds) => `in ${formatDuration(seconds)}`;
+
+function assertIntervalOver(id: bigint, node: ExitRequestNode, now: bigint, hint: WaitHint): void {
   if (node.exitRequestTimestamp === 0n) return;
   const allowedAt = node.lastExitRequestTimestamp + EXIT_REQUEST_INTERVAL;
   if (now < allowedAt) {
     throw new TaskError(
       `node ${id} asked to exit at ${formatTime(node.lastExitRequestTimestamp)}; a repeat is allowed from ${formatTime(allowedAt)}, ` +
-        `${allowedAt - now} s from now: try again then (the 30-day wait runs from the first request, ${formatTime(node.exitRequestTimestamp)})`,
+        `${hint(allowedAt - now)}: try again then (the 30-day wait runs from the first request, ${formatTime(node.exitRequestTimestamp)})`,
     );
   }
 }
@@ -88,10 +93,11 @@ export function planExitRequest(
   caller: string,
   now: bigint,
   contributors: readonly ContributorEntry[] | undefined,
+  hint: WaitHint = plainWait,
 ): ExitRequestCall {
   const me = caller.toLowerCase();
   if (node.operator.toLowerCase() === me) {
-    assertIntervalOver(id, node, now);
+    assertIntervalOver(id, node, now, hint);
     return { method: "initiateExitBLSPublicKey(uint64)", args: [id], role: "operator" };
   }
   if (!isPooled(node)) {
@@ -112,12 +118,12 @@ export function planExitRequest(
     if (now < allowedAt) {
       throw new TaskError(
         `you staked ${formatSesh(stake)} of node ${id}'s ${formatSesh(total)}, less than a quarter: such contributors may request ` +
-          `an exit 30 days after registration, from ${formatTime(allowedAt)}, ${allowedAt - now} s from now — try again then, ` +
+          `an exit 30 days after registration, from ${formatTime(allowedAt)}, ${hint(allowedAt - now)} — try again then, ` +
           `or ask the operator ${node.operator} or a contributor of at least a quarter`,
       );
     }
   }
-  assertIntervalOver(id, node, now);
+  assertIntervalOver(id, node, now, hint);
   return { method: "initiateExitBLSPublicKey(uint64,((address,address),uint256)[])", args: [id, contributors], role: "contributor", stake, total };
 }
 

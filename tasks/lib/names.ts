@@ -3,6 +3,8 @@
  * arguments with the client's own validation (src/names), reading a name's state, and waiting out a
  * commitment.
  */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { hexToString, type Hex } from "viem";
@@ -21,6 +23,7 @@ import {
   type RecordSpec,
 } from "../../src/names";
 import type { SESH, SessionNameCommitments, SessionNameReverse, SessionNameService } from "../../typechain-types";
+import { deploymentsDir } from "../../deploy/addressBook";
 import { contractAddress, loadDeployment, type Deployment } from "./deployment";
 import { TaskArgumentError, TaskError } from "./errors";
 import { out } from "./output";
@@ -212,4 +215,45 @@ export async function waitUntil(hre: HardhatRuntimeEnvironment, deployment: Depl
 /** Decodes a stored reverse name (bytes) to text; null when unset. */
 export function reverseText(stored: Hex): string | null {
   return stored === "0x" ? null : hexToString(stored);
+}
+
+/**
+ * Names this client has seen in plaintext (registered, set or resolved here), kept only on this machine: the chain
+ * stores nothing but namehashes. One JSON file next to the address books, `{ "<chain id>": { "<node>": "<name>" } }`.
+ * A name is a namehash preimage, so an entry can never be wrong for its node; it is only ever shown for that node.
+ */
+export function knownNamesFile(): string {
+  return path.join(deploymentsDir(), "names.local.json");
+}
+
+type KnownNames = Record<string, Record<string, string>>;
+
+function readKnownNames(file: string): KnownNames {
+  if (!existsSync(file)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
+    return parsed as KnownNames;
+  } catch (error) {
+    throw new TaskError(`${file} (the names this client knows) is not readable: ${(error as Error).message}; fix or delete it`);
+  }
+}
+
+/** Remembers `ids.fullName` for `ids.node` on `chainId` (no-op when already known). */
+export function rememberName(chainId: number, ids: NameIds): void {
+  const file = knownNamesFile();
+  const all = readKnownNames(file);
+  const chain = (all[String(chainId)] ??= {});
+  if (chain[ids.node] === ids.fullName) return;
+  chain[ids.node] = ids.fullName;
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(all, null, 2)}\n`);
+  renameSync(tmp, file);
+}
+
+/** The plaintext name this client knows for `node` on `chainId`, checked against the node; null if unknown. */
+export function knownName(chainId: number, node: Hex): string | null {
+  const name = readKnownNames(knownNamesFile())[String(chainId)]?.[node.toLowerCase()];
+  return typeof name === "string" && namehash(name) === node.toLowerCase() ? name : null;
 }

@@ -22,6 +22,8 @@ import {
   type SecretKey,
   type SigningDomain,
 } from "../../src/bls";
+import { ed25519 as ed25519Curve } from "@noble/curves/ed25519";
+import { randomBytes } from "node:crypto";
 import { rpcCall } from "../../src/network/rpc";
 import { formatSesh, parseAddress, parseSesh } from "./args";
 import { contractAddress, loadDeployment, type Deployment } from "./deployment";
@@ -146,18 +148,122 @@ export function parseBytes32(argument: string, value: unknown, what: string): bi
   return n;
 }
 
-/** What every task that registers or re-keys a node takes: its BLS key, Ed25519 key and Ed25519 signature. */
+/** What every task that registers or re-keys a node takes: its BLS key and its Ed25519 identity. */
 export interface NodeKeyArgs extends BlsKeyArgs {
-  readonly ed25519: string;
+  /** The node's Ed25519 public key (with --ed25519-signature, when the secret stays on the node). */
+  readonly ed25519?: string;
   readonly ed25519Signature?: string;
+  /** The node's Ed25519 secret seed (0x + 64 hex digits, or a file holding it): the task signs. */
+  readonly ed25519Key?: string;
+  /** Generate an Ed25519 key, save its secret seed to this (new) file, and sign with it. */
+  readonly newEd25519Key?: string;
 }
 
-/** Parses {@link NodeKeyArgs}; the signature's two words are zero when --ed25519-signature is not given. */
-export function parseNodeKeys(args: NodeKeyArgs): { key: BlsKey; ed25519: bigint; sig0: bigint; sig1: bigint } {
+/** The node's Ed25519 identity: its public key, and either its secret (the task signs) or a given signature. */
+export interface Ed25519Identity {
+  readonly pubkey: bigint;
+  readonly secret?: Uint8Array;
+  readonly signature?: readonly [bigint, bigint];
+  /** Where a generated secret must be saved before anything is sent. */
+  readonly saveTo?: string;
+}
+
+const hexOf = (bytes: Uint8Array): string => `0x${Buffer.from(bytes).toString("hex")}`;
+const bigOf = (bytes: Uint8Array): bigint => BigInt(hexOf(bytes));
+
+function ed25519Secret(argument: string, raw: string, source: string): Uint8Array {
+  if (!SECRET_HEX.test(raw)) {
+    throw new TaskArgumentError(argument, `${source} is not an Ed25519 secret key: write 0x followed by 64 hexadecimal digits (the 32-byte seed), or a file holding that`);
+  }
+  return Uint8Array.from(Buffer.from(raw.replace(/^0x/, ""), "hex"));
+}
+
+const ED25519_CHOICES =
+  "give --ed25519-key <secret seed hex or file> (the task signs), --new-ed25519-key <file> (generate, save and sign), " +
+  "or --ed25519 <public key> with --ed25519-signature <the node's signature of its registration>";
+
+/** Reads the node's Ed25519 identity from {@link NodeKeyArgs}: exactly one of key, new key, or public key + signature. */
+export function parseEd25519(args: NodeKeyArgs): Ed25519Identity {
+  const given = [args.ed25519Key, args.newEd25519Key].filter((v) => v !== undefined).length;
+  if (given > 1) throw new TaskArgumentError("--ed25519-key", `give only one of --ed25519-key and --new-ed25519-key`);
+  if (args.newEd25519Key !== undefined) {
+    if (args.ed25519 !== undefined || args.ed25519Signature !== undefined) {
+      throw new TaskArgumentError("--new-ed25519-key", "generates the key and its signature: drop --ed25519 and --ed25519-signature");
+    }
+    const file = path.resolve(args.newEd25519Key);
+    if (existsSync(file)) throw new TaskArgumentError("--new-ed25519-key", `${file} already exists: pass it as --ed25519-key ${args.newEd25519Key}, or name a new file`);
+    if (!existsSync(path.dirname(file))) throw new TaskArgumentError("--new-ed25519-key", `directory ${path.dirname(file)} does not exist`);
+    const secret = new Uint8Array(randomBytes(32));
+    return { pubkey: bigOf(ed25519Curve.getPublicKey(secret)), secret, saveTo: file };
+  }
+  if (args.ed25519Key !== undefined) {
+    const raw = String(args.ed25519Key).trim();
+    let secret: Uint8Array;
+    if (SECRET_HEX.test(raw)) secret = ed25519Secret("--ed25519-key", raw, "the value");
+    else if (existsSync(raw)) secret = ed25519Secret("--ed25519-key", readFileSync(raw, "utf8").trim(), `the file ${raw}`);
+    else throw new TaskArgumentError("--ed25519-key", `"${raw}" is neither an Ed25519 secret key (0x + 64 hex digits) nor an existing file`);
+    const pubkey = bigOf(ed25519Curve.getPublicKey(secret));
+    if (args.ed25519 !== undefined && parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key") !== pubkey) {
+      throw new TaskArgumentError("--ed25519", `is not the public key of --ed25519-key (${hex32(pubkey)}): drop --ed25519, or give the matching key`);
+    }
+    if (args.ed25519Signature !== undefined) throw new TaskArgumentError("--ed25519-signature", "goes with --ed25519 only: with --ed25519-key the task signs");
+    return { pubkey, secret };
+  }
+  if (args.ed25519 === undefined) throw new TaskArgumentError("--ed25519", `the node's Ed25519 identity is required: ${ED25519_CHOICES}`);
+  const pubkey = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
+  if (args.ed25519Signature === undefined) {
+    throw new TaskArgumentError(
+      "--ed25519-signature",
+      `is required with --ed25519: the node's Ed25519 signature of its registration proves it owns the key (${ED25519_CHOICES})`,
+    );
+  }
+  return { pubkey, signature: parseEd25519Signature("--ed25519-signature", args.ed25519Signature) };
+}
+
+const hex32 = (v: bigint): string => `0x${v.toString(16).padStart(64, "0")}`;
+
+/**
+ * The two words of the node's Ed25519 signature over the exact proof-of-possession bytes
+ * (popTag ‖ X ‖ Y ‖ operator ‖ ed25519Pubkey, as src/network/keys.ts signs them): signed here with the
+ * secret, or a given signature checked first, so a wrong one is refused before anything is sent.
+ */
+export function ed25519Words(identity: Ed25519Identity, key: BlsKey, domain: SigningDomain, operator: string): [bigint, bigint] {
+  const message = proofOfPossessionMessage(domain, key.pk, operator as `0x${string}`, identity.pubkey);
+  if (identity.secret !== undefined) {
+    const sig = ed25519Curve.sign(message, identity.secret);
+    return [bigOf(sig.slice(0, 32)), bigOf(sig.slice(32))];
+  }
+  const [w0, w1] = identity.signature!;
+  const sig = Uint8Array.from(Buffer.from(`${w0.toString(16).padStart(64, "0")}${w1.toString(16).padStart(64, "0")}`, "hex"));
+  const pub = Uint8Array.from(Buffer.from(identity.pubkey.toString(16).padStart(64, "0"), "hex"));
+  let ok = false;
+  try {
+    ok = ed25519Curve.verify(sig, message, pub);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new TaskArgumentError(
+      "--ed25519-signature",
+      `does not verify: it must be the Ed25519 signature by ${hex32(identity.pubkey)} of the registration bytes for BLS key ${publicKeyToHex(key.pk)}, operator ${operator}, ` +
+        `chain ${domain.chainId} and registry ${domain.contract} (or pass --ed25519-key and let the task sign)`,
+    );
+  }
+  return [w0, w1];
+}
+
+/** Saves a generated Ed25519 secret (mode 0600, never overwriting) — once all checks passed, before sending. */
+export function saveGeneratedEd25519Key(identity: Ed25519Identity, log: (line: string) => void): void {
+  if (identity.saveTo === undefined || identity.secret === undefined) return;
+  writeFileSync(identity.saveTo, `${hexOf(identity.secret)}\n`, { mode: 0o600, flag: "wx" });
+  log(`  new Ed25519 secret key saved to ${identity.saveTo} (keep it: it is the node's identity); public key ${hex32(identity.pubkey)}`);
+}
+
+/** Parses {@link NodeKeyArgs}: the BLS key and the Ed25519 identity (signed later, once the operator is known). */
+export function parseNodeKeys(args: NodeKeyArgs): { key: BlsKey; ed25519: bigint; edIdentity: Ed25519Identity } {
   const key = parseBlsKey(args);
-  const ed25519 = parseBytes32("--ed25519", args.ed25519, "an Ed25519 public key");
-  const [sig0, sig1] = args.ed25519Signature === undefined ? [0n, 0n] : parseEd25519Signature("--ed25519-signature", args.ed25519Signature);
-  return { key, ed25519, sig0, sig1 };
+  const edIdentity = parseEd25519(args);
+  return { key, ed25519: edIdentity.pubkey, edIdentity };
 }
 
 /** An Ed25519 signature, 0x + 128 hex digits, split into the two words the contracts take. */
@@ -290,8 +396,28 @@ export interface AnswerSource {
   readonly aggregator?: string;
 }
 
+/**
+ * The `--signature` file's answer: either the `result` object alone, or the aggregator's whole JSON-RPC
+ * response as saved by e.g. `curl -d '{"jsonrpc":"2.0","id":1,"method":"bls_rewards_request","params":{…}}' $AGGREGATOR > answer.json`
+ * (`{"jsonrpc": "2.0", "id": 1, "result": {…}}`); an `error` response is refused with its message.
+ */
+export function unwrapSavedAnswer(file: string, method: string, parsed: unknown): unknown {
+  if (typeof parsed !== "object" || parsed === null || !("jsonrpc" in parsed)) return parsed;
+  const envelope = parsed as { result?: unknown; error?: { message?: string } };
+  if (envelope.error !== undefined) {
+    throw new TaskArgumentError("--signature", `${file} is the aggregator's refusal, not an answer: "${envelope.error.message ?? JSON.stringify(envelope.error)}" — ask again (${method})`);
+  }
+  if (envelope.result === undefined) throw new TaskArgumentError("--signature", `${file} is a JSON-RPC response without a result: save the aggregator's ${method} answer`);
+  return envelope.result;
+}
+
 /** Reads the answer from `--signature <file>` or asks `--aggregator <url>` (exactly one). */
-export async function fetchAnswer(args: AnswerSource, method: string, params: Record<string, unknown>): Promise<{ source: string; value: unknown }> {
+export async function fetchAnswer(
+  args: AnswerSource,
+  method: string,
+  params: Record<string, unknown>,
+  waitHint?: (seconds: bigint) => string,
+): Promise<{ source: string; value: unknown }> {
   if ((args.signature === undefined) === (args.aggregator === undefined)) {
     throw new TaskArgumentError(
       "--signature",
@@ -301,11 +427,13 @@ export async function fetchAnswer(args: AnswerSource, method: string, params: Re
   if (args.signature !== undefined) {
     const file = args.signature;
     if (!existsSync(file)) throw new TaskArgumentError("--signature", `file ${file} does not exist`);
+    let parsed: unknown;
     try {
-      return { source: `--signature ${file}`, value: JSON.parse(readFileSync(file, "utf8")) };
+      parsed = JSON.parse(readFileSync(file, "utf8"));
     } catch (error) {
       throw new TaskArgumentError("--signature", `${file} is not JSON (${(error as Error).message}): save the aggregator's answer as it came`);
     }
+    return { source: `--signature ${file}`, value: unwrapSavedAnswer(file, method, parsed) };
   }
   let url: URL;
   try {
@@ -317,7 +445,11 @@ export async function fetchAnswer(args: AnswerSource, method: string, params: Re
   try {
     return { source: `the aggregator at ${url.href}`, value: await rpcCall(url.href, method, params) };
   } catch (error) {
-    throw new TaskError(`the aggregator at ${url.href} refused ${method}: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // "… may be signed from <unix time> (now <unix time>)": say how long that is, and how to skip it on a devnet.
+    const from = /signed from (\d+) \(now (\d+)\)/.exec(message);
+    const wait = from !== null && waitHint !== undefined ? `; that is ${waitHint(BigInt(from[1]) - BigInt(from[2]))}` : "";
+    throw new TaskError(`the aggregator at ${url.href} refused ${method}: ${message}${wait}`);
   }
 }
 

@@ -33,6 +33,8 @@ export async function deployPools(seeded = 3): Promise<PoolDeployment> {
   const factory = await ethers.getContractAt("ServiceNodeContributionFactory", await proxy.getAddress());
   const implementation = await ethers.deployContract("ServiceNodeContribution", [d.address, await factory.getAddress()]);
   await factory.setImplementation(await implementation.getAddress());
+  // The registry accepts pooled registrations only from pools of its configured factory.
+  await d.ext.setServiceNodeContributionFactory(await factory.getAddress());
   return { ...d, factory, implementation };
 }
 
@@ -84,10 +86,10 @@ export async function openPool(d: PoolDeployment, operator: HardhatEthersSigner,
   return { pool, key, tx, gasUsed: receipt.gasUsed };
 }
 
-/** Approve and contribute `amount` from `who`. */
+/** Approve and contribute `amount` from `who`, on the terms of the pool's current epoch. */
 export async function contribute(d: PoolDeployment, pool: ServiceNodeContribution, who: HardhatEthersSigner, amount: bigint, beneficiary = ethers.ZeroAddress) {
   await d.token.connect(who).approve(await pool.getAddress(), amount);
-  return pool.connect(who).contributeFunds(amount, beneficiary);
+  return pool.connect(who)["contributeFunds(uint256,address,uint256)"](amount, beneficiary, await pool.epoch());
 }
 
 /** An EIP-2612 permit signature by `owner` for `spender`. */

@@ -2,8 +2,8 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { RewardRatePool, SESH, ServiceNodeRewards } from "../../typechain-types";
-import { g1, makeNodeKeys, type NodeKey, type SimNetwork } from "./network";
+import type { IServiceNodeRewardsExtension, RewardRatePool, SESH, ServiceNodeRewards } from "../../typechain-types";
+import { g1, makeNodeKeys, proofOfPossession, type NodeKey, type SimNetwork } from "./network";
 
 export const SESH_UNIT = 10n ** 9n;
 export const STAKING_REQUIREMENT = 25_000n * SESH_UNIT;
@@ -11,6 +11,8 @@ export const POOL_RESERVE = 10_000_000n * SESH_UNIT;
 
 export interface Deployment {
   snr: ServiceNodeRewards;
+  /** The same registry with the ABI of its extension (seeding, most owner setters, claim-cycle views). */
+  ext: IServiceNodeRewardsExtension;
   token: SESH;
   pool: RewardRatePool;
   owner: HardhatEthersSigner;
@@ -51,6 +53,7 @@ export async function deployServiceNodeRewards(options: DeployOptions = {}): Pro
   const proxy = await ethers.deployContract("ERC1967Proxy", [await impl.getAddress(), init]);
   const snr = await ethers.getContractAt("ServiceNodeRewards", await proxy.getAddress());
   const address = (await snr.getAddress()) as `0x${string}`;
+  const ext = await ethers.getContractAt("IServiceNodeRewardsExtension", address);
   await pool.setBeneficiary(address);
   await token.transfer(await pool.getAddress(), POOL_RESERVE);
   for (const account of accounts) await token.transfer(account.address, 1_000_000n * SESH_UNIT);
@@ -58,26 +61,56 @@ export async function deployServiceNodeRewards(options: DeployOptions = {}): Pro
   const chainId = (await ethers.provider.getNetwork()).chainId;
   const network: SimNetwork = { domain: { chainId, contract: address }, nodes: new Map() };
   const seedKeys = makeNodeKeys(seeded, label);
+  // Seeding pulls the stake behind every seeded node from the owner.
+  if (seeded > 0) await token.approve(address, BigInt(seeded) * STAKING_REQUIREMENT);
   for (let from = 0; from < seeded; from += batch) {
+    const addedTimestamp = BigInt(await time.latest());
     const chunk = seedKeys.slice(from, from + batch).map((key, j) => {
       const operator = accounts[(from + j) % accounts.length].address;
       return {
         blsPubkey: g1(key.pk),
+        addedTimestamp,
         ed25519Pubkey: key.ed25519,
         contributors: [{ staker: { addr: operator, beneficiary: operator }, stakedAmount: STAKING_REQUIREMENT }],
       };
     });
-    await snr.seedPublicKeyList(chunk, { gasLimit: 29_000_000 });
+    await ext.seedPublicKeyList(chunk, { gasLimit: 29_000_000 });
   }
   seedKeys.forEach((key, i) => network.nodes.set(BigInt(i + 1), key));
   if (start) {
     await snr.start();
     await time.increase(3 * 3600);
   }
-  return { snr, token, pool, owner, accounts, network, seedKeys, address, chainId };
+  return { snr, ext, token, pool, owner, accounts, network, seedKeys, address, chainId };
 }
 
 /** The timestamp of the latest block. */
 export async function now(): Promise<bigint> {
   return BigInt(await time.latest());
+}
+
+/** A contributor-list entry as the registry takes it (beneficiary: the staker itself unless given). */
+export function contributorEntry(addr: string, amount: bigint, beneficiary = addr) {
+  return { staker: { addr, beneficiary }, stakedAmount: amount };
+}
+
+/**
+ * Registers `key` with `operator` paying the whole current staking requirement: solo when `contributors` is
+ * empty, else pooled with `operator` as contributor 0. Adds the node to `d.network` and returns its id and
+ * the block time it was added at.
+ */
+export async function registerNode(
+  d: Deployment,
+  key: NodeKey,
+  operator: HardhatEthersSigner,
+  contributors: ReturnType<typeof contributorEntry>[] = [],
+): Promise<{ id: bigint; added: bigint }> {
+  const requirement = await d.snr.stakingRequirement();
+  await d.token.connect(operator).approve(d.address, requirement);
+  const pop = proofOfPossession(key, d.network.domain, operator.address as `0x${string}`);
+  const params = { ed25519Pubkey: key.ed25519, ed25519Signature0: 1n, ed25519Signature1: 2n, fee: 0 };
+  await d.snr.connect(operator).addBLSPublicKey(g1(key.pk), pop, params, contributors);
+  const id = (await d.snr.nextServiceNodeID()) - 1n;
+  d.network.nodes.set(id, key);
+  return { id, added: (await d.snr.serviceNodes(id)).addedTimestamp };
 }

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import type { Address } from "viem";
 import { openLedger, type Ledger, type LedgerConfig } from "../../src/network/ledger/ledger";
 import { clampRate, splitNodeShare, splitReturnedStake } from "../../src/network/ledger/split";
+import { calculatePayoutAmount, rewardRateAt, REWARD_BLOCK_SECONDS } from "../../src/network/ledger/rate";
+import { applySnapshot, blockRate } from "../../src/network/ledger/sync";
 import type { ViewNode } from "../../src/network/view";
 
 const HOUR = 3600n;
@@ -41,6 +43,62 @@ function run(ledger: Ledger, from: bigint, to: bigint, rate: bigint, nodes: read
 }
 
 describe("network ledger", () => {
+  it("evaluates rewardRate() at each block's own time from the pool's state; the sample only before the last payout", () => {
+    const ledger = open({ minActiveSeconds: 0n });
+    const pool = { balance: 100_000_000n * 10n ** 9n, lastPaidOutTime: 1_000n * 120n + 37n };
+    const timestamp = 1_010n * 120n + 5n;
+    // The sample: what rewardRate() returned when the snapshot was taken, 5 s into block 1,010.
+    const sample = rewardRateAt(pool, timestamp);
+    const snapshot = { height: 1n, timestamp, nodes: [node(1)], registeredIds: [1n], rewardRate: sample, rewardPool: pool, nonSignerMax: 4000n };
+    applySnapshot(ledger, snapshot, 1_000n);
+    // Block 1,000 starts before the payout the state describes: the sample.
+    expect(ledger.blockInfo(1_000n)!.rateUsed).to.equal(sample);
+    for (let h = 1_001n; h <= 1_010n; h++) {
+      const expected = rewardRateAt(pool, h * 120n);
+      expect(blockRate(snapshot, h * 120n)).to.equal(expected);
+      expect(ledger.blockInfo(h)!.rateUsed).to.equal(expected);
+    }
+    // Sampled 5 s into the block, the rate is already a few units lower than at the block's start.
+    expect(sample < rewardRateAt(pool, 1_010n * 120n)).to.equal(true);
+    // The rate falls as interest accrues since the payout: later blocks get (slightly) less.
+    expect(rewardRateAt(pool, 1_010n * 120n) < rewardRateAt(pool, 1_001n * 120n)).to.equal(true);
+    // Without the pool's state the sample is used for every block, as before.
+    expect(blockRate({ ...snapshot, rewardPool: undefined }, 1_005n * 120n)).to.equal(sample);
+  });
+
+  it("property: the rates credited never exceed what the pool releases, under the reference's formula and the whole-balance one", () => {
+    // Payouts at network-block boundaries (the pool's state is then constant within each block). For each
+    // interval of n blocks between payouts the pool releases calculatePayoutAmount(B, 120·n); the network
+    // credits Σ rewardRate per block. Checked for the chosen (reference) formula and for the former
+    // whole-balance one, n·calculatePayoutAmount(B, 120).
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt(0n, 10_000n), fc.bigInt(1n, 240_000_000n * 10n ** 9n)),
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 31, max: 2_000 })), { minLength: 1, maxLength: 8 }),
+        (start, intervals) => {
+          let balance = start;
+          let t = 0n;
+          let credited = 0n;
+          let creditedWholeBalance = 0n;
+          let released = 0n;
+          for (const n of intervals) {
+            const blocks = BigInt(n);
+            for (let k = 0n; k < blocks; k++) credited += rewardRateAt({ balance, lastPaidOutTime: t }, t + k * REWARD_BLOCK_SECONDS);
+            creditedWholeBalance += blocks * calculatePayoutAmount(balance, REWARD_BLOCK_SECONDS);
+            const payout = calculatePayoutAmount(balance, blocks * REWARD_BLOCK_SECONDS);
+            released += payout;
+            balance -= payout;
+            t += blocks * REWARD_BLOCK_SECONDS;
+            if (credited > released || creditedWholeBalance > released) return false;
+          }
+          // The reference formula never credits more than the whole-balance one.
+          return credited <= creditedWholeBalance;
+        },
+      ),
+      { seed: 0x18_04, numRuns: 100 },
+    );
+  });
+
   it("pays the operator fee to the operator's beneficiary and the rest pro rata, remainder to the operator", () => {
     const n = node(1, {
       fee: 1000,

@@ -45,6 +45,7 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
   let registry: Emitter; // registry + factory + name service
   let pool: Emitter; // stands in for one pool (ends open)
   let filledPool: Emitter; // a second pool that fills and finalizes
+  let portalPool: Emitter; // a third pool opened as the reference's portal does (operator as reservation 0)
   let tracker: Tracker;
   let base: string;
   let now: bigint;
@@ -59,6 +60,7 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
     registry = await deployEmitter(node);
     pool = await deployEmitter(node);
     filledPool = await deployEmitter(node);
+    portalPool = await deployEmitter(node);
     const operator = a(1);
     const pk = (k: bigint): { X: bigint; Y: bigint } => ({ X: publicKey(k).X, Y: publicKey(k).Y });
 
@@ -106,6 +108,18 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
     await emitEvent(filledPool, poolAbi, "OpenForPublicContribution", { serviceNodePubkey: 5555n, operator: a(3), fee: 0 });
     await emitEvent(filledPool, poolAbi, "Filled", { serviceNodePubkey: 5555n, operator: a(3) });
     await emitEvent(filledPool, poolAbi, "Finalized", { serviceNodePubkey: 5555n });
+
+    // Pool 3: the factory event carries the Ed25519 key; the operator reserves its own 10,000 first; a
+    // reserved contributor pays above its reservation and withdraws: the slot is its reservation again.
+    await registry.call("emitNewContributionContract", [portalPool.address, 7777n, a(60)]);
+    await emitEvent(portalPool, poolAbi, "ReservedContributorsUpdated", {
+      reserved: [{ addr: a(60), amount: 10_000n * SESH }, { addr: a(61), amount: 5_000n * SESH }],
+    });
+    await portalPool.call("emitNewContribution", [a(60), a(60), 10_000n * SESH]);
+    await emitEvent(portalPool, poolAbi, "OpenForPublicContribution", { serviceNodePubkey: 1n, operator: a(60), fee: 0 });
+    await portalPool.call("emitNewContribution", [a(61), a(61), 6_000n * SESH]);
+    await portalPool.call("emitNewContribution", [a(62), a(62), 2_000n * SESH]);
+    await emitEvent(portalPool, poolAbi, "WithdrawContribution", { contributor: a(61), amount: 6_000n * SESH });
 
     // Names.
     now = (await node.client.getBlock()).timestamp;
@@ -194,9 +208,24 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
 
     const done = pools.find((p) => p.address === filledPool.address.toLowerCase())!;
     expect(done).to.deep.include({ status: "finalized", open: false, minimumContribution: null, maxContributors: 8 });
-    expect((await get(base, "/pools?open=true")).body.pools.map((p: PoolRecord) => p.address)).to.deep.equal([pool.address.toLowerCase()]);
+    expect((await get(base, "/pools?open=true")).body.pools.map((p: PoolRecord) => p.address).sort()).to.deep.equal([pool.address.toLowerCase(), portalPool.address.toLowerCase()].sort());
     expect((await get(base, "/pools?status=finalized")).body.pools).to.have.length(1);
     expect((await get(base, "/pools?status=closed")).status).to.equal(400);
+  });
+
+  it("pools opened the reference's way: Ed25519 key from the factory event, the operator's own reservation, a withdrawn reservation kept", async () => {
+    const res = await get(base, "/pools");
+    const p = (res.body.pools as (PoolRecord & { minimumContribution: { who: string; amount: string } | null })[]).find((x) => x.address === portalPool.address.toLowerCase())!;
+    expect(p.serviceNodePubkey).to.equal("7777");
+    expect(p.slots).to.deep.equal([
+      { addr: a(60), beneficiary: a(60), amount: (10_000n * SESH).toString(), paid: true },
+      { addr: a(61), beneficiary: a(61), amount: (5_000n * SESH).toString(), paid: false },
+      { addr: a(62), beneficiary: a(62), amount: (2_000n * SESH).toString(), paid: true },
+    ]);
+    expect(p.totalReserved).to.equal((5_000n * SESH).toString());
+    expect(p.totalContributed).to.equal((12_000n * SESH).toString());
+    // ceil((25,000 − 12,000 − 5,000) / (8 − 3)) SESH
+    expect(p.minimumContribution).to.deep.equal({ who: "anyone", amount: ((8_000n * SESH + 4n) / 5n).toString() });
   });
 
   it("reports the minimum contribution at each step of a pool's life (reservations count as stake and slots)", async () => {
@@ -210,6 +239,9 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
       ], finalizedBlock: null, resets: 0,
     };
     expect(poolMinimumContribution(base)).to.deep.equal({ who: "operator", amount: (6_250n * SESH).toString() });
+    // The operator's own reservation (the reference portal's form) raises its minimum.
+    const ownReserved = { ...base, slots: [{ ...base.slots[0], amount: (9_000n * SESH).toString() }, base.slots[1]] };
+    expect(poolMinimumContribution(ownReserved)).to.deep.equal({ who: "operator", amount: (9_000n * SESH).toString() });
     const opened = { ...base, status: "open" as const, totalContributed: (6_250n * SESH).toString(), slots: [{ ...base.slots[0], amount: (6_250n * SESH).toString(), paid: true }, base.slots[1]] };
     // (25,000 − 6,250 − 5,000) / (10 − 2) = 1,718.75 SESH
     expect(poolMinimumContribution(opened)).to.deep.equal({ who: "anyone", amount: (1_718_750_000_000n).toString() });
@@ -297,11 +329,12 @@ describe("tracker mirror: seeded nodes, timestamps, pool lifecycle, names, statu
         title: r.querySelector("td")?.getAttribute("title") ?? "",
         cells: Array.from(r.querySelectorAll("td")).map((c) => c.textContent ?? ""),
       })));
-      expect(poolRows.map((r) => r.title)).to.deep.equal([pool.address.toLowerCase()]);
-      expect(poolRows[0].cells[2]).to.equal("open for contribution");
-      expect(poolRows[0].cells[7]).to.equal("2,500 SESH");
+      expect(poolRows.map((r) => r.title).sort()).to.deep.equal([pool.address.toLowerCase(), portalPool.address.toLowerCase()].sort());
+      const row = poolRows.find((r) => r.title === pool.address.toLowerCase())!;
+      expect(row.cells[2]).to.equal("open for contribution");
+      expect(row.cells[7]).to.equal("2,500 SESH");
       const visible = await page.$eval("body", (b) => b.innerText ?? "");
-      expect(visible).to.contain("Pools open for contribution (1)");
+      expect(visible).to.contain("Pools open for contribution (2)");
       expect(visible).to.contain("text:<img src=x>"); // shown as text, not markup
       expect(await page.$$eval("img, script", (els) => els.length)).to.equal(0);
     } finally {

@@ -4,7 +4,7 @@
  * (a devnet chain does not reorg) — that is the tracker's job.
  */
 import type { Address, PublicClient } from "viem";
-import { registryAbi, rewardRatePoolAbi } from "../abi";
+import { erc20BalanceAbi, registryAbi, rewardRatePoolAbi } from "../abi";
 import { addressKey, type NetworkSnapshot, type NetworkView, type ViewContributor, type ViewNode } from "../view";
 
 export interface ContractViewOptions {
@@ -108,6 +108,9 @@ export function createContractView(options: ContractViewOptions): NetworkView {
       const nonSignerMax = await client.readContract({ address: registry, abi: registryAbi, functionName: "blsNonSignerThresholdMax", blockNumber: height });
       const pool = await client.readContract({ address: registry, abi: registryAbi, functionName: "rewardPool", blockNumber: height });
       const rewardRate = await client.readContract({ address: pool, abi: rewardRatePoolAbi, functionName: "rewardRate", blockNumber: height });
+      const lastPaidOutTime = await client.readContract({ address: pool, abi: rewardRatePoolAbi, functionName: "lastPaidOutTime", blockNumber: height });
+      const token = await client.readContract({ address: pool, abi: rewardRatePoolAbi, functionName: "token", blockNumber: height });
+      const balance = await client.readContract({ address: token, abi: erc20BalanceAbi, functionName: "balanceOf", args: [pool], blockNumber: height });
       const registered = new Set(ids);
       for (const id of registered) if (!nodes.has(id)) throw new Error(`contract view: allServiceNodeIDs() lists node ${id} but no registration event was seen`);
       return {
@@ -116,6 +119,7 @@ export function createContractView(options: ContractViewOptions): NetworkView {
         nodes: [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((n) => ({ ...n })),
         registeredIds: [...ids],
         rewardRate,
+        rewardPool: { balance, lastPaidOutTime },
         nonSignerMax,
       };
   }

@@ -312,6 +312,7 @@ const poolHandler =
   };
 
 const onNewContributionContract: EventHandler = async (ctx, event) => {
+  // serviceNodePubkey: the node's Ed25519 key (as the reference's factory emits it).
   const a = event.args as { contributorContract: string; serviceNodePubkey: bigint; operator: string };
   // The pool snapshots the registry's requirement and maximum in the same transaction (initialize).
   const network = await getNetwork(ctx);
@@ -348,10 +349,18 @@ const onNewContribution = poolHandler((pool, args, event) => {
     i = slots.length - 1;
   }
   const slot = slots[i];
-  // A reservation (or the operator's empty slot) becomes a paid stake; its reserved amount stops counting.
+  // A reservation (or the operator's unpaid slot) becomes a paid stake; its reserved amount stops counting
+  // (the operator's own reservation never counted) and a reserved slot keeps it for a later withdrawal.
+  const reservation = !slot.paid && i > 0 ? slot.amount : slot.reservation;
   if (!slot.paid && i > 0) reserved -= BigInt(slot.amount);
   const previous = slot.paid ? BigInt(slot.amount) : 0n;
-  slots[i] = { addr: contributor, beneficiary: asAddress(a.beneficiary), amount: (previous + a.amount).toString(), paid: true };
+  slots[i] = {
+    addr: contributor,
+    beneficiary: asAddress(a.beneficiary),
+    amount: (previous + a.amount).toString(),
+    paid: true,
+    ...(reservation !== undefined ? { reservation } : {}),
+  };
   return {
     ...pool,
     totalContributed: (BigInt(pool.totalContributed) + a.amount).toString(),
@@ -373,12 +382,26 @@ const onWithdrawContribution = poolHandler((pool, args) => {
   const i = pool.slots.findIndex((s, index) => index > 0 && s.addr === contributor && s.paid);
   // Refunds after a PoolReset find no slot (the reset cleared them): nothing more to change.
   if (i === -1) return pool;
-  // The pool moves its last slot into the freed one (ServiceNodeContribution.withdrawContribution).
   const slots = [...pool.slots];
-  const last = slots.pop()!;
-  if (i < slots.length) slots[i] = last;
+  const kept = slots[i].reservation;
+  let reserved = BigInt(pool.totalReserved);
+  if (kept !== undefined) {
+    // A reserved contributor's slot becomes its reservation again (ServiceNodeContribution.withdrawContribution).
+    slots[i] = { addr: contributor, beneficiary: contributor, amount: kept, paid: false };
+    reserved += BigInt(kept);
+  } else {
+    // The pool moves its last slot into the freed one.
+    const last = slots.pop()!;
+    if (i < slots.length) slots[i] = last;
+  }
   const paid = BigInt(pool.totalContributed) - (args.amount as bigint);
-  return { ...pool, slots, totalContributed: (paid < 0n ? 0n : paid).toString(), status: pool.status === "filled" ? "open" : pool.status };
+  return {
+    ...pool,
+    slots,
+    totalContributed: (paid < 0n ? 0n : paid).toString(),
+    totalReserved: reserved.toString(),
+    status: pool.status === "filled" ? "open" : pool.status,
+  };
 });
 
 const onPoolReset = poolHandler((pool, args) => ({
@@ -398,12 +421,16 @@ const onBeneficiaryUpdated = poolHandler((pool, args) => {
 });
 
 const onFeeUpdated = poolHandler((pool, args) => ({ ...pool, fee: Number(args.fee as number) }));
-const onPubkeysUpdated = poolHandler((pool, args) => ({ ...pool, serviceNodePubkey: str(args.serviceNodePubkey) }));
+const onPubkeysUpdated = poolHandler((pool, args) => ({ ...pool, serviceNodePubkey: str(args.ed25519Pubkey) }));
 const onManualFinalizeUpdated = poolHandler((pool, args) => ({ ...pool, manualFinalize: args.manualFinalize as boolean }));
 
 const onReservedContributorsUpdated = poolHandler((pool, args) => {
-  const reserved = args.reserved as readonly { addr: string; amount: bigint }[];
-  const operatorSlot = pool.slots[0] ?? { addr: pool.operator, beneficiary: pool.operator, amount: "0", paid: false };
+  const all = args.reserved as readonly { addr: string; amount: bigint }[];
+  // Only before the operator's first contribution. A first entry naming the operator is its own stake
+  // (slot 0, not counted as reserved for others), as the reference's portal sends it.
+  const own = all.length > 0 && asAddress(all[0].addr) === pool.operator ? all[0].amount : 0n;
+  const reserved = own === 0n ? all : all.slice(1);
+  const operatorSlot = { addr: pool.operator, beneficiary: pool.operator, amount: own.toString(), paid: false };
   return {
     ...pool,
     slots: [operatorSlot, ...reserved.map((r) => ({ addr: asAddress(r.addr), beneficiary: asAddress(r.addr), amount: str(r.amount), paid: false }))],

@@ -85,17 +85,21 @@ export const POOL_STATUSES: readonly PoolStatus[] = ["awaiting-operator", "open"
 
 /**
  * One contributor slot of a pool, in the pool's own slot order (slot 0 is the operator). `paid: false`
- * is a reservation (amount = the reserved minimum) or the operator's slot before its first contribution.
+ * is a reservation (amount = the reserved minimum) or the operator's slot before its first contribution
+ * (amount = the operator's own reservation, "0" if none). A paid reserved slot keeps its `reservation`:
+ * a withdrawal turns the slot back into it.
  */
 export interface PoolSlot {
   readonly addr: Address;
   readonly beneficiary: Address;
   readonly amount: string;
   readonly paid: boolean;
+  readonly reservation?: string;
 }
 
 export interface PoolRecord {
   readonly address: Address;
+  /** The node's Ed25519 key (the factory event's `serviceNodePubkey`, as the reference; PubkeysUpdated changes it). */
   readonly serviceNodePubkey: string;
   readonly operator: Address;
   readonly createdBlock: string;
@@ -197,13 +201,18 @@ export const EXIT_WAIT_SECONDS = 30n * 86_400n;
 
 /**
  * The smallest contribution a pool accepts now: for the operator while it awaits the operator
- * (ceil(requirement / 4)); for a new contributor while open (ceil(remaining / free slots), reservations
+ * (ceil(requirement / 4), or its own reservation); for a new contributor while open (ceil(remaining / free slots), reservations
  * counting as both stake and slots). null when nobody new can contribute (or the requirement is unknown).
  */
 export function poolMinimumContribution(pool: PoolRecord): { readonly who: "operator" | "anyone"; readonly amount: string } | null {
   if (pool.stakingRequirement === null) return null;
   const requirement = BigInt(pool.stakingRequirement);
-  if (pool.status === "awaiting-operator") return { who: "operator", amount: ((requirement + 3n) / 4n).toString() };
+  if (pool.status === "awaiting-operator") {
+    // The operator's own reservation (slot 0 before it pays) is at least the quarter.
+    const quarter = (requirement + 3n) / 4n;
+    const own = pool.slots[0] !== undefined && !pool.slots[0].paid ? BigInt(pool.slots[0].amount) : 0n;
+    return { who: "operator", amount: (own > quarter ? own : quarter).toString() };
+  }
   if (pool.status !== "open") return null;
   const taken = pool.slots.length;
   if (taken >= pool.maxContributors) return null;

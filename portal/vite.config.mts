@@ -1,0 +1,24 @@
+/**
+ * Vite build of the portal (root: this directory, output: dist/). The bundle takes its network from
+ * `config.json` beside index.html at run time, so one build serves the devnet and (with the file written by
+ * `npm run portal:build -- --network …`) a real network. `base: "./"` lets it live under any path.
+ */
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: "./",
+  plugins: [react()],
+  // Only our own files: no CDN, no external fonts (the server's Content-Security-Policy enforces it).
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: false,
+    reportCompressedSize: false,
+    chunkSizeWarningLimit: 1024,
+  },
+  server: { fs: { allow: [".."] } },
+  logLevel: "warn",
+});
