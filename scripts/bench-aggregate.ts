@@ -4,8 +4,15 @@
  * with one randomised batch check, aggregated, and the aggregate verified once; timed as the median of
  * BENCH_RUNS runs (default 5). Also timed: the combine step alone, and the request with 3 bad partials
  * (bisection; median of at most 3 runs). Prints a table and writes `bench-snapshots/aggregate.json`. Target: ≤ 2 s for 2,000.
+ *
+ * Throughput (issue 22): the aggregator's JSON-RPC over HTTP, 12 in-process signing nodes with a ledger that
+ * owes 120 addresses, 20 concurrent clients (per-client limits off: this measures capacity). Uncached: 40
+ * addresses asked once each (fan-out, 12 BLS signatures — in this process, unlike a real network —, screen,
+ * aggregate). Cached: 2,000 requests over the same addresses. Goals: ≥ THROUGHPUT_GOAL answers/s each (BENCH_THROUGHPUT=0 skips this part).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { bytesToHex } from "viem";
 import { G1, G2, fromNobleFp2, g2FromAffine } from "../src/bls/curve";
@@ -15,10 +22,19 @@ import { combinePartials } from "../src/network/aggregator/combine";
 import type { NodeClient } from "../src/network/node/client";
 import type { NetworkSnapshot, ViewNode } from "../src/network/view";
 import { signatureToHex } from "../src/network/wire";
+import { serveAggregator } from "../src/network/aggregator/rpc";
+import { openLedger } from "../src/network/ledger/ledger";
+import { applySnapshot } from "../src/network/ledger/sync";
+import { createSimulation } from "../src/network/simulation";
 
 const COUNT = Number(process.env.BENCH_NODES ?? 2_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TARGET_MS = 2_000;
+const CONCURRENCY = 20;
+/** Answers per second at concurrency 20: cached and uncached (12 nodes). */
+const THROUGHPUT_GOAL = { cached: 500, uncached: 2 } as const;
+/** Distinct addresses asked in the uncached pass (each a full fan-out: 12 BLS signatures in this process). */
+const UNCACHED_REQUESTS = 40;
 const domain: SigningDomain = { chainId: 421614n, contract: "0x0000000000000000000000000000000000005e55" };
 const recipient: Address = "0x00000000000000000000000000000000000000aa";
 const amount = 123_456_789_000n;
@@ -116,6 +132,15 @@ async function main(): Promise<void> {
   const headline = rows[0].medianMs;
   console.log(`\ntarget ≤ ${TARGET_MS} ms for ${COUNT}: ${headline <= TARGET_MS ? "met" : "MISSED"} (${headline} ms)`);
 
+  const throughput = process.env.BENCH_THROUGHPUT === "0" ? null : await measureThroughput();
+  if (throughput !== null) {
+    console.log(`\nthroughput (aggregator JSON-RPC over HTTP, 12 nodes, concurrency ${CONCURRENCY})`);
+    for (const [kind, r] of Object.entries(throughput)) {
+      const goal = THROUGHPUT_GOAL[kind as keyof typeof THROUGHPUT_GOAL];
+      console.log(`${kind.padEnd(9)} ${String(r.answersPerSecond).padStart(7)} answers/s  p99 ${r.p99Ms} ms  (${r.requests} requests)  goal ≥ ${goal}: ${r.answersPerSecond >= goal ? "met" : "MISSED"}`);
+    }
+  }
+
   const outDir = path.join(__dirname, "..", "bench-snapshots");
   mkdirSync(outDir, { recursive: true });
   const snapshotJson = {
@@ -123,10 +148,100 @@ async function main(): Promise<void> {
     runs: RUNS,
     targetMs: TARGET_MS,
     targetMet: headline <= TARGET_MS,
-    machine: `${process.platform} ${process.arch}, node ${process.version}`,
+    machine: `${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end`,
     rows: Object.fromEntries(rows.map((r) => [r.operation, { medianMs: r.medianMs, runsMs: r.runs, note: r.note }])),
+    throughput:
+      throughput === null
+        ? null
+        : {
+            concurrency: CONCURRENCY,
+            nodes: 12,
+            goalAnswersPerSecond: THROUGHPUT_GOAL,
+            goalMet: throughput.cached.answersPerSecond >= THROUGHPUT_GOAL.cached && throughput.uncached.answersPerSecond >= THROUGHPUT_GOAL.uncached,
+            ...throughput,
+          },
   };
   writeFileSync(path.join(outDir, "aggregate.json"), JSON.stringify(snapshotJson, null, 2) + "\n");
+}
+
+interface Throughput {
+  readonly requests: number;
+  readonly answersPerSecond: number;
+  readonly p99Ms: number;
+}
+
+/** One JSON-RPC call over a keep-alive agent; the result, or a thrown error with the server's message. */
+function post(url: string, agent: Agent, body: unknown): Promise<unknown> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(text) } }, (res) => {
+      let data = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (data += chunk));
+      res.on("end", () => {
+        const reply = JSON.parse(data) as { result?: unknown; error?: { message: string } };
+        if (reply.error !== undefined) reject(new Error(`bench: ${reply.error.message}`));
+        else resolve(reply.result);
+      });
+    });
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+/** `requests` calls of `bls_rewards_request` from CONCURRENCY clients; answers/s and p99 latency. */
+async function load(url: string, addresses: readonly Address[], requests: number): Promise<Throughput> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < requests) {
+        const address = addresses[next++ % addresses.length];
+        const t = process.hrtime.bigint();
+        const answer = (await post(url, agent, { jsonrpc: "2.0", id: next, method: "bls_rewards_request", params: { address } })) as { amount: string };
+        if (BigInt(answer.amount) <= 0n) throw new Error("bench: no amount");
+        latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { requests, answersPerSecond: Math.round(requests / seconds), p99Ms: Math.round(latencies[Math.floor(latencies.length * 0.99)] ?? 0) };
+}
+
+async function measureThroughput(): Promise<{ uncached: Throughput; cached: Throughput }> {
+  const owners: Address[] = Array.from({ length: 120 }, (_, i) => `0x${(0xa000 + i).toString(16).padStart(40, "0")}` as Address);
+  const nodes: ViewNode[] = Array.from({ length: 12 }, (_, n) => ({
+    id: BigInt(n + 1),
+    pubkey: publicKey(secretKeyFromSeed(`bench-throughput-${n}`)),
+    operator: owners[n * 10],
+    fee: 0,
+    contributors: owners.slice(n * 10, n * 10 + 10).map((addr) => ({ addr, beneficiary: addr, stakedAmount: 2_500n })),
+    registeredAt: 0n,
+    exitRequestedAt: null,
+    exitedAt: null,
+    returnedAmount: null,
+    status: "active",
+  }));
+  const timestamp = 1_000_000n * 120n;
+  const snapshot: NetworkSnapshot = { height: 1n, timestamp, nodes, registeredIds: nodes.map((n) => n.id), rewardRate: 12_000_000n, nonSignerMax: 4000n };
+  const ledger = openLedger({ path: ":memory:", config: { minActiveSeconds: 0n } });
+  applySnapshot(ledger, snapshot, 1_000_000n - 3n);
+  const sim = await createSimulation({ domain, snapshot: async () => snapshot, ledger, count: 12, label: "bench-throughput", clock: () => timestamp });
+  const server = await serveAggregator(sim.aggregator);
+  try {
+    const asked = owners.slice(0, UNCACHED_REQUESTS);
+    const uncached = await load(server.url, asked, asked.length);
+    const cached = await load(server.url, asked, 2_000);
+    return { uncached, cached };
+  } finally {
+    await server.close();
+    await sim.close();
+    ledger.close();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -42,6 +42,8 @@ export interface NetworkConfig {
   readonly rateLimit: number;
   /** Aggregator requests one client may have in flight at once. */
   readonly maxInFlight: number;
+  /** Nodes refuse to sign from chain state trailing the chain's latest block by more (0: no bound). */
+  readonly maxMirrorAgeSeconds: bigint;
 }
 
 export interface KeysConfig {
@@ -98,6 +100,7 @@ export const NETWORK_OPTIONS: readonly Spec[] = [
   { flag: "sync-ms", arg: "MS", help: "how often the ledgers follow the chain", default: "2000", commands: START },
   { flag: "rate-limit", arg: "RPS", help: "aggregator requests per second per client, bursts of twice that (0: no limit)", default: "20", commands: START },
   { flag: "max-in-flight", arg: "N", help: "aggregator requests one client may have in flight at once", default: "8", commands: START },
+  { flag: "max-mirror-age", arg: "SECONDS", help: "nodes refuse to sign from chain state this far behind the chain's latest block (0: no bound)", default: "600", commands: START },
 ];
 
 export function networkHelpText(): string {
@@ -259,6 +262,7 @@ export function parseStartArgs(argv: readonly string[]): NetworkConfig {
     syncMs: r.int("sync-ms", 50, 3_600_000),
     rateLimit: r.int("rate-limit", 0, 1_000_000),
     maxInFlight: r.int("max-in-flight", 1, 10_000),
+    maxMirrorAgeSeconds: r.seconds("max-mirror-age"),
   };
 }
 

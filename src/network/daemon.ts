@@ -67,8 +67,14 @@ export function configToJson(config: NetworkConfig): Record<string, unknown> {
 }
 
 export function configFromJson(json: Record<string, unknown>): NetworkConfig {
-  const c = json as unknown as NetworkConfig & { minActiveSeconds: string; unlockSeconds: string; deregistered: string[] };
-  return { ...c, minActiveSeconds: BigInt(c.minActiveSeconds), unlockSeconds: BigInt(c.unlockSeconds), deregistered: c.deregistered.map((d) => BigInt(d)) };
+  const c = json as unknown as NetworkConfig & { minActiveSeconds: string; unlockSeconds: string; maxMirrorAgeSeconds: string; deregistered: string[] };
+  return {
+    ...c,
+    minActiveSeconds: BigInt(c.minActiveSeconds),
+    unlockSeconds: BigInt(c.unlockSeconds),
+    maxMirrorAgeSeconds: BigInt(c.maxMirrorAgeSeconds),
+    deregistered: c.deregistered.map((d) => BigInt(d)),
+  };
 }
 
 export function behaviourOf(config: NetworkConfig, index: number): Behaviour {
@@ -159,6 +165,27 @@ export function ledgerFollower(ledger: Ledger, view: CachedView, startHeight: bi
 }
 
 /**
+ * How far the chain state a node signs from may trail the chain: the latest block (as the clock last read
+ * it) minus the snapshot's block time. A tracker whose mirror stalls (a chain it cannot follow, a dispute)
+ * keeps serving its last state; past the bound every node refuses to sign, naming the gap. 0: no bound.
+ * Without a chain head (`--clock system`) there is nothing to compare with and nothing is refused.
+ */
+export function mirrorStaleness(clock: NetworkClock, maxAgeSeconds: bigint): (snapshot: NetworkSnapshot) => Promise<string | null> {
+  return async (snapshot) => {
+    if (maxAgeSeconds === 0n) return null;
+    await clock();
+    const head = clock.head();
+    if (head === null) return null;
+    const age = head.timestamp - snapshot.timestamp;
+    if (age <= maxAgeSeconds) return null;
+    return (
+      `the chain state this node reads is ${age} s behind the chain (state at block ${snapshot.height}, chain at block ${head.number}); ` +
+      `it signs nothing from state more than ${maxAgeSeconds} s old: is the tracker stalled? (see its /status)`
+    );
+  };
+}
+
+/**
  * The snapshot an aggregator request starts from: at most {@link REQUEST_FRESH_MS} old (concurrent requests
  * share one read; the tracker answers an unchanged mirror with 304), and — when this process also runs
  * nodes — with their ledger brought up to it (`groupSnapshot`).
@@ -202,6 +229,7 @@ export async function startNodeGroup(options: {
       behaviours,
       slowMs: config.slowMs,
       clock: options.clock,
+      staleness: mirrorStaleness(options.clock, config.maxMirrorAgeSeconds),
       unlockSeconds: config.unlockSeconds,
       deregistered,
       aggregator: { timeoutMs: config.timeoutMs },

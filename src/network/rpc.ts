@@ -163,6 +163,8 @@ export function serveRpc(handler: RpcHandler, options: RpcServerOptions = {}): P
       })().catch(() => reply(500, errorAnswer(null, "internal", "internal error")));
     });
   });
+  // Longer than clients keep idle sockets (undici: 4 s), so the server never closes one a client is reusing.
+  server.keepAliveTimeout = 30_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {

@@ -32,6 +32,8 @@ export interface SimulationOptions {
   readonly behaviours?: Readonly<Record<number, Behaviour>>;
   readonly slowMs?: number;
   readonly clock?: () => Promise<bigint> | bigint;
+  /** See NodeServiceOptions.staleness. */
+  readonly staleness?: (snapshot: NetworkSnapshot) => Promise<string | null>;
   readonly unlockSeconds?: bigint;
   /** Registry ids the network's consensus has deregistered (liquidatable). Shared and mutable. */
   readonly deregistered?: Set<bigint>;
@@ -107,6 +109,7 @@ export async function createSimulation(options: SimulationOptions): Promise<Simu
       ledger: options.ledgerFor?.(index) ?? options.ledger,
       snapshot: options.snapshot,
       clock: options.clock,
+      staleness: options.staleness,
       unlockSeconds: options.unlockSeconds,
       isServing,
     });

@@ -21,7 +21,7 @@ export interface Tracker {
 export async function startTracker(
   config: TrackerConfig,
   logger: Logger,
-  extra: Partial<Pick<FollowerOptions, "registry" | "logsArbiter" | "heightRefreshMs">> = {},
+  extra: Partial<Pick<FollowerOptions, "registry" | "logsArbiter" | "heightRefreshMs" | "stallAfterMs">> = {},
 ): Promise<Tracker> {
   const metrics = createMetrics();
   const store = openSqliteStore(config.dbPath);

@@ -39,6 +39,11 @@ export interface NodeServiceOptions {
   readonly unlockSeconds?: bigint;
   /** Largest |timestamp − clock| accepted (default 180 s). */
   readonly timestampToleranceSeconds?: bigint;
+  /**
+   * Why the chain state `snapshot` is too old to sign from (e.g. the tracker's mirror stalled while the
+   * chain moved on), or null when it is fresh enough. Default: never too old.
+   */
+  readonly staleness?: (snapshot: NetworkSnapshot) => Promise<string | null>;
   /** false when the network no longer serves `node` (deregistered by the network's consensus). Default: every node is served. */
   readonly isServing?: (node: ViewNode) => boolean;
 }
@@ -82,8 +87,16 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     return now;
   }
 
-  async function registeredNode(key: G1Affine): Promise<{ node: ViewNode; snapshot: NetworkSnapshot }> {
+  /** Refuses (forbidden, saying why) to sign from chain state older than the bound. */
+  async function freshSnapshot(): Promise<NetworkSnapshot> {
     const snapshot = await options.snapshot();
+    const stale = await options.staleness?.(snapshot);
+    if (stale) throw forbidden(stale);
+    return snapshot;
+  }
+
+  async function registeredNode(key: G1Affine): Promise<{ node: ViewNode; snapshot: NetworkSnapshot }> {
+    const snapshot = await freshSnapshot();
     const node = findNodeByPubkey(snapshot, key);
     if (node === undefined || !isRegistered(node) || !snapshot.registeredIds.includes(node.id)) {
       throw notFound(`no registered service node has BLS key ${publicKeyToHex(key)}`);
@@ -98,6 +111,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     // A height beyond the network's current one (by this node's clock) is refused before any state is read.
     const current = networkHeightAt(await clock());
     if (height > current + 1n) throw notFound(`height ${height} is not reached yet (the network is at height ${current} by this node's clock)`);
+    if (options.staleness !== undefined) await freshSnapshot();
     const amount = options.ledger.balanceAt(address, height);
     if (amount === null) throw notFound(`height ${height} is not reached yet (this node's ledger is at ${options.ledger.lastHeight() ?? "nothing"})`);
     if (amount === 0n) throw notFound(`${address} has no rewards at height ${height}`);

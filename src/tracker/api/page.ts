@@ -108,7 +108,14 @@ export async function renderStatusPage(options: StatusPageOptions): Promise<stri
     ["checkpoint", checkpoint ? `block ${checkpoint.number} (${formatTime(now)})` : "nothing synced yet"],
     ["safe head / latest", `${status.safeHead ?? "–"} / ${status.latest ?? "–"}`],
     ["lag", status.lagBlocks === null ? "–" : `${status.lagBlocks} blocks`],
-    ["sync", status.syncing ? `syncing, ${status.blocksPerSecond} blocks/s, ETA ${status.etaSeconds ?? "?"} s` : "caught up"],
+    [
+      "sync",
+      status.stalled !== null
+        ? `STALLED for ${status.stalled.sinceSeconds} s: ${status.stalled.reason}`
+        : status.syncing
+          ? `syncing, ${status.blocksPerSecond} blocks/s, ETA ${status.etaSeconds ?? "?"} s`
+          : "caught up",
+    ],
     ["safe head policy", status.safeHeadPolicy],
     ["registered nodes", `${registered.length} (of ${nodes.length} ever)`],
     ["staking requirement", network?.stakingRequirement ? `${formatSesh(network.stakingRequirement)} SESH` : "–"],
@@ -212,10 +219,12 @@ table{border-collapse:collapse;background:#fff;margin:.4em 0}th,td{border:1px so
 th{background:#f0f3f6}td.num{text-align:right;font-variant-numeric:tabular-nums}td.mono{font-family:ui-monospace,monospace}
 dl.summary{display:grid;grid-template-columns:max-content auto;gap:.15em 1em}dl.summary dt{font-weight:600}dl.summary dd{margin:0}
 .status-active,.state-healthy,.name-live,.pool-open{color:#1a7f37}.status-exit-requested,.state-demoted,.name-grace{color:#9a6700}
+.alert{background:#ffebe9;border:1px solid #cf222e;color:#82071e;padding:.6em 1em;font-weight:600}
 .status-exited,.status-liquidated,.state-quarantined,.name-expired,.name-burnt{color:#cf222e}.empty,.more,footer{color:#57606a}
 </style></head>
 <body>
 <h1>Session Network tracker</h1>
+${status.stalled !== null ? `<p class="alert" id="stalled" role="alert">The mirror is stalled: it has not advanced for ${status.stalled.sinceSeconds} s while blocks wait at or below the safe head (${escapeHtml(status.stalled.reason)}). Its data is out of date; the node network refuses to sign from it.</p>` : ""}
 <dl class="summary" id="summary">${summary.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl>
 <h2>Providers</h2>
 ${table("providers", ["provider", "state", "height", "latency", "requests", "failures", "disagreements", "note"], providerRows, providerRows.length, "no providers")}

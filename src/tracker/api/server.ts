@@ -325,6 +325,7 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       const status = follower.status();
       if (status.lagBlocks !== null) metrics.set("tracker_lag_blocks", "Latest head minus the mirror's checkpoint", Number(status.lagBlocks));
       metrics.set("tracker_sync_blocks_per_second", "Recent processing speed", status.blocksPerSecond);
+      metrics.set("tracker_stalled", "1 while the mirror cannot advance (blocks wait at or below the safe head, no progress for 60 s)", status.stalled === null ? 0 : 1);
       const text = metrics.render();
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       res.end(text);

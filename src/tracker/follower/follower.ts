@@ -52,6 +52,8 @@ export interface FollowerOptions {
   readonly undoRetentionBlocks: bigint;
   readonly heightRefreshMs?: number;
   readonly registry?: HandlerRegistry;
+  /** Report the mirror stalled after this long without progress (default {@link STALL_AFTER_MS}). */
+  readonly stallAfterMs?: number;
   /** Decides eth_getLogs disputes no majority settles; default: receipts-root proofs; null: none (hold still). */
   readonly logsArbiter?: Arbiter<ChainLog[]> | null;
 }
@@ -99,6 +101,12 @@ export interface FollowerStatus {
   readonly dispute: string | null;
   readonly lastReconciliation: ReconcileResult | null;
   readonly safeHeadPolicy: string;
+  /**
+   * Set while the mirror cannot advance: blocks are waiting at or below the safe head but the checkpoint
+   * has not moved for {@link STALL_AFTER_MS} (a provider dispute, failing steps, a chain it cannot follow).
+   * A stalled mirror is never reported as syncing normally: the status page, /status and /metrics alert.
+   */
+  readonly stalled: { readonly sinceSeconds: number; readonly reason: string } | null;
 }
 
 export type StepOutcome = "advanced" | "caught-up" | "reorg" | "retry";
@@ -128,6 +136,10 @@ const jsonSafe = (value: unknown): unknown => {
 
 /** Prune the undo log at most once per this many processed blocks. */
 const PRUNE_EVERY_BLOCKS = 1024n;
+/** The mirror is reported stalled once blocks wait at or below the safe head and the checkpoint has not moved for this long. */
+export const STALL_AFTER_MS = 60_000;
+/** A parent hash of all zeroes: Hardhat's hardhat_mine reports the blocks it reserves this way (their real parent is not given). */
+const ZERO_HASH = `0x${"0".repeat(64)}`;
 const LAST_GOOD = "reconcile.lastGood";
 
 /** Untaken ranges whose logs are fetched or being fetched (each holds a range's logs in memory until applied). */
@@ -203,6 +215,10 @@ export function createFollower(options: FollowerOptions): Follower {
   let lastHeightRefresh = 0;
   let lastHeadsRefresh = 0;
   let lastOutcome: StepOutcome | null = null;
+  /** When the checkpoint last moved, or the mirror was last found caught up (Date.now()). */
+  let lastProgressAt = Date.now();
+  /** Why the last step did not advance (for the stall report). */
+  let lastProblem: string | null = null;
   /** A refresh of the heads running alongside a sync (see updateHeads); null when none is. */
   let headsRefreshing: Promise<void> | null = null;
   let reorgs = 0;
@@ -606,7 +622,17 @@ export function createFollower(options: FollowerOptions): Follower {
   async function validate(from: bigint, to: bigint, data: RangeData, fresh: boolean): Promise<Validated> {
     const { toHeader, fromHeader, logs, headers } = data;
     if (toHeader === null || fromHeader === null) return { ok: false, outcome: "retry" }; // the provider's chain is shorter than its reported height
-    if (checkpoint !== null && fromHeader.parentHash !== checkpoint.hash) {
+    if (checkpoint !== null && fromHeader.parentHash === ZERO_HASH && from === checkpoint.number + 1n) {
+      // A block reported without its parent (hardhat_mine): the link cannot be read from it, so the
+      // checkpoint is checked to still be canonical instead (a reorg below it is handled as any other).
+      const current = await crossCheckHeader(checkpoint.number);
+      if (current === null || current.hash !== checkpoint.hash) {
+        if (!fresh) return { ok: false, outcome: "retry" };
+        const rolledBack = await handleReorg(`block ${checkpoint.number} is now ${current?.hash ?? "missing"} (block ${from} reports no parent hash)`);
+        return { ok: false, outcome: rolledBack ? "reorg" : "retry" };
+      }
+      metrics.inc("tracker_zero_parent_blocks_total", "Range starts reported with a zero parent hash (hardhat_mine), linked through the checkpoint instead");
+    } else if (checkpoint !== null && fromHeader.parentHash !== checkpoint.hash) {
       if (!fresh) return { ok: false, outcome: "retry" }; // stale prefetch: decided on fresh data only
       const rolledBack = await handleReorg(`parent of block ${from} is ${fromHeader.parentHash}, mirror has ${checkpoint.hash} at ${checkpoint.number}`);
       return { ok: false, outcome: rolledBack ? "reorg" : "retry" };
@@ -614,7 +640,7 @@ export function createFollower(options: FollowerOptions): Follower {
     // Where the fetched headers are consecutive, each must be the parent of the next (one chain, not two).
     for (const h of headers.values()) {
       const parent = headers.get(h.number - 1n);
-      if (parent !== undefined && h.parentHash !== parent.hash) {
+      if (parent !== undefined && h.parentHash !== ZERO_HASH && h.parentHash !== parent.hash) {
         log.warn("fetched headers do not form one chain; chain moved, retrying", { block: h.number, parentHash: h.parentHash, parent: parent.hash });
         return { ok: false, outcome: "retry" };
       }
@@ -859,9 +885,29 @@ export function createFollower(options: FollowerOptions): Follower {
   }
 
   async function step(): Promise<StepOutcome> {
-    const outcome = await stepOnce();
+    const before = checkpoint?.number ?? null;
+    let outcome: StepOutcome;
+    try {
+      outcome = await stepOnce();
+    } catch (error) {
+      lastProblem = `step failed: ${shortError(error)}`;
+      throw error;
+    }
     lastOutcome = outcome;
+    if (outcome === "caught-up" || (checkpoint?.number ?? null) !== before) {
+      lastProgressAt = Date.now();
+      lastProblem = null;
+    } else if (outcome === "retry") lastProblem ??= dispute ?? "the last step was retried (RPC failure, or the chain moved under the range)";
+    metrics.set("tracker_stalled", "1 while the mirror cannot advance (blocks wait at or below the safe head, no progress for 60 s)", stallInfo() === null ? 0 : 1);
+    metrics.set("tracker_seconds_since_progress", "Seconds since the checkpoint last moved or the mirror was last caught up", Math.round((Date.now() - lastProgressAt) / 1000));
     return outcome;
+  }
+
+  function stallInfo(): FollowerStatus["stalled"] {
+    const waiting = safeHead !== null && (checkpoint === null ? safeHead >= options.startBlock : checkpoint.number < safeHead);
+    const idleMs = Date.now() - lastProgressAt;
+    if (!waiting || idleMs < (options.stallAfterMs ?? STALL_AFTER_MS)) return null;
+    return { sinceSeconds: Math.round(idleMs / 1000), reason: dispute ?? lastProblem ?? "no progress" };
   }
 
   /** In the middle of a sync: the last step advanced and the known safe head is still ahead. */
@@ -1022,6 +1068,7 @@ export function createFollower(options: FollowerOptions): Follower {
         dispute,
         lastReconciliation,
         safeHeadPolicy: describePolicy(policy),
+        stalled: stallInfo(),
       };
     },
   };
