@@ -100,7 +100,7 @@ export const NETWORK_OPTIONS: readonly Spec[] = [
   { flag: "sync-ms", arg: "MS", help: "how often the ledgers follow the chain", default: "2000", commands: START },
   { flag: "rate-limit", arg: "RPS", help: "aggregator requests per second per client, bursts of twice that (0: no limit)", default: "20", commands: START },
   { flag: "max-in-flight", arg: "N", help: "aggregator requests one client may have in flight at once", default: "8", commands: START },
-  { flag: "max-mirror-age", arg: "SECONDS", help: "nodes refuse to sign from chain state this far behind the chain's latest block (0: no bound)", default: "600", commands: START },
+  { flag: "max-mirror-age", arg: "SECONDS", help: "nodes refuse to sign from chain state this far behind the chain's latest block (0: no bound; a devnet that moves time needs a bound above its jumps)", default: "0", commands: START },
 ];
 
 export function networkHelpText(): string {

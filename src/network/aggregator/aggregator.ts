@@ -52,7 +52,9 @@ export const MAX_CACHED_ANSWERS = 4096;
 /** A rewards answer is reused for its network height only; this wall-clock bound drops it even if the height stands still. */
 const REWARDS_CACHE_MS = 10 * 60_000;
 /** How long a refusal caused by unreachable, slow or failing nodes is reused. */
-const TRANSIENT_REFUSAL_MS = 5_000;
+const TRANSIENT_REFUSAL_MS = 2_000;
+/** How long a refusal the nodes decided (no rewards, disagreement) is reused. */
+const DECIDED_REFUSAL_MS = 5_000;
 
 /** A refusal every failing node decided for itself (not_found, forbidden, bad_request, disagreed, bad signature): it will not change within a height. */
 function isDecidedRefusal(error: unknown): boolean {
@@ -286,8 +288,8 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
         // caused by unreachable or slow nodes is kept only briefly, so a recovered network is asked again soon.
         pending.catch((error: unknown) => {
           if (rewardsCache.get(key) !== pending) return;
-          if (isDecidedRefusal(error)) return;
-          rewardsCache.set(key, pending, Date.now() + TRANSIENT_REFUSAL_MS);
+          // Even a decided refusal may come from a node whose ledger had not reached the chain yet: kept briefly too.
+          rewardsCache.set(key, pending, Date.now() + (isDecidedRefusal(error) ? DECIDED_REFUSAL_MS : TRANSIENT_REFUSAL_MS));
         });
       }
       return answer;
