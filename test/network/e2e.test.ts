@@ -171,9 +171,10 @@ describe("network end to end (Hardhat, real registry)", function () {
 
   it("liquidates a deregistered node with the right split, credited to its owners", async () => {
     const key = nodeKey("e2e-liquidated");
-    const [, , , , , , sender, lop, lc] = w.d.accounts.slice(10);
+    const [, , , , , , , lop, lc] = w.d.accounts.slice(10);
     // The simulated network has no key for this node: it is registered but not one of ours, and is a non-signer.
-    const id = await registerPooled(w, key, sender, [contributor(lop.address, 6_250n * SESH_UNIT), contributor(lc.address, 18_750n * SESH_UNIT)], 0);
+    // The operator pays the stake itself: the registry accepts a contributor list only from contributor 0 (or its pool).
+    const id = await registerPooled(w, key, lop, [contributor(lop.address, 6_250n * SESH_UNIT), contributor(lc.address, 18_750n * SESH_UNIT)], 0);
     await time.increase(3 * HOUR);
     await sync(w);
     let refused: Error | undefined;
