@@ -13,6 +13,7 @@ import { SEED, UNLOCK_SECONDS, TRACKER_CONFIRMATIONS } from "../scripts/devnet/s
 import { publicKeyToHex } from "../src/bls";
 import { deriveNodeKey, registrationParams } from "../src/network/keys";
 import { nameIds } from "../src/names/hash";
+import { eventually } from "./helpers/eventually";
 
 interface TrackerNode {
   id: string;
@@ -165,9 +166,14 @@ describe("devnet story (npm start as a child, tasks, tracker API = chain, SIGINT
     await provider.send("evm_increaseTime", [UNLOCK_SECONDS + 60]);
     await provider.send("evm_mine", []);
     await trackerCaughtUp();
-    const listed = (await (
-      await fetch(d.aggregatorUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "bls_exit_liquidation_list", params: {} }) })
-    ).json()) as { result: { service_node_id: string; type: string }[] };
+    type Listed = { result: { service_node_id: string; type: string }[] };
+    const listed = (await eventually(
+      async () =>
+        (await (
+          await fetch(d.aggregatorUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "bls_exit_liquidation_list", params: {} }) })
+        ).json()) as Listed,
+      (o) => !(o instanceof Error) && o.result.some((c) => c.service_node_id === soloId),
+    )) as Listed;
     expect(listed.result.map((c) => [c.service_node_id, c.type])).to.deep.include([soloId, "exit"]);
     await r.run("node:exit", { id: soloId, aggregator: d.aggregatorUrl }, 6);
     expect((await registry.serviceNodes(soloId)).operator).to.equal("0x0000000000000000000000000000000000000000");

@@ -23,6 +23,7 @@ import type { BalanceRecord, NodeRecord } from "../../src/tracker/state/model";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
 import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
 import { tmpDb } from "../tracker/helpers";
+import { eventually } from "../helpers/eventually";
 
 const SEED = "daemon-e2e";
 const NODES = 6;
@@ -50,21 +51,6 @@ interface RemovalReply {
 }
 
 const words = (s: Sigs) => ({ sigs0: BigInt(s.sigs0), sigs1: BigInt(s.sigs1), sigs2: BigInt(s.sigs2), sigs3: BigInt(s.sigs3) });
-
-/**
- * The network's nodes answer from a view of the tracker that is at most a sync interval plus the shared
- * snapshot's age (≤ 250 ms) behind it, so a request made right after the tracker reached the head may
- * see the state before. Repeats `call` until `settled` holds for its outcome (10 s at most) and returns
- * the last outcome; the assertions then run on it as before.
- */
-async function once<T>(call: () => Promise<T>, settled: (outcome: T | Error) => boolean): Promise<T | Error> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const outcome = await call().catch((e: Error) => e);
-    if (settled(outcome) || Date.now() > deadline) return outcome;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
@@ -175,7 +161,7 @@ describe("network daemon end to end (real chain over HTTP, real tracker, state t
     const from = BigInt(await time.latest());
     await time.increase(4 * 3600);
     await trackerAtHead();
-    const answer = (await once(() => rpcCall(net.aggregatorUrl, "bls_rewards_request", { address: c1b.address }), (o) => !(o instanceof Error))) as RewardsReply;
+    const answer = (await eventually(() => rpcCall(net.aggregatorUrl, "bls_rewards_request", { address: c1b.address }), (o) => !(o instanceof Error))) as RewardsReply;
     if ((answer as unknown) instanceof Error) throw answer;
     expect(answer.non_signer_ids).to.deep.equal([ids[4].toString(), ids[5].toString()]);
     expect(answer.signers).to.equal(4);
@@ -206,7 +192,7 @@ describe("network daemon end to end (real chain over HTTP, real tracker, state t
     const pubkey = regs[1].blsPubkeyHex;
     await d.snr.connect(d.accounts[11])["initiateExitBLSPublicKey(uint64)"](id);
     await trackerAtHead();
-    const early = await once(
+    const early = await eventually(
       () => rpcCall(net.aggregatorUrl, "bls_exit_liquidation_request", { pubkey, liquidate: false }),
       (o) => !(o instanceof Error) || !/has not requested an exit/.test(o.message),
     );
@@ -214,12 +200,12 @@ describe("network daemon end to end (real chain over HTTP, real tracker, state t
 
     await time.increase(15 * DAY + 60);
     await trackerAtHead();
-    const list = (await once(() => rpcCall(net.aggregatorUrl, "bls_exit_liquidation_list", {}), (o) => !(o instanceof Error) && (o as unknown[]).length > 0)) as {
+    const list = (await eventually(() => rpcCall(net.aggregatorUrl, "bls_exit_liquidation_list", {}), (o) => !(o instanceof Error) && (o as unknown[]).length > 0)) as {
       service_node_id: string;
       type: string;
     }[];
     expect(list.map((c) => [c.service_node_id, c.type])).to.deep.equal([[id.toString(), "exit"]]);
-    const answer = (await once(() => rpcCall(net.aggregatorUrl, "bls_exit_liquidation_request", { pubkey, liquidate: false }), (o) => !(o instanceof Error))) as RemovalReply;
+    const answer = (await eventually(() => rpcCall(net.aggregatorUrl, "bls_exit_liquidation_request", { pubkey, liquidate: false }), (o) => !(o instanceof Error))) as RemovalReply;
     if ((answer as unknown) instanceof Error) throw answer;
     expect(answer.type).to.equal("exit");
     expect(answer.service_node_id).to.equal(id.toString());
