@@ -25,7 +25,7 @@ import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import type { TrackerStore } from "../../src/tracker/store/types";
 import { stubFollower, stubProviders } from "../tracker/apiStubs";
 import { tmpDb } from "../tracker/helpers";
-import { domain, OWNER } from "./fixtures";
+import { domain, OWNER } from "../helpers/networkView";
 
 const SEED = "cheap-requests";
 const NODES = 3;

@@ -10,7 +10,7 @@ import { clockOf } from "../../src/network/daemon";
 import { openLedger } from "../../src/network/ledger/ledger";
 import { createSimulation } from "../../src/network/simulation";
 import { memoryView } from "../../src/network/views/memory";
-import { DAY, domain, simNode, snapshotOf } from "./fixtures";
+import { DAY, domain, simNode, snapshotOf } from "../helpers/networkView";
 
 const wallNow = (): bigint => BigInt(Math.floor(Date.now() / 1000));
 

@@ -14,7 +14,7 @@ import { createSimulation } from "../../src/network/simulation";
 import { memoryView } from "../../src/network/views/memory";
 import { silentLogger } from "../../src/tracker/log";
 import { startTracker } from "../../src/tracker/tracker";
-import { DAY, domain, OWNER, simNode, snapshotOf } from "../network/fixtures";
+import { DAY, domain, OWNER, simNode, snapshotOf } from "../helpers/networkView";
 import { deployEmitter, newScenarioState, runScenario, startHardhatNode, startProxy, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
 
 describe("tracker stall detection and hardhat_mine blocks", function () {
