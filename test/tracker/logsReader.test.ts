@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { parseRpcLog, type ChainLog } from "../../src/tracker/follower/chain";
-import { readLogsAnswer } from "../../src/tracker/follower/logsReader";
+import { parseRpcLog } from "../../src/tracker/rpc/chain";
+import type { ChainLog } from "../../src/tracker/types";
+import { readLogsAnswer } from "../../src/tracker/rpc/logsReader";
 
 const SEED = 20261201;
 

@@ -6,7 +6,7 @@
  */
 import { hexToBytes, keccak256, numberToHex, type Hex, type PublicClient } from "viem";
 import type { Logger } from "../log";
-import type { ChainLog, LogQuery } from "../follower/chain";
+import type { ChainLog, LogQuery } from "../types";
 import type { Arbiter, Provider, ProviderSet } from "./providers";
 
 // ---- RLP ------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@
  * the generic path returns equal logs.
  */
 import type { Address, Hex } from "viem";
-import type { ChainLog } from "./chain";
+import type { ChainLog } from "../types";
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;

@@ -1,28 +1,9 @@
-/** Raw chain data as the follower needs it: logs and headers fetched with plain JSON-RPC. */
+/** Raw chain data as the follower needs it: logs and headers fetched with plain JSON-RPC (types in ../types). */
 import { hexToBigInt, numberToHex, type Address, type Hex, type PublicClient } from "viem";
-import { postJsonRpc, type AnswerReader } from "../rpc/jsonrpc";
+import type { ChainHeader, ChainLog, LogQuery } from "../types";
+import { postJsonRpc, type AnswerReader } from "./jsonrpc";
 import { readLogsAnswer } from "./logsReader";
-
-/** A log as the tracker reads it: every hex field lowercase (both readers of eth_getLogs answers ensure it). */
-export interface ChainLog {
-  readonly address: Address;
-  readonly topics: readonly Hex[];
-  readonly data: Hex;
-  readonly blockNumber: bigint;
-  readonly blockHash: Hex;
-  readonly logIndex: number;
-  readonly transactionHash: Hex;
-  readonly transactionIndex: number;
-  readonly removed: boolean;
-}
-
-export interface ChainHeader {
-  readonly number: bigint;
-  readonly hash: Hex;
-  readonly parentHash: Hex;
-  /** Unix seconds. */
-  readonly timestamp: bigint;
-}
+import type { ProviderSet } from "./providers";
 
 interface RpcLog {
   address: string;
@@ -107,18 +88,6 @@ function toChainLogs(result: unknown): ChainLog[] {
 
 const logsAnswer: AnswerReader<ChainLog[]> = { fast: readLogsAnswer, convert: toChainLogs };
 
-export interface LogQuery {
-  /** Contracts whose every log is wanted. */
-  readonly addresses: readonly Address[];
-  /** topic0 values wanted from any address (dynamically discovered contracts, filtered afterwards). */
-  readonly anyAddressTopics: readonly Hex[];
-  /**
-   * When given, the any-address query is sent only if this returns true for the range's fixed-address
-   * logs (fetched first): e.g. only once a factory has announced a pool. Without it both run in parallel.
-   */
-  readonly anyAddressWanted?: (fixedAddressLogs: readonly ChainLog[]) => boolean;
-}
-
 const compareLogs = (a: ChainLog, b: ChainLog): number =>
   a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1;
 
@@ -199,3 +168,7 @@ export async function fetchBlockNumber(client: PublicClient): Promise<bigint> {
 }
 
 export const headerKey = (h: ChainHeader | null): string => (h === null ? "null" : `${h.number}:${h.hash}:${h.parentHash}:${h.timestamp}`);
+
+/** Block `n`'s header as every provider agrees on it (null: the chain has no such block). */
+export const crossCheckHeader = (providers: ProviderSet, n: bigint): Promise<ChainHeader | null> =>
+  providers.crossCheck(`block ${n}`, (c) => fetchHeader(c, n), headerKey);
