@@ -3,34 +3,32 @@
  * prints a table per suite and rewrites `gas-snapshots/<suite>.json`; then prints the deployed code size of
  * every production contract against the 24,576-byte limit (EIP-170) and rewrites
  * `gas-snapshots/contractSizes.json`. Snapshots are only ever written by this script; compare them in review
- * with `git diff gas-snapshots/`.
+ * with `git diff gas-snapshots/`. A row's `target` (the most gas it may use) is data in its snapshot; `npm test`
+ * measures every row again (test/gas.snapshots.test.ts, through scripts/gas-measure.ts) and fails when one
+ * moved beyond its noise band without the snapshot being regenerated, or exceeds its target.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { GasRow, GasSuite } from "./gas/types";
-import { suites } from "./gas/suites";
+import { SNAPSHOT_DIR, measureSuite, selectSuites, snapshotText } from "./gas/snapshot";
 
 function formatTable(suite: string, rows: GasRow[]): string {
   const width = Math.max(9, ...rows.map((row) => row.operation.length));
-  const lines = [`\n${suite}`, `${"operation".padEnd(width)}  ${"gas".padStart(10)}  note`];
-  lines.push(`${"-".repeat(width)}  ${"-".repeat(10)}  ----`);
+  const lines = [`\n${suite}`, `${"operation".padEnd(width)}  ${"gas".padStart(10)}  ${"target".padStart(10)}  note`];
+  lines.push(`${"-".repeat(width)}  ${"-".repeat(10)}  ${"-".repeat(10)}  ----`);
   for (const row of rows) {
-    lines.push(`${row.operation.padEnd(width)}  ${row.gas.toLocaleString("en-US").padStart(10)}  ${row.note ?? ""}`);
+    const target = row.target !== undefined ? `≤ ${row.target.toLocaleString("en-US")}` : "";
+    const marginal = row.marginalTarget !== undefined && row.marginal !== undefined ? `marginal ${row.marginal.toLocaleString("en-US")} (target ≤ ${row.marginalTarget.toLocaleString("en-US")}); ` : "";
+    lines.push(`${row.operation.padEnd(width)}  ${row.gas.toLocaleString("en-US").padStart(10)}  ${target.padStart(10)}  ${marginal}${row.note ?? ""}`);
   }
   return lines.join("\n");
 }
 
 async function runSuite(suite: GasSuite, outDir: string): Promise<void> {
-  // A fresh chain per suite: the same addresses (hence the same signed messages and hash-to-G2 costs) whether
-  // the suite runs alone or after the others.
-  await hre.network.provider.send("hardhat_reset");
-  const rows = await suite.measure();
+  const rows = await measureSuite(hre, suite);
   console.log(formatTable(suite.name, rows));
-  const snapshot = Object.fromEntries(
-    rows.map((row) => [row.operation, row.note ? { gas: Number(row.gas), note: row.note } : Number(row.gas)]),
-  );
-  writeFileSync(path.join(outDir, `${suite.name}.json`), JSON.stringify(snapshot, null, 2) + "\n");
+  writeFileSync(path.join(outDir, `${suite.name}.json`), snapshotText(rows));
 }
 
 /** EIP-170: the largest deployed code a contract may have. */
@@ -60,15 +58,10 @@ async function contractSizes(outDir: string): Promise<void> {
 
 async function main(): Promise<void> {
   const wanted = (process.env.BENCH_SUITES ?? "").split(",").filter(Boolean);
-  const unknown = wanted.filter((name) => !suites.some((suite) => suite.name === name));
-  if (unknown.length > 0) {
-    throw new Error(`unknown gas suite(s): ${unknown.join(", ")}; known: ${suites.map((s) => s.name).join(", ")}`);
-  }
-  const outDir = path.join(__dirname, "..", "gas-snapshots");
+  const chosen = selectSuites(wanted);
+  const outDir = SNAPSHOT_DIR;
   mkdirSync(outDir, { recursive: true });
-  for (const suite of suites) {
-    if (wanted.length === 0 || wanted.includes(suite.name)) await runSuite(suite, outDir);
-  }
+  for (const suite of chosen) await runSuite(suite, outDir);
   await contractSizes(outDir);
 }
 

@@ -64,7 +64,8 @@ async function measure(): Promise<GasRow[]> {
   rows.push({
     operation: "verify tx, 0 non-signers",
     gas: receipt.gasUsed,
-    note: `receipt gasUsed of BLSHarness.verifyTx (84-byte message, counter ${counter}, incl. 113k pairing + event); target <= 260k`,
+    note: `receipt gasUsed of BLSHarness.verifyTx (84-byte message, counter ${counter}, incl. 113k pairing + event)`,
+    target: 260_000n,
   });
 
   // G1 helpers (view calls: estimateGas = gas of a transaction calling them).

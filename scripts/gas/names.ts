@@ -50,10 +50,10 @@ async function measure(): Promise<GasRow[]> {
   await register("warmup", f.alice.address, [], false);
 
   const plain = await register("plainname", fresh[0].address, [], false);
-  rows.push({ operation: "commit", gas: plain.commitGas, note: "fresh commitment, direct call to SessionNameCommitments; target ≤ 45k" });
+  rows.push({ operation: "commit", gas: plain.commitGas, note: "fresh commitment, direct call to SessionNameCommitments", target: 45_000n });
   rows.push({ operation: "register 1 year (allowance, no records)", gas: plain.gas, note: "owner holds no name yet" });
   const sid = await register("alicename", fresh[1].address, [{ kind: "session", value: SESSION_ID }], false);
-  rows.push({ operation: "register 1 year + encrypted Session ID (allowance)", gas: sid.gas, note: "target ≤ 160k" });
+  rows.push({ operation: "register 1 year + encrypted Session ID (allowance)", gas: sid.gas, target: 160_000n });
   const sidPermit = await register("permitname", fresh[2].address, [{ kind: "session", value: SESSION_ID }], true);
   rows.push({ operation: "register 1 year + encrypted Session ID (permit)", gas: sidPermit.gas, note: "fee allowance by ERC-2612 permit in the same call" });
   const full = await register("fullname", fresh[3].address, [
@@ -65,25 +65,25 @@ async function measure(): Promise<GasRow[]> {
 
   // Renew.
   await f.sesh.connect(f.bob).approve(f.namesAddress, FEE_PER_YEAR);
-  rows.push({ operation: "renew 1 year (exact allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "target ≤ 55k; by a third party" });
+  rows.push({ operation: "renew 1 year (exact allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "by a third party", target: 55_000n });
   await f.sesh.connect(f.bob).approve(f.namesAddress, hre.ethers.MaxUint256);
-  rows.push({ operation: "renew 1 year (unlimited allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "target ≤ 55k; allowance not written, so no refund" });
+  rows.push({ operation: "renew 1 year (unlimited allowance)", gas: await gasOf(f.names.connect(f.bob).renew(sid.p.ids.node, 1n)), note: "allowance not written, so no refund", target: 55_000n });
 
   // Records on a name owned by Alice.
   const mine = await register("recordsname", f.alice.address, [], false);
   const { node, fullName } = mine.p.ids;
   const asAlice = f.names.connect(f.alice);
   const plainSid = encodeRecord({ kind: "session", value: SESSION_ID, plaintext: true }, fullName, node);
-  rows.push({ operation: "set plaintext Session ID record (first write)", gas: await gasOf(asAlice.setRecord(node, 1, plainSid.value)), note: "target ≤ 60k" });
+  rows.push({ operation: "set plaintext Session ID record (first write)", gas: await gasOf(asAlice.setRecord(node, 1, plainSid.value)), target: 60_000n });
   const plainSid2 = encodeRecord({ kind: "session", value: "05" + "4d".repeat(32), plaintext: true }, fullName, node);
   rows.push({ operation: "set plaintext Session ID record (update)", gas: await gasOf(asAlice.setRecord(node, 1, plainSid2.value)) });
   const encWallet = encodeRecord({ kind: "wallet", value: f.alice.address }, fullName, node);
   rows.push({ operation: "set encrypted wallet record (first write)", gas: await gasOf(asAlice.setRecord(node, 3, encWallet.value)), note: "two storage words, like an encrypted Session ID" });
   const encSid = encodeRecord({ kind: "session", value: SESSION_ID }, fullName, node);
-  rows.push({ operation: "set encrypted Session ID record (over plaintext)", gas: await gasOf(asAlice.setRecord(node, 1, encSid.value)), note: "target ≤ 95k" });
+  rows.push({ operation: "set encrypted Session ID record (over plaintext)", gas: await gasOf(asAlice.setRecord(node, 1, encSid.value)), target: 95_000n });
   const mine2 = await register("encname", f.alice.address, [], false);
   const encSidFresh = encodeRecord({ kind: "session", value: SESSION_ID }, mine2.p.ids.fullName, mine2.p.ids.node);
-  rows.push({ operation: "set encrypted Session ID record (first write)", gas: await gasOf(asAlice.setRecord(mine2.p.ids.node, 1, encSidFresh.value)), note: "target ≤ 95k" });
+  rows.push({ operation: "set encrypted Session ID record (first write)", gas: await gasOf(asAlice.setRecord(mine2.p.ids.node, 1, encSidFresh.value)), target: 95_000n });
   const text = encodeRecord({ kind: "text", key: "url", value: "https://alice.example", plaintext: true }, fullName, node);
   rows.push({ operation: "set plaintext text record (first write)", gas: await gasOf(asAlice.setText(node, "url", text.value)), note: "key url, 21-char value" });
 
@@ -98,8 +98,8 @@ async function measure(): Promise<GasRow[]> {
   rows.push({ operation: "set reverse (Session ID)", gas: await gasOf(f.reverse.connect(f.alice).setSessionReverseName(session.sessionKey, stringToHex(fullName), signed.ed25519Key, signed.signature)), note: "signed by the Session ID's Ed25519 key (≈ 260k of on-chain Ed25519 verification) and a plaintext forward record; first write" });
 
   // Transfers.
-  rows.push({ operation: "transfer (recipient holds no name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[5].address, BigInt(node))), note: "target ≤ 60k; recipient balance slot written from zero; runs in the proxy (no delegatecall)" });
-  rows.push({ operation: "transfer (recipient holds a name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[1].address, BigInt(mine2.p.ids.node))), note: "target ≤ 60k" });
+  rows.push({ operation: "transfer (recipient holds no name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[5].address, BigInt(node))), note: "recipient balance slot written from zero; runs in the proxy (no delegatecall)", target: 60_000n });
+  rows.push({ operation: "transfer (recipient holds a name)", gas: await gasOf(asAlice.transferFrom(f.alice.address, fresh[1].address, BigInt(mine2.p.ids.node))), target: 60_000n });
   return rows;
 }
 

@@ -4,8 +4,14 @@ export interface GasRow {
   readonly operation: string;
   /** Gas used. */
   readonly gas: bigint;
-  /** Optional free-form remark shown in the table (inputs, target). */
+  /** Optional free-form remark shown in the table (inputs, reference figures). */
   readonly note?: string;
+  /** The most gas this row may use (an issue's target); `npm test` fails above it. */
+  readonly target?: bigint;
+  /** A derived figure: gas per extra item (e.g. per extra non-signer) between this row and the one before. */
+  readonly marginal?: bigint;
+  /** The most `marginal` may be; `npm test` fails above it. */
+  readonly marginalTarget?: bigint;
 }
 
 /** A benchmark suite: one snapshot file `gas-snapshots/<name>.json`. */
