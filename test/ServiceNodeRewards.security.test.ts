@@ -70,6 +70,21 @@ describe("ServiceNodeRewards security (issue 16)", () => {
         .to.emit(d.snr, "NewServiceNodeV2");
     });
 
+    it("verifies the proof for an operator registering a contributor list itself; only a factory pool is spared the repeat", async () => {
+      const d = await load(fixture);
+      const [op, other] = d.accounts;
+      const k = nodeKey("listed-self");
+      const list = [contributor(op.address, 3n * Q), contributor(other.address, Q)];
+      await d.token.connect(op).approve(d.address, STAKING_REQUIREMENT);
+      // A proof bound to someone else, or made by another key, is refused even though the caller is contributor 0.
+      await expect(d.snr.connect(op).addBLSPublicKey(g1(k.pk), proofOfPossession(k, d.network.domain, other.address as `0x${string}`), params(k), list))
+        .to.be.revertedWithCustomError(d.snr, "InvalidProofOfPossession");
+      await expect(d.snr.connect(op).addBLSPublicKey(g1(k.pk), proofOfPossession(nodeKey("not-k"), d.network.domain, op.address as `0x${string}`), params(k), list))
+        .to.be.revertedWithCustomError(d.snr, "InvalidProofOfPossession");
+      await expect(d.snr.connect(op).addBLSPublicKey(g1(k.pk), proofOfPossession(k, d.network.domain, op.address as `0x${string}`), params(k), list))
+        .to.emit(d.snr, "NewServiceNodeV2");
+    });
+
     it("refuses the replay of a proof of a key that exited earlier (registered and seeded), to anyone but its operator", async () => {
       const d = await load(fixture);
       const [victim, attacker] = d.accounts;
