@@ -3,8 +3,8 @@
  * and its reserve (topped up to the run's funding target).
  */
 import { ZeroAddress } from "ethers";
-import { formatSesh } from "../tasks/lib/args";
-import { send } from "../tasks/lib/send";
+import { formatSesh } from "../lib/format";
+import { send } from "../lib/send";
 import { deployOrUpgradeUups } from "./lib";
 import type { DeployContext, DeployModule } from "./types";
 

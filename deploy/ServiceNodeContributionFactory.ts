@@ -9,7 +9,7 @@
  * - wire: the factory clones the recorded pool implementation (`setImplementation`, owner only).
  */
 import { deployerIsOwner, deployOrReplaceContract, deployOrUpgradeUups } from "./lib";
-import { send } from "../tasks/lib/send";
+import { send } from "../lib/send";
 import type { DeployModule } from "./types";
 
 export const serviceNodeContributionFactoryModule: DeployModule = {

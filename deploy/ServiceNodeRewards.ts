@@ -16,8 +16,8 @@
  * `evm_increaseTime` instead. Its only owner-set time knob, the signature expiry, keeps its default.
  */
 import { deployerIsOwner, deployOrReplaceContract, deployOrUpgradeUups } from "./lib";
-import { formatSesh } from "../tasks/lib/args";
-import { send } from "../tasks/lib/send";
+import { formatSesh } from "../lib/format";
+import { send } from "../lib/send";
 import type { DeployContext, DeployModule } from "./types";
 
 async function registry(ctx: DeployContext) {

@@ -15,11 +15,11 @@
  */
 import { getCreateAddress } from "ethers";
 import type { Hex } from "viem";
-import { formatSesh } from "../tasks/lib/args";
-import { send } from "../tasks/lib/send";
+import { formatSesh } from "../lib/format";
+import { send } from "../lib/send";
 import { namehash } from "../src/names/hash";
 import { normaliseLabel } from "../src/names/normalise";
-import type { ContractName, ContractRecord } from "./addressBook";
+import type { ContractName, ContractRecord } from "../src/deployments/addressBook";
 import { compiledRuntime, sameRuntimeCode } from "./lib";
 import type { DeployContext, DeployModule } from "./types";
 

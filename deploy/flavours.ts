@@ -10,6 +10,7 @@
  * shorter than production. No contract deployed today has a delay, so the record is empty — add a key
  * to {@link Delays} and {@link PRODUCTION_DELAYS} together with the contract that needs it.
  */
+import { SESH_UNIT, STAKING_REQUIREMENT } from "../src/protocol";
 import { CHAIN_IDS } from "./networks";
 
 /** Time-lock lengths in seconds, one key per delay a deployed contract is configured with. */
@@ -52,10 +53,6 @@ export interface NetworkFlavour {
   readonly startRegistry: boolean;
 }
 
-export const SESH_DECIMALS = 9;
-export const SESH_UNIT = 10n ** BigInt(SESH_DECIMALS);
-/** The production staking requirement (PROTOCOL.md: 25,000 SESH). */
-export const STAKING_REQUIREMENT = 25_000n * SESH_UNIT;
 
 const DEVNET: NetworkFlavour = Object.freeze({
   kind: "devnet",

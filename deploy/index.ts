@@ -2,7 +2,7 @@
  * The deploy modules, in any order (the runner sorts them by `dependsOn`).
  *
  * Extension point: a new contract gets `deploy/<Contract>.ts` exporting a {@link DeployModule}, its name
- * in `ContractName` (deploy/addressBook.ts), and one entry here. Planned: ServiceNodeRewards (dependsOn
+ * in `ContractName` (src/deployments/addressBook.ts), and one entry here. Planned: ServiceNodeRewards (dependsOn
  * SESH, RewardRatePool — the pool's `wire` then sets it as beneficiary), ServiceNodeContributionFactory
  * (dependsOn ServiceNodeRewards; wires factory → rewards), the name service (wires fees → pool).
  */

@@ -4,7 +4,7 @@
  * comparison that decides whether an implementation changed.
  */
 import { Contract, type ContractTransactionResponse } from "ethers";
-import type { ContractName, ContractRecord } from "./addressBook";
+import type { ContractName, ContractRecord } from "../src/deployments/addressBook";
 import type { DeployContext } from "./types";
 
 /** Hex ranges of a deployed bytecode that differ per deployment: immutables and library links. */

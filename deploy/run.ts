@@ -16,7 +16,7 @@ import {
   writeAddressBook,
   type AddressBook,
   type ContractName,
-} from "./addressBook";
+} from "../src/deployments/addressBook";
 import { flavourForChain } from "./flavours";
 import { DEPLOY_MODULES, orderModules } from "./index";
 import type { DeployAction, DeployContext, DeployModule, DeployOptions } from "./types";

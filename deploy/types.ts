@@ -8,7 +8,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { AddressBook, ContractName, ContractRecord } from "./addressBook";
+import type { AddressBook, ContractName, ContractRecord } from "../src/deployments/addressBook";
 import type { NetworkFlavour } from "./flavours";
 
 export type DeployActionKind = "deployed" | "unchanged" | "upgraded" | "wired" | "funded" | "skipped";

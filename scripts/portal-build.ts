@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { writeAbis } from "./portal-abi";
-import { PORTAL_NETWORKS, portalConfig, portalCsp, type PortalConfigJson } from "./portal-config";
+import { PORTAL_NETWORKS, portalConfig, portalCsp, withConfigMeta, type PortalConfigJson } from "./portal-config";
 
 const ROOT = path.resolve(__dirname, "..");
 export const PORTAL_DIR = path.join(ROOT, "portal");
@@ -124,7 +124,7 @@ export async function buildPortalBundle(options: { force?: boolean; log?: (line:
 export function networkConfig(options: BuildOptions): { config: PortalConfigJson; csp: string } {
   const network = options.network!;
   if (options.tracker === undefined) throw new PortalBuildError("--network needs --tracker <URL of the tracker's HTTP API>: the page reads its lists there");
-  const { readAddressBook, addressBookPath } = require("../deploy/addressBook") as typeof import("../deploy/addressBook");
+  const { readAddressBook, addressBookPath } = require("../src/deployments/addressBook") as typeof import("../src/deployments/addressBook");
   const book = readAddressBook(network);
   if (book === undefined) throw new PortalBuildError(`${addressBookPath(network)} does not exist: deploy to ${network} first (npx hardhat --network ${network} deploy)`);
   const rpc = options.rpc === undefined ? PORTAL_NETWORKS[network]?.rpcUrl : url("--rpc", options.rpc);
@@ -148,7 +148,6 @@ export function writeNetworkConfig(options: BuildOptions, dist: string = PORTAL_
   writeFileSync(path.join(dist, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   const indexFile = path.join(dist, "index.html");
   const html = readFileSync(indexFile, "utf8").replace(/\s*<meta http-equiv="Content-Security-Policy"[^>]*>/, "");
-  const { withConfigMeta } = require("./portal-serve") as typeof import("./portal-serve");
   const withCsp = html.replace("<meta charset=\"utf-8\" />", `<meta charset="utf-8" />\n    <meta http-equiv="Content-Security-Policy" content="${csp}" />`);
   writeFileSync(indexFile, withConfigMeta(withCsp, JSON.stringify(config)));
   return path.join(dist, "config.json");

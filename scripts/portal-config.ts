@@ -3,7 +3,7 @@
  * contract addresses from the address book. Shared by the build (static bundles for real networks) and the
  * devnet server.
  */
-import type { AddressBook, ContractName } from "../deploy/addressBook";
+import type { AddressBook, ContractName } from "../src/deployments/addressBook";
 
 /** What portal/src/config.ts parses. */
 export interface PortalConfigJson {
@@ -88,4 +88,16 @@ export function portalCsp(connect: readonly string[] = []): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join("; ");
+}
+
+/** The meta element portal/src/config.ts reads first. */
+export const CONFIG_META = "session-portal-config";
+
+const escapeAttribute = (text: string): string => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** index.html with the config as `<meta name="session-portal-config" content="…">` (replacing any earlier one). */
+export function withConfigMeta(html: string, configJson: string): string {
+  const meta = `<meta name="${CONFIG_META}" content="${escapeAttribute(configJson)}" />`;
+  const without = html.replace(new RegExp(`\\s*<meta name="${CONFIG_META}"[^>]*>`), "");
+  return without.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    ${meta}`);
 }

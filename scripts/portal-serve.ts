@@ -10,8 +10,10 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import type { AddressBook } from "../deploy/addressBook";
-import { portalConfig, portalCsp, type PortalConfigJson } from "./portal-config";
+import type { AddressBook } from "../src/deployments/addressBook";
+import { portalConfig, portalCsp, withConfigMeta, type PortalConfigJson } from "./portal-config";
+
+export { CONFIG_META, withConfigMeta } from "./portal-config";
 
 const ROOT = path.resolve(__dirname, "..");
 export const DEFAULT_PORTAL_DIST = path.join(ROOT, "portal", "dist");
@@ -36,18 +38,6 @@ const SECURITY_HEADERS = {
   "cross-origin-opener-policy": "same-origin",
   "permissions-policy": "camera=(), microphone=(), geolocation=()",
 };
-
-/** The meta element portal/src/config.ts reads first. */
-export const CONFIG_META = "session-portal-config";
-
-const escapeAttribute = (text: string): string => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/** index.html with the config as `<meta name="session-portal-config" content="…">` (replacing any earlier one). */
-export function withConfigMeta(html: string, configJson: string): string {
-  const meta = `<meta name="${CONFIG_META}" content="${escapeAttribute(configJson)}" />`;
-  const without = html.replace(new RegExp(`\\s*<meta name="${CONFIG_META}"[^>]*>`), "");
-  return without.replace('<meta charset="utf-8" />', `<meta charset="utf-8" />\n    ${meta}`);
-}
 
 export interface PortalServerOptions {
   readonly book: AddressBook;
@@ -201,7 +191,7 @@ function flag(argv: readonly string[], name: string): string | undefined {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { readAddressBook } = await import("../deploy/addressBook");
+  const { readAddressBook } = await import("../src/deployments/addressBook");
   const network = flag(argv, "network") ?? "localhost";
   const book = readAddressBook(network);
   if (book === undefined) throw new Error(`no address book for ${network}: deploy first (npm start does)`);

@@ -402,7 +402,7 @@ async function statusTable(hre: HardhatRuntimeEnvironment, rpcUrl: string, resul
   printTable("Services", [
     ["JSON-RPC", `${rpcUrl}  (chain id ${chainId}; ${blockIntervalMs > 0 ? `a block every ${blockIntervalMs / 1000} s and on each transaction` : "a block on each transaction"}; move the clock: ${cmd("devnet:time --advance 2h")})`],
     ...results.flatMap((r) => r.urls ?? []),
-    ["address book", book === undefined ? "-" : (await import("../deploy/addressBook")).addressBookPath("localhost")],
+    ["address book", book === undefined ? "-" : (await import("../src/deployments/addressBook")).addressBookPath("localhost")],
     ["log", `${logFile}  (Hardhat node, tracker, network)`],
   ]);
   printTable("Processes", [["pid", String(process.pid), "npm start"], ...children.map((c) => ["pid", String(c.process.pid), c.name])]);

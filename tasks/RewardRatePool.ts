@@ -1,10 +1,10 @@
 /** Reward pool tasks: `pool:status`, `pool:fund`, `pool:payout`. */
 import { task } from "hardhat/config";
 import { formatSesh, parseSesh } from "./lib/args";
-import { TaskError } from "./lib/errors";
-import { out, table } from "./lib/output";
+import { TaskError } from "../lib/errors";
+import { out, table } from "../lib/output";
 import { poolContracts, poolStatus } from "./lib/pool";
-import { send } from "./lib/send";
+import { send } from "../lib/send";
 
 task("pool:status", "Prints the reward pool's balance, reward rate, releases and beneficiary").setAction(async (_args, hre) => {
   const s = await poolStatus(hre);

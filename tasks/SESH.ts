@@ -3,9 +3,9 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatSesh, parseAddress, parseSesh } from "./lib/args";
 import { contractAddress, loadDeployment, networkInfo } from "./lib/deployment";
-import { TaskArgumentError, TaskError } from "./lib/errors";
-import { out } from "./lib/output";
-import { send } from "./lib/send";
+import { TaskArgumentError, TaskError } from "../lib/errors";
+import { out } from "../lib/output";
+import { send } from "../lib/send";
 
 async function sender(hre: HardhatRuntimeEnvironment) {
   const [signer] = await hre.ethers.getSigners();

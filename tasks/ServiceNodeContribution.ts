@@ -11,10 +11,10 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { publicKeyToHex } from "../src/bls";
 import { formatSesh, parseAddress, parseSesh } from "./lib/args";
 import { signPermit } from "./lib/permit";
-import { TaskArgumentError, TaskError } from "./lib/errors";
+import { TaskArgumentError, TaskError } from "../lib/errors";
 import { waitHint } from "./lib/duration";
-import { out, table } from "./lib/output";
-import { REVERT_HINTS, send } from "./lib/send";
+import { out, table } from "../lib/output";
+import { REVERT_HINTS, send } from "../lib/send";
 import {
   assertBalance,
   chainTime,

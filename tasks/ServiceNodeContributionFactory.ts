@@ -6,9 +6,9 @@
 import { task } from "hardhat/config";
 import { publicKeyToHex } from "../src/bls";
 import { formatSesh, parseSesh } from "./lib/args";
-import { TaskArgumentError, TaskError } from "./lib/errors";
-import { out, table } from "./lib/output";
-import { REVERT_HINTS, send } from "./lib/send";
+import { TaskArgumentError, TaskError } from "../lib/errors";
+import { out, table } from "../lib/output";
+import { REVERT_HINTS, send } from "../lib/send";
 import {
   assertBalance,
   ed25519Words,

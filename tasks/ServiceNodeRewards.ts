@@ -9,17 +9,17 @@
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { publicKeyToHex } from "../src/bls";
+import { EXIT_WAIT_SECONDS } from "../src/protocol";
 import { formatSesh, parseAddress } from "./lib/args";
-import { TaskArgumentError, TaskError } from "./lib/errors";
-import { out, table } from "./lib/output";
-import { REVERT_HINTS, send } from "./lib/send";
+import { TaskArgumentError, TaskError } from "../lib/errors";
+import { out, table } from "../lib/output";
+import { REVERT_HINTS, send } from "../lib/send";
 import { isPooled, planExitRequest, registeredContributors } from "./lib/exitRequest";
 import { nonSignerArgument } from "./lib/nonSigners";
 import { readDevnetRecord } from "./lib/devnet";
 import { taskCommand, waitHint } from "./lib/duration";
 import { checkSeeded, readSeedExport } from "./lib/seed";
 import {
-  EXIT_WAIT_TIME,
   assertBalance,
   assertSignatureFresh,
   nextBlockTime,
@@ -197,7 +197,7 @@ task("node:exit-after-wait", "Removes a node 30 days after its exit request (any
     if (node.exitRequestTimestamp === 0n) {
       throw new TaskError(`node ${id} has not asked to exit: its operator or a contributor runs \`npx hardhat node:request-exit --id ${id}\` first`);
     }
-    const allowedAt = node.exitRequestTimestamp + EXIT_WAIT_TIME;
+    const allowedAt = node.exitRequestTimestamp + EXIT_WAIT_SECONDS;
     const now = await chainTime(hre);
     if (now < allowedAt) throw new TaskError(`node ${id} may be removed from ${formatTime(allowedAt)}, ${waitHint(hre, allowedAt - now)}: wait, or use node:exit with the network's signature`);
     const receipt = await send(hre, {
@@ -225,7 +225,7 @@ export interface NodeRow {
 task("node:list", "Lists the active nodes and their status").setAction(async (_args, hre) => {
   const { registry } = await serviceNodeContracts(hre);
   const [ids] = await registry.allServiceNodeIDs();
-  const wait = EXIT_WAIT_TIME;
+  const wait = EXIT_WAIT_SECONDS;
   const now = await chainTime(hre);
   const rows: NodeRow[] = [];
   for (const id of ids) {

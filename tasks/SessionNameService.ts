@@ -26,7 +26,7 @@ import {
   type RecordInput,
 } from "../src/names";
 import { formatSesh, parseAddress, parsePositiveInt } from "./lib/args";
-import { TaskArgumentError, TaskError } from "./lib/errors";
+import { TaskArgumentError, TaskError } from "../lib/errors";
 import {
   describeSpecs,
   formatTime,
@@ -45,9 +45,9 @@ import {
   type NamesDeployment,
   type RecordArgs,
 } from "./lib/names";
-import { out } from "./lib/output";
+import { out } from "../lib/output";
 import { signPermit } from "./lib/permit";
-import { send } from "./lib/send";
+import { send } from "../lib/send";
 
 const MAX_YEARS = 100;
 

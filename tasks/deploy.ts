@@ -5,9 +5,9 @@ import { runDeploy } from "../deploy/run";
 import type { DeployContext } from "../deploy/types";
 import { parentNodeOf } from "../deploy/SessionNameService";
 import { parseAddress, parseSesh } from "./lib/args";
-import { TaskArgumentError, TaskError } from "./lib/errors";
+import { TaskArgumentError, TaskError } from "../lib/errors";
 import { loadDeployment } from "./lib/deployment";
-import { out, table } from "./lib/output";
+import { out, table } from "../lib/output";
 
 interface DeployArgs {
   fundPool?: string;

@@ -12,8 +12,8 @@ import { extendEnvironment, task } from "hardhat/config";
 import { parsePositiveInt } from "./lib/args";
 import { readDevnetControl, readDevnetRecord, writeDevnetControl } from "./lib/devnet";
 import { DEVNET_CHAIN_ID, formatDuration, parseDuration, taskCommand } from "./lib/duration";
-import { TaskError } from "./lib/errors";
-import { out } from "./lib/output";
+import { TaskError } from "../lib/errors";
+import { out } from "../lib/output";
 import { parseNodeId } from "./lib/serviceNodes";
 
 task("devnet", "Starts a local Session Network (Hardhat node, contracts, status table) until Ctrl-C; same as npm start")

@@ -4,7 +4,7 @@
  * prints the nodes' registration params instead. Options are those of `npm run network -- --help`.
  */
 import { task } from "hardhat/config";
-import { TaskError } from "./lib/errors";
+import { TaskError } from "../lib/errors";
 
 const PASSED = ["nodes", "seed", "tracker", "rewards", "port", "nodePortBase", "offline", "slow", "badSignature", "garbage", "minActive", "unlock", "processes", "operator"] as const;
 type Args = Partial<Record<(typeof PASSED)[number], string>> & { keys: boolean };

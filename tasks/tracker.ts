@@ -6,7 +6,7 @@
  * when it has them; TRACKER_* variables win.
  */
 import { task } from "hardhat/config";
-import { readAddressBook, type AddressBook, type ContractName } from "../deploy/addressBook";
+import { readAddressBook, type AddressBook, type ContractName } from "../src/deployments/addressBook";
 
 /** TRACKER_* defaults from an address book: the contracts it records and the earliest deployment block. */
 export function trackerEnvFromAddressBook(book: AddressBook): NodeJS.ProcessEnv {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { readFileSync } from "node:fs";
-import { addressBookPath, readAddressBook, writeAddressBook } from "../deploy/addressBook";
-import { STAKING_REQUIREMENT } from "../deploy/flavours";
+import { addressBookPath, readAddressBook, writeAddressBook } from "../src/deployments/addressBook";
+import { STAKING_REQUIREMENT } from "../src/protocol";
 import { runDeploy, type DeployResult } from "../deploy/run";
 import { useTemporaryDeployments } from "./helpers/deployments";
 

@@ -10,8 +10,9 @@ import {
   readAddressBook,
   writeAddressBook,
   type AddressBook,
-} from "../deploy/addressBook";
-import { assertFlavourSafe, flavourForChain, PRODUCTION_DELAYS, SESH_UNIT, type NetworkFlavour } from "../deploy/flavours";
+} from "../src/deployments/addressBook";
+import { assertFlavourSafe, flavourForChain, PRODUCTION_DELAYS, type NetworkFlavour } from "../deploy/flavours";
+import { SESH_UNIT } from "../src/protocol";
 import { DEPLOY_MODULES, orderModules } from "../deploy/index";
 import { rewardRatePoolModule } from "../deploy/RewardRatePool";
 import { seshModule } from "../deploy/SESH";

@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { addressBookName } from "../deploy/addressBook";
-import { SESH_UNIT } from "../deploy/flavours";
+import { addressBookName } from "../src/deployments/addressBook";
+import { SESH_UNIT } from "../src/protocol";
 import { runDeploy } from "../deploy/run";
 import { proofOfPossessionMessage, publicKeyToHex } from "../src/bls";
 import { oneParagraph } from "../tasks/lib/cliErrors";

@@ -15,7 +15,7 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { takeSnapshot, type SnapshotRestorer } from "@nomicfoundation/hardhat-network-helpers";
 import { getCreateAddress, type Interface } from "ethers";
-import type { ContractName } from "../deploy/addressBook";
+import type { ContractName } from "../src/deployments/addressBook";
 import { permitTypes } from "../src/token/permit";
 import { callAs, compiledInterface, describeOutcome, dummyArgs, normalise, stateChangingFunctions } from "./helpers/abiCalls";
 import { deploySuite, type DeployedSuite } from "./helpers/deployedSuite";

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { hexlify, toUtf8Bytes } from "ethers";
-import { SESH_UNIT } from "../deploy/flavours";
+import { SESH_UNIT } from "../src/protocol";
 import { runDeploy } from "../deploy/run";
 import { RecordKind, nameIds, sessionKeyPair } from "../src/names";
 import { hexToBytes } from "viem";

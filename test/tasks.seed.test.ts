@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { aggregatePublicKeys, publicKeyToHex } from "../src/bls";
-import { STAKING_REQUIREMENT } from "../deploy/flavours";
+import { STAKING_REQUIREMENT } from "../src/protocol";
 import { runDeploy } from "../deploy/run";
 import { parseSeedExport } from "../tasks/lib/seed";
 import { nodeKey } from "./helpers/network";

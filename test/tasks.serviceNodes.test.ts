@@ -6,9 +6,9 @@ import path from "node:path";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publicKeyToHex, type G1Affine } from "../src/bls";
 import { paramsToJson } from "../src/network/wire";
-import { SESH_UNIT, STAKING_REQUIREMENT } from "../deploy/flavours";
+import { SESH_UNIT, STAKING_REQUIREMENT } from "../src/protocol";
 import { runDeploy } from "../deploy/run";
-import { formatArg } from "../tasks/lib/send";
+import { formatArg } from "../lib/send";
 import { hinted, nodeKey, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
 import { useTemporaryDeployments } from "./helpers/deployments";
 

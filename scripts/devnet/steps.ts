@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { keccak256, toHex } from "viem";
-import type { AddressBook } from "../../deploy/addressBook";
+import type { AddressBook } from "../../src/deployments/addressBook";
 import type { DeployResult } from "../../deploy/run";
 import { withAccount } from "./accounts";
 import { freePort, getJson, rpcCall, ROOT, TS_NODE, waitUntil, watchOutput } from "./services";

@@ -10,7 +10,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { GasRow, GasSuite } from "./types";
 import { contribute, deployPools, freshKey, nodeParams, openPool, signPermit } from "../../test/helpers/serviceNodeContribution";
 import { g1, proofOfPossession } from "../../test/helpers/network";
-import { STAKING_REQUIREMENT } from "../../test/helpers/serviceNodeRewards";
+import { SESH_UNIT, STAKING_REQUIREMENT } from "../../src/protocol";
 
 async function gasOf(tx: Promise<ContractTransactionResponse> | ContractTransactionResponse): Promise<bigint> {
   const receipt = await (await tx).wait();
@@ -34,7 +34,7 @@ async function measure(): Promise<GasRow[]> {
 
   const plain = await openPool(d, op);
   rows.push({ operation: "factory deploy (0 reserved)", gas: plain.gasUsed, note: "clone + init + PoP verify (reference ≈ 4.14M)", target: 450_000n });
-  const reserved = await openPool(d, op, { reserved: [{ addr: a.address, amount: 5_000n * 10n ** 9n }, { addr: b.address, amount: 4_000n * 10n ** 9n }] });
+  const reserved = await openPool(d, op, { reserved: [{ addr: a.address, amount: 5_000n * SESH_UNIT }, { addr: b.address, amount: 4_000n * SESH_UNIT }] });
   rows.push({ operation: "factory deploy (2 reserved)", gas: reserved.gasUsed });
 
   // Manual pool: operator, two contributors, finalize by the operator.

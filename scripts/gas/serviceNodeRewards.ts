@@ -9,7 +9,8 @@ import { takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { TransactionResponse } from "ethers";
 import { GasRow, GasSuite } from "./types";
 import { g1, hinted, nodeKey, proofOfPossession, signExit, signLiquidation, signReward, type NodeKey } from "../../test/helpers/network";
-import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT } from "../../test/helpers/serviceNodeRewards";
+import { SESH_UNIT, STAKING_REQUIREMENT } from "../../src/protocol";
+import { deployServiceNodeRewards } from "../../test/helpers/serviceNodeRewards";
 
 const NODES = 3000;
 

@@ -6,9 +6,9 @@ import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import { GasRow, GasSuite } from "./types";
+import { SESH_UNIT } from "../../src/protocol";
 import { permitTypes } from "../../src/token/permit";
 
-const SESH_UNIT = 10n ** 9n;
 const DAY = 86_400;
 const YEAR = 365 * DAY;
 

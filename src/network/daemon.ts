@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createPublicClient, http, type Address, type PublicClient } from "viem";
 import { publicKeyToHex, type Hex, type SigningDomain } from "../bls";
-import { readAddressBook, addressBookPath } from "../../deploy/addressBook";
+import { readAddressBook, addressBookPath } from "../deployments/addressBook";
 import { registryAbi } from "./abi";
 import { boundedCache } from "./cache";
 import { movingClock, systemClock, type NetworkClock } from "./clock";

@@ -3,9 +3,10 @@
  * amounts back, with no floating point anywhere. Shared by the portal and the tasks.
  */
 
-/** SESH has 9 decimals: 1 SESH = 10^9 atomic units. */
-export const SESH_DECIMALS = 9;
-export const SESH_UNIT = 10n ** BigInt(SESH_DECIMALS);
+import { SESH_DECIMALS, SESH_UNIT } from "../protocol";
+
+/** SESH has 9 decimals: 1 SESH = 10^9 atomic units (defined in src/protocol). */
+export { SESH_DECIMALS, SESH_UNIT };
 
 /** Why an amount was refused, in words a person can act on. */
 export class AmountError extends Error {

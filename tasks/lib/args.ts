@@ -3,8 +3,12 @@
  * parse all their arguments before they send anything.
  */
 import { getAddress, isAddress, ZeroAddress } from "ethers";
-import { SESH_DECIMALS, SESH_UNIT } from "../../deploy/flavours";
-import { TaskArgumentError } from "./errors";
+import { SESH_DECIMALS, SESH_UNIT } from "../../src/protocol";
+import { TaskArgumentError } from "../../lib/errors";
+import { formatSesh } from "../../lib/format";
+
+/** Formats atomic units as SESH (defined in lib/, which the deploy modules share). */
+export { formatSesh };
 
 const EXAMPLE_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
@@ -89,13 +93,4 @@ export function parsePositiveInt(argument: string, value: unknown, rules: IntRul
   const n = Number(raw);
   if (rules.max !== undefined && n > rules.max) throw new TaskArgumentError(argument, `${n} is more than the maximum ${rules.max}`);
   return n;
-}
-
-/** Formats atomic units as SESH, without separators so it can be pasted back into --amount. */
-export function formatSesh(atomic: bigint): string {
-  const negative = atomic < 0n;
-  const abs = negative ? -atomic : atomic;
-  const whole = abs / SESH_UNIT;
-  const fraction = (abs % SESH_UNIT).toString().padStart(SESH_DECIMALS, "0").replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${fraction === "" ? "" : `.${fraction}`} SESH`;
 }

@@ -8,7 +8,7 @@
  */
 import { HardhatContext } from "hardhat/internal/context";
 import type { ActionType, TaskArguments } from "hardhat/types";
-import { PLUGIN } from "./errors";
+import { PLUGIN } from "../../lib/errors";
 
 /** Tasks of this project: every `group:name` task plus these. */
 const OWN_TASKS = new Set(["deploy", "devnet", "tracker", "network"]);

@@ -1,10 +1,10 @@
 /** Loading the address book for a task, with errors that say which command fixes them. */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { addressBookPath, readAddressBook, verifyAddressBook, type AddressBook, type ContractName } from "../../deploy/addressBook";
+import { addressBookPath, readAddressBook, verifyAddressBook, type AddressBook, type ContractName } from "../../src/deployments/addressBook";
 import { DEFAULT_LOCALHOST_URL } from "../../deploy/networks";
 import { flavourForChain, type NetworkFlavour } from "../../deploy/flavours";
 import { devnetAnswers, readDevnetRecord } from "./devnet";
-import { TaskError } from "./errors";
+import { TaskError } from "../../lib/errors";
 
 export interface Deployment {
   readonly book: AddressBook;

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { addressBookName, DEVNET_DEFAULT_PORT, deploymentsDir } from "../../deploy/addressBook";
+import { addressBookName, DEVNET_DEFAULT_PORT, deploymentsDir } from "../../src/deployments/addressBook";
 
 export interface DevnetRecord {
   readonly rpcUrl: string;

@@ -4,7 +4,7 @@
  * a devnet (`devnet:time --advance`, which moves the chain's clock and mines one normal block).
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { TaskArgumentError } from "./errors";
+import { TaskArgumentError } from "../../lib/errors";
 
 /** Chain id of Hardhat's node and in-process network. */
 export const DEVNET_CHAIN_ID = 31337;

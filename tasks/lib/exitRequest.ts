@@ -15,13 +15,10 @@ import { AbiCoder, keccak256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { formatSesh } from "./args";
 import { formatDuration } from "./duration";
-import { TaskError } from "./errors";
+import { TaskError } from "../../lib/errors";
+import { EXIT_REQUEST_INTERVAL_SECONDS, SMALL_CONTRIBUTOR_LEAVE_DELAY_SECONDS } from "../../src/protocol";
 import { formatTime } from "./serviceNodes";
 
-/** `SMALL_CONTRIBUTOR_LEAVE_DELAY` of the registry. */
-export const SMALL_CONTRIBUTOR_LEAVE_DELAY = 30n * 24n * 60n * 60n;
-/** `EXIT_REQUEST_INTERVAL` of the registry. */
-export const EXIT_REQUEST_INTERVAL = 60n * 60n;
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 
 /** One entry of a node's registered contributor list (the contract's `Contributor`). */
@@ -73,7 +70,7 @@ const plainWait: WaitHint = (seconds) => `in ${formatDuration(seconds)}`;
 
 function assertIntervalOver(id: bigint, node: ExitRequestNode, now: bigint, hint: WaitHint): void {
   if (node.exitRequestTimestamp === 0n) return;
-  const allowedAt = node.lastExitRequestTimestamp + EXIT_REQUEST_INTERVAL;
+  const allowedAt = node.lastExitRequestTimestamp + EXIT_REQUEST_INTERVAL_SECONDS;
   if (now < allowedAt) {
     throw new TaskError(
       `node ${id} asked to exit at ${formatTime(node.lastExitRequestTimestamp)}; a repeat is allowed from ${formatTime(allowedAt)}, ` +
@@ -114,7 +111,7 @@ export function planExitRequest(
   }
   const stake = mine.stakedAmount;
   if (node.exitRequestTimestamp === 0n && stake * 4n < total) {
-    const allowedAt = node.addedTimestamp + SMALL_CONTRIBUTOR_LEAVE_DELAY;
+    const allowedAt = node.addedTimestamp + SMALL_CONTRIBUTOR_LEAVE_DELAY_SECONDS;
     if (now < allowedAt) {
       throw new TaskError(
         `you staked ${formatSesh(stake)} of node ${id}'s ${formatSesh(total)}, less than a quarter: such contributors may request ` +

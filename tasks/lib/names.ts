@@ -23,11 +23,11 @@ import {
   type RecordSpec,
 } from "../../src/names";
 import type { SESH, SessionNameCommitments, SessionNameReverse, SessionNameService } from "../../typechain-types";
-import { deploymentsDir } from "../../deploy/addressBook";
+import { deploymentsDir } from "../../src/deployments/addressBook";
 import { contractAddress, loadDeployment, type Deployment } from "./deployment";
-import { TaskArgumentError, TaskError } from "./errors";
-import { out } from "./output";
-import { REVERT_HINTS } from "./send";
+import { TaskArgumentError, TaskError } from "../../lib/errors";
+import { out } from "../../lib/output";
+import { REVERT_HINTS } from "../../lib/send";
 
 Object.assign(REVERT_HINTS, {
   NameNotAvailable: "the name is taken (or in its grace period): pick another name, or wait until availableAt",

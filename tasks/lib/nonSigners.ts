@@ -6,7 +6,7 @@
  */
 import type { Hex } from "viem";
 import { canEncodeHinted, hintedNonSignersFor } from "../../src/network/nonSigners";
-import { TaskError } from "./errors";
+import { TaskError } from "../../lib/errors";
 
 export type SignedCall = "updateRewardsBalance" | "exitBLSPublicKeyWithSignature" | "liquidateBLSPublicKeyWithSignature";
 

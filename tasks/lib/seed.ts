@@ -16,7 +16,7 @@
  */
 import { readFileSync } from "node:fs";
 import { aggregatePublicKeys, isValidPublicKey, publicKeyFromHex, publicKeyToHex, type G1Affine } from "../../src/bls";
-import { TaskArgumentError } from "./errors";
+import { TaskArgumentError } from "../../lib/errors";
 
 export interface SeedContributor {
   readonly staker: { readonly addr: string; readonly beneficiary: string };

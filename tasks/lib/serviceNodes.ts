@@ -27,7 +27,7 @@ import { randomBytes } from "node:crypto";
 import { rpcCall } from "../../src/network/rpc";
 import { formatSesh, parseAddress, parseSesh } from "./args";
 import { contractAddress, loadDeployment, type Deployment } from "./deployment";
-import { TaskArgumentError, TaskError } from "./errors";
+import { TaskArgumentError, TaskError } from "../../lib/errors";
 
 export async function signerOf(hre: HardhatRuntimeEnvironment): Promise<HardhatEthersSigner> {
   const [signer] = await hre.ethers.getSigners();
@@ -66,12 +66,6 @@ export function formatTime(seconds: bigint): string {
 
 const SECRET_HEX = /^(0x)?[0-9a-fA-F]{64}$/;
 
-/**
- * The registry's wait between an exit request and `exitBLSPublicKeyAfterWaitTime` (its internal
- * `EXIT_WAIT_TIME`, 30 days). It has no getter: one more external function sorted before
- * `claimRewards()` in the selector dispatch would cost every claim gas.
- */
-export const EXIT_WAIT_TIME = 30n * 24n * 60n * 60n;
 
 function secretFromHex(argument: string, raw: string, source: string): SecretKey {
   if (!SECRET_HEX.test(raw)) {

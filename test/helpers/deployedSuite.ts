@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runDeploy } from "../../deploy/run";
-import type { AddressBook } from "../../deploy/addressBook";
+import type { AddressBook } from "../../src/deployments/addressBook";
 import { labelhash, namehash } from "../../src/names/hash";
 import { sessionKeyPair, sessionReverseMessage, signSessionReverse } from "../../src/names/sessionKey";
 import { g1, nodeKey, proofOfPossession } from "./network";

@@ -3,10 +3,11 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { IServiceNodeRewardsExtension, RewardRatePool, SESH, ServiceNodeRewards } from "../../typechain-types";
+import { SESH_UNIT, STAKING_REQUIREMENT } from "../../src/protocol";
 import { g1, makeNodeKeys, proofOfPossession, type NodeKey, type SimNetwork } from "./network";
 
-export const SESH_UNIT = 10n ** 9n;
-export const STAKING_REQUIREMENT = 25_000n * SESH_UNIT;
+/** The protocol's (src/protocol), re-exported for the many tests that import them with this fixture. */
+export { SESH_UNIT, STAKING_REQUIREMENT };
 export const POOL_RESERVE = 10_000_000n * SESH_UNIT;
 
 export interface Deployment {

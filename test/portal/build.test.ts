@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import type { AddressBook } from "../../deploy/addressBook";
+import type { AddressBook } from "../../src/deployments/addressBook";
 import { renderAbis } from "../../scripts/portal-abi";
 import { parseArgs, writeNetworkConfig } from "../../scripts/portal-build";
 import { portalCsp } from "../../scripts/portal-config";

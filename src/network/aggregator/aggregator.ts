@@ -20,6 +20,7 @@ import {
   type PartialSignature,
   type SigningDomain,
 } from "../../bls";
+import { EXIT_UNLOCK_SECONDS } from "../../protocol";
 import { NetworkError, type ErrorKind } from "../errors";
 import { networkHeightAt } from "../ledger/sync";
 import type { NodeClient } from "../node/client";
@@ -140,7 +141,7 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   const dst = hashToFieldDst(options.domain);
   const timeoutMs = options.timeoutMs ?? 5_000;
   const clock = options.clock ?? systemClock;
-  const unlock = options.unlockSeconds ?? 15n * 24n * 3600n;
+  const unlock = options.unlockSeconds ?? EXIT_UNLOCK_SECONDS;
   const isServing = options.isServing ?? (() => true);
   const removalTtl = options.removalCacheSeconds ?? 60n;
   const clientsByKey = new Map(options.nodes.map((c) => [pubkeyKey(c.publicKey), c]));

@@ -6,6 +6,7 @@
  */
 import Database from "better-sqlite3";
 import type { Address } from "../../bls";
+import { EXIT_UNLOCK_SECONDS } from "../../protocol";
 import type { ViewNode } from "../view";
 import { clampRate, isEligible, splitBlockReward, splitReturnedStake } from "./split";
 
@@ -21,7 +22,7 @@ export interface LedgerConfig {
 export const DEFAULT_LEDGER_CONFIG: LedgerConfig = {
   minActiveSeconds: 24n * 3600n,
   maxRateStepBps: 100n,
-  unlockSeconds: 15n * 24n * 3600n,
+  unlockSeconds: EXIT_UNLOCK_SECONDS,
 };
 
 /** What one network block is computed from. */

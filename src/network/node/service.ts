@@ -17,6 +17,7 @@ import {
   type SecretKey,
   type SigningDomain,
 } from "../../bls";
+import { EXIT_UNLOCK_SECONDS } from "../../protocol";
 import { forbidden, methodNotFound, notFound } from "../errors";
 import type { Ledger } from "../ledger/ledger";
 import { networkHeightAt } from "../ledger/sync";
@@ -74,7 +75,7 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
   const pk = publicKey(options.secretKey);
   const dst = hashToFieldDst(options.domain);
   const clock = options.clock ?? systemClock;
-  const unlock = options.unlockSeconds ?? 15n * 24n * 3600n;
+  const unlock = options.unlockSeconds ?? EXIT_UNLOCK_SECONDS;
   const tolerance = options.timestampToleranceSeconds ?? 180n;
   const isServing = options.isServing ?? (() => true);
 

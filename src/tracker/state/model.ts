@@ -196,8 +196,7 @@ export function nameState(name: NameEntry, now: bigint): NameState {
 export const EMPTY_NAME_RECORDS: NameRecords = { session: null, lokinet: null, wallet: null, text: {} };
 
 /** PROTOCOL.md §3: the network signs an exit 15 days after the request; anyone may exit after 30 days. */
-export const EXIT_UNLOCK_SECONDS = 15n * 86_400n;
-export const EXIT_WAIT_SECONDS = 30n * 86_400n;
+export { EXIT_UNLOCK_SECONDS, EXIT_WAIT_SECONDS } from "../../protocol";
 
 /**
  * The smallest contribution a pool accepts now: for the operator while it awaits the operator
