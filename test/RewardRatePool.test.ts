@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SESH_UNIT } from "../src/protocol";
 import { ethers } from "hardhat";
 import fc from "fast-check";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
@@ -6,7 +7,6 @@ import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { RewardRatePool, SESH } from "../typechain-types";
 import { rewardRateAt } from "../src/network/ledger/rate";
 
-const SESH_UNIT = 10n ** 9n;
 const RATE_BPS = 1510n;
 const BPS = 10_000n;
 const YEAR = 365n * 24n * 3600n;

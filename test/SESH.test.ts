@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SESH_UNIT } from "../src/protocol";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { permitTypes } from "../src/token/permit";
@@ -13,8 +14,8 @@ describe("SESH", () => {
   it("mints the fixed supply of 240M SESH with 9 decimals to the receiver", async () => {
     const { token, deployer, receiver } = await loadFixture(deploy);
     expect(await token.decimals()).to.equal(9n);
-    expect(await token.totalSupply()).to.equal(240_000_000n * 10n ** 9n);
-    expect(await token.balanceOf(receiver.address)).to.equal(240_000_000n * 10n ** 9n);
+    expect(await token.totalSupply()).to.equal(240_000_000n * SESH_UNIT);
+    expect(await token.balanceOf(receiver.address)).to.equal(240_000_000n * SESH_UNIT);
     expect(await token.balanceOf(deployer.address)).to.equal(0n);
     expect(await token.symbol()).to.equal("SESH");
   });
@@ -35,7 +36,7 @@ describe("SESH", () => {
 
   it("accepts an EIP-2612 permit signed by the holder", async () => {
     const { token, receiver, other } = await loadFixture(deploy);
-    const value = 1_000n * 10n ** 9n;
+    const value = 1_000n * SESH_UNIT;
     const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
     const { chainId } = await ethers.provider.getNetwork();
     const signature = await receiver.signTypedData(

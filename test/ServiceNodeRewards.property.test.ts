@@ -7,6 +7,7 @@
  * Runs: PROPERTY_RUNS (default 1,000), seed PROPERTY_SEED (default 20240601).
  */
 import { expect } from "chai";
+import { EXIT_WAIT_SECONDS, MIN_NODE_AGE_SECONDS } from "../src/protocol";
 import fc from "fast-check";
 import { ethers, network as hhNetwork } from "hardhat";
 import { aggregatePublicKeys } from "../src/bls";
@@ -16,7 +17,7 @@ import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT, type Deployme
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20240601);
 const STEP = 10n;
-const MONTH = 30n * 86_400n + 1n;
+const MONTH = EXIT_WAIT_SECONDS + 1n;
 
 type Action =
   | { kind: "register"; k: number }
@@ -112,7 +113,7 @@ describe("ServiceNodeRewards property: token accounting, aggregate key, payouts"
             const ts = clock;
             const sig = a.kind === "exit" ? signExit(net(), node.key.pk, ts) : signLiquidation(net(), node.key.pk, ts);
             const tx = a.kind === "exit" ? d.snr.exitBLSPublicKeyWithSignature(g1(node.key.pk), ts, sig, []) : d.snr.connect(liquidator).liquidateBLSPublicKeyWithSignature(g1(node.key.pk), ts, sig, []);
-            if (clock < node.added + 7200n) {
+            if (clock < node.added + MIN_NODE_AGE_SECONDS) {
               await expect(tx).to.be.revertedWithCustomError(d.snr, "ServiceNodeTooYoung");
             } else {
               await (await tx).wait();

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SIGNATURE_EXPIRY_SECONDS } from "../src/protocol";
 import { ethers, network as hhNetwork } from "hardhat";
 import { loadFixture, time, mine } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -77,7 +78,7 @@ describe("ServiceNodeRewards", () => {
       expect(await d.snr.totalNodes()).to.equal(50n);
       expect(await d.snr.stakingRequirement()).to.equal(STAKING_REQUIREMENT);
       expect(await d.snr.maxContributors()).to.equal(10n);
-      expect(await d.snr.signatureExpiry()).to.equal(600n);
+      expect(await d.snr.signatureExpiry()).to.equal(SIGNATURE_EXPIRY_SECONDS);
       expect(await d.snr.blsNonSignerThresholdMax()).to.equal(4000n);
       expect(await d.snr.blsNonSignerThreshold()).to.equal(16n);
       expect(await d.snr.liquidationRatios()).to.deep.equal([3n, 17n, 9980n]);

@@ -1,5 +1,6 @@
 /** Deployment fixture shared by the Session Name Service tests and the `names` gas suite. */
 import hre from "hardhat";
+import { SESH_UNIT } from "../src/protocol";
 import { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroHash, getCreateAddress } from "ethers";
@@ -14,7 +15,7 @@ import {
 import { PreparedRegistration, RecordSpec, prepareRegistration } from "../src/names";
 
 /** 10 SESH per year (9 decimals). */
-export const FEE_PER_YEAR = 10n * 10n ** 9n;
+export const FEE_PER_YEAR = 10n * SESH_UNIT;
 export const MIN_AGE = 60;
 export const MAX_AGE = 24 * 3600;
 export const YEAR = 365 * 24 * 3600;
@@ -58,7 +59,7 @@ export async function deployNames(): Promise<NamesFixture> {
   if ((await proxy.getAddress()) !== proxyAddress) throw new Error("proxy address prediction failed");
   const names = await ethers.getContractAt("SessionNameService", proxyAddress);
   for (const user of [alice, bob, carol, registrar]) {
-    await sesh.transfer(user.address, 10_000n * 10n ** 9n);
+    await sesh.transfer(user.address, 10_000n * SESH_UNIT);
   }
   // The RewardRatePool always holds SESH; give the stand-in recipient a balance too.
   await sesh.transfer(pool.address, 1n);

@@ -4,6 +4,7 @@
  * to the second. Signatures are real BLS signatures of the simulated network (test/helpers/network.ts).
  */
 import { expect } from "chai";
+import { SIGNATURE_EXPIRY_SECONDS } from "../src/protocol";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { g1, nodeKey, signExit, signReward } from "./helpers/network";
 import {
@@ -117,10 +118,10 @@ describe("boundaries: ServiceNodeRewards", () => {
   });
 
   describe("signature expiry (past side)", () => {
-    for (const expiry of [600n, 37n]) {
+    for (const expiry of [SIGNATURE_EXPIRY_SECONDS, 37n]) {
       it(`refuses a signature older than the expiry (${expiry} s) and accepts one exactly that old`, async () => {
         const d = await load();
-        if (expiry !== 600n) await d.ext.setSignatureExpiry(expiry);
+        if (expiry !== SIGNATURE_EXPIRY_SECONDS) await d.ext.setSignatureExpiry(expiry);
         const key = d.seedKeys[4];
         const id = 5n;
         const signedAt = (await now()) + 10n;

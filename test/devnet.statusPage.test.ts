@@ -4,6 +4,7 @@
  * and the names are on the page, matching the chain.
  */
 import { expect } from "chai";
+import { SESH_UNIT } from "../src/protocol";
 import { Contract, JsonRpcProvider } from "ethers";
 import hre from "hardhat";
 import { readFileSync } from "node:fs";
@@ -13,8 +14,8 @@ import { assertChromiumInstalled, launchChromium } from "./helpers/chromium";
 
 /** 1718.75 → "1,718.75" as the page writes SESH. */
 function grouped(sesh: bigint): string {
-  const whole = (sesh / 10n ** 9n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const frac = (sesh % 10n ** 9n).toString().padStart(9, "0").replace(/0+$/, "");
+  const whole = (sesh / SESH_UNIT).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const frac = (sesh % SESH_UNIT).toString().padStart(9, "0").replace(/0+$/, "");
   return frac === "" ? whole : `${whole}.${frac}`;
 }
 

@@ -5,6 +5,7 @@
  * SIGINT stops npm start, and every process it started must be gone.
  */
 import { expect } from "chai";
+import { STAKING_REQUIREMENT } from "../src/protocol";
 import { Contract, getAddress, JsonRpcProvider } from "ethers";
 import hre from "hardhat";
 import { readFileSync } from "node:fs";
@@ -118,10 +119,10 @@ describe("devnet story (npm start as a child, tasks, tracker API = chain, SIGINT
     await r.run("contribution:contribute", { pool: opened.pool, amount: "5000" }, 8);
     const filled = await r.run<{ status: string }>("contribution:contribute", { pool: opened.pool, amount: "13750" }, 9);
     expect(filled.status).to.equal("WaitForFinalized");
-    expect(await pool.totalContribution()).to.equal(25_000n * 10n ** 9n);
+    expect(await pool.totalContribution()).to.equal(STAKING_REQUIREMENT);
     await trackerCaughtUp();
     trackedPool = (await tracker<{ pools: TrackerPool[] }>("/pools")).pools.find((p) => lower(p.address) === lower(opened.pool))!;
-    expect(trackedPool).to.include({ status: "filled", open: false, totalContributed: String(25_000n * 10n ** 9n) });
+    expect(trackedPool).to.include({ status: "filled", open: false, totalContributed: String(STAKING_REQUIREMENT) });
 
     // 4. The operator finalizes: a pooled node with three contributors.
     const fin = await r.run<{ id: string }>("contribution:finalize", { pool: opened.pool }, 7);

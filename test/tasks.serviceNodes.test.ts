@@ -6,7 +6,7 @@ import path from "node:path";
 import { loadFixture, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { publicKeyToHex, type G1Affine } from "../src/bls";
 import { paramsToJson } from "../src/network/wire";
-import { SESH_UNIT, STAKING_REQUIREMENT } from "../src/protocol";
+import { EXIT_WAIT_SECONDS, SESH_UNIT, SMALL_CONTRIBUTOR_LEAVE_DELAY_SECONDS, STAKING_REQUIREMENT } from "../src/protocol";
 import { runDeploy } from "../deploy/run";
 import { formatArg } from "../lib/send";
 import { hinted, nodeKey, signExit, signLiquidation, signReward, type NodeKey, type SimNetwork } from "./helpers/network";
@@ -158,7 +158,7 @@ describe("tasks: service nodes, pools, rewards", () => {
       expect(r.exitRequestTimestamp).to.equal(BigInt(await time.latest()));
       await refuses(deployer.address, () => hre.run("node:request-exit", { id: "1" }), /a repeat is allowed from/);
       await refuses(deployer.address, () => hre.run("node:exit-after-wait", { id: "1" }), /node 1 may be removed from .*, in (30 d|29 d [^:]*): wait/);
-      await time.increase(30 * 86_400);
+      await time.increase(EXIT_WAIT_SECONDS);
       const rows = (await hre.run("node:list")) as { id: bigint; status: string }[];
       expect(rows[0].status).to.equal("exit requested; removable now");
       await hre.run("node:exit-after-wait", { id: "1" });
@@ -391,11 +391,11 @@ describe("tasks: service nodes, pools, rewards", () => {
       const list = registration.args.contributors.map((c) => ({ staker: { addr: c.staker.addr, beneficiary: c.staker.beneficiary }, stakedAmount: c.stakedAmount }));
       await expect(registry.connect(bob)["initiateExitBLSPublicKey(uint64,((address,address),uint256)[])"](poolNode, list))
         .to.be.revertedWithCustomError(registry, "SmallContributorLeaveTooEarly")
-        .withArgs(poolNode, bob.address, added + 30n * 86_400n);
+        .withArgs(poolNode, bob.address, added + SMALL_CONTRIBUTOR_LEAVE_DELAY_SECONDS);
       await as(dave, () => refuses(dave.address, () => hre.run("node:request-exit", { id }), new RegExp(`${dave.address} is not a contributor of node 4; its contributors are .*${bob.address}`)));
       await as(dave, () => refuses(dave.address, () => hre.run("node:request-exit", { id: "1" }), /node 1 is a solo node operated by .* only its operator may request its exit/));
 
-      await time.increaseTo(added + 30n * 86_400n);
+      await time.increaseTo(added + SMALL_CONTRIBUTOR_LEAVE_DELAY_SECONDS);
       const r = (await as(bob, () => hre.run("node:request-exit", { id }))) as { txHash: string; role: string; exitRequestTimestamp: bigint };
       expect(r.role).to.equal("contributor");
       const receipt = await ethers.provider.getTransactionReceipt(r.txHash);

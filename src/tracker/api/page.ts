@@ -4,6 +4,7 @@
  * Every value read from the chain or the configuration goes through {@link escapeHtml}.
  */
 import type { Follower } from "../follower/follower";
+import { SESH_DECIMALS, SESH_UNIT } from "../../protocol";
 import type { ProviderSet } from "../rpc/providers";
 import {
   ENTITY,
@@ -44,8 +45,8 @@ export function formatSesh(atomic: string | bigint | null): string {
   const v = BigInt(atomic);
   const negative = v < 0n;
   const abs = negative ? -v : v;
-  const whole = (abs / 1_000_000_000n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const fraction = (abs % 1_000_000_000n).toString().padStart(9, "0").replace(/0+$/, "");
+  const whole = (abs / SESH_UNIT).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const fraction = (abs % SESH_UNIT).toString().padStart(SESH_DECIMALS, "0").replace(/0+$/, "");
   return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
 }
 
