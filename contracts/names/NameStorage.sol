@@ -27,7 +27,8 @@ library NameStorage {
 
     /// @notice The storage struct.
     function layout() internal pure returns (NameStorageLayout.Layout storage $) {
-        assembly {
+        // Sets a storage pointer; touches no memory.
+        assembly ("memory-safe") {
             $.slot := LOCATION
         }
     }
@@ -54,7 +55,8 @@ library NameStorage {
 
     /// @notice Key of the records of `node` in registration `epoch`.
     function recordsKey(bytes32 node, uint24 epoch) internal pure returns (bytes32 key) {
-        assembly {
+        // Hashes in the scratch space (0x00-0x3f) only.
+        assembly ("memory-safe") {
             mstore(0x00, node)
             mstore(0x20, epoch)
             key := keccak256(0x00, 0x40)

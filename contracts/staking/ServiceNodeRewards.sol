@@ -94,8 +94,9 @@ contract ServiceNodeRewards is
     /// @param token The staking and reward token (SESH); fixed per implementation.
     /// @param verifier The {BLSVerifier}; fixed per implementation.
     constructor(IERC20 token, BLSVerifier verifier) {
-        if (address(token) == address(0)) revert ZeroAddress("token");
-        if (address(verifier) == address(0)) revert ZeroAddress("verifier");
+        if (address(token) == address(0) || address(verifier) == address(0)) {
+            revert InvalidConstructorAddress(address(token), address(verifier));
+        }
         designatedToken = token;
         blsVerifier = verifier;
         _extension = address(new ServiceNodeRewardsExtension(token, verifier));
@@ -110,6 +111,8 @@ contract ServiceNodeRewards is
     // solhint-disable-next-line no-complex-fallback
     fallback() external {
         address extension = _extension;
+        // Not memory-safe, on purpose: calldata and return data are copied over memory from 0, and the block
+        // always ends the call (return or revert), so Solidity never reads that memory again.
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
@@ -129,7 +132,7 @@ contract ServiceNodeRewards is
         external
         initializer
     {
-        if (rewardPool_ == address(0)) revert ZeroAddress("rewardPool");
+        if (rewardPool_ == address(0)) revert InvalidRewardPool(rewardPool_);
         __Ownable_init(initialOwner);
         __Ownable2Step_init();
         Layout storage $ = _layout();
@@ -442,7 +445,7 @@ contract ServiceNodeRewards is
     ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
-        if (recipient == address(0)) revert ZeroAddress("recipient");
+        if (recipient == address(0)) revert InvalidRecipient(recipient);
         uint256 previous = $.recipients[recipient].rewards;
         // solhint-disable-next-line gas-strict-inequalities
         if (lifetimeRewards <= previous) revert RewardsNotIncreased(lifetimeRewards, previous);
@@ -503,7 +506,7 @@ contract ServiceNodeRewards is
     /// @notice Sets the maximum number of contributors per node (owner only; 1 to 255).
     /// @param newMax The new maximum.
     function setMaxContributors(uint256 newMax) external onlyOwner {
-        if (newMax == 0 || newMax > type(uint8).max) revert InvalidParameter("maxContributors", newMax);
+        if (newMax == 0 || newMax > type(uint8).max) revert InvalidMaxContributors(newMax);
         _layout().config.maxContributors = uint8(newMax);
         emit MaxContributorsUpdated(newMax);
     }
@@ -676,7 +679,7 @@ contract ServiceNodeRewards is
 
     function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
         if (requirement == 0 || requirement > type(uint96).max) {
-            revert InvalidParameter("stakingRequirement", requirement);
+            revert InvalidStakingRequirement(requirement);
         }
         return uint96(requirement);
     }
@@ -779,7 +782,8 @@ contract ServiceNodeRewards is
     }
 
     function _offset(uint64[] calldata ids) private pure returns (uint256 offset) {
-        assembly {
+        // The calldata offset of the ids; touches no memory.
+        assembly ("memory-safe") {
             offset := ids.offset
         }
     }
@@ -787,7 +791,8 @@ contract ServiceNodeRewards is
     function _hinted(bytes calldata entries) private pure returns (NonSigners memory) {
         if (entries.length % PackedG1.HINTED_ENTRY_SIZE != 0) revert InvalidNonSignerEntries(entries.length);
         uint256 offset;
-        assembly {
+        // The calldata offset of the entries; touches no memory.
+        assembly ("memory-safe") {
             offset := entries.offset
         }
         return NonSigners(offset, entries.length / PackedG1.HINTED_ENTRY_SIZE, true);

@@ -114,20 +114,23 @@ abstract contract ServiceNodeRewardsStorage is IServiceNodeRewardsEvents {
     uint256 internal constant _LIST_ENTRY_SIZE = 21;
 
     function _layout() internal pure returns (Layout storage $) {
-        assembly {
+        // Sets a storage pointer; touches no memory.
+        assembly ("memory-safe") {
             $.slot := _STORAGE_LOCATION
         }
     }
 
     /// @dev Node `id`'s packed key; 0 when no node with that id is active.
     function _keyOf(uint256 id) internal view returns (uint256 packed) {
-        assembly {
+        // Slot _NODE_KEYS_LOCATION + id holds node id's key: ids are below 2^64, so the range never meets another slot.
+        assembly ("memory-safe") {
             packed := sload(add(_NODE_KEYS_LOCATION, id))
         }
     }
 
     function _setKeyOf(uint256 id, uint256 packed) internal {
-        assembly {
+        // The slot of {_keyOf}; touches no memory.
+        assembly ("memory-safe") {
             sstore(add(_NODE_KEYS_LOCATION, id), packed)
         }
     }
