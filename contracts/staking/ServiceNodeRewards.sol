@@ -824,9 +824,7 @@ contract ServiceNodeRewards is
     }
 
     /// @dev The hot path in assembly on the two raw words it needs (claim state, recipient): one SLOAD
-    /// and one SSTORE each. Bit layouts follow Solidity's packing (first member lowest): ClaimState =
-    /// limit [0, 88), claimedInCycle [88, 176), cycleIndex [176, 216), cycleLength [216, 248), paused
-    /// [248, 256); Recipient = rewards [0, 128), claimed [128, 256). Both slots are fixed offsets in the
+    /// and one SSTORE each, fields read through the offsets and masks of ServiceNodeRewardsStorage. Both slots are fixed offsets in the
     /// namespace, derived from one opaque copy (`shr(255, gas())` is 0) so that the optimizer keeps them
     /// on the stack instead of re-reading constants from code. The cycle index is truncated to the stored
     /// 40 bits, which only have to tell consecutive cycles apart; cycleLength > 0 (initializer, setter).
@@ -854,23 +852,31 @@ contract ServiceNodeRewards is
             let c := sload(claimsSlot)
             let r := sload(recipientSlot)
             // Cannot underflow: claimed never exceeds rewards (enforced below on every claim).
-            let available := sub(and(r, 0xffffffffffffffffffffffffffffffff), shr(128, r))
+            let available := sub(and(r, _RECIPIENT_REWARDS_MASK), shr(_RECIPIENT_CLAIMED_OFFSET, r))
             amount := requested
             if eq(requested, not(0)) { amount := available }
-            let cycleIndex := and(div(timestamp(), and(shr(216, c), 0xffffffff)), 0xffffffffff)
-            let limit := and(c, 0xffffffffffffffffffffff)
+            let cycleIndex := and(div(timestamp(), and(shr(_CYCLE_LENGTH_OFFSET, c), _CYCLE_LENGTH_MASK)), _CYCLE_INDEX_MASK)
+            let limit := and(c, _CLAIM_LIMIT_MASK)
             let total := amount
             // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
-            if eq(cycleIndex, and(shr(176, c), 0xffffffffff)) { total := add(amount, and(shr(88, c), 0xffffffffffffffffffffff)) }
+            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) {
+                total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK))
+            }
             // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
             let m := mload(0x40)
-            if shr(248, c) { mstore(m, paused_) revert(m, 0x04) }
+            if shr(_CLAIMS_PAUSED_OFFSET, c) { mstore(m, paused_) revert(m, 0x04) }
             if iszero(amount) { mstore(m, nothing) revert(m, 0x04) }
             if gt(amount, available) { mstore(m, exceeds) mstore(add(m, 0x04), amount) mstore(add(m, 0x24), available) revert(m, 0x44) }
             if gt(total, limit) { mstore(m, overLimit) mstore(add(m, 0x04), total) mstore(add(m, 0x24), limit) revert(m, 0x44) }
             // total ≤ limit < 2^88 fits its field; claimed + amount ≤ rewards < 2^128 fits its half.
-            sstore(claimsSlot, or(and(c, not(shl(88, 0xffffffffffffffffffffffffffffffff))), or(shl(88, total), shl(176, cycleIndex))))
-            sstore(recipientSlot, add(r, shl(128, amount)))
+            sstore(
+                claimsSlot,
+                or(
+                    and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK))),
+                    or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))
+                )
+            )
+            sstore(recipientSlot, add(r, shl(_RECIPIENT_CLAIMED_OFFSET, amount)))
             mstore(0x00, amount)
             log2(0x00, 0x20, claimedEvent, caller()) // RewardsClaimed(msg.sender, amount)
             mstore(0x14, caller())
