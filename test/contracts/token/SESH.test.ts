@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { SESH_UNIT } from "../../../src/protocol";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { permitTypes } from "../../../src/token/permit";
 
 describe("SESH", () => {
@@ -37,7 +37,8 @@ describe("SESH", () => {
   it("accepts an EIP-2612 permit signed by the holder", async () => {
     const { token, receiver, other } = await loadFixture(deploy);
     const value = 1_000n * SESH_UNIT;
-    const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    // From the chain's clock, not the wall clock: test files run before this one may have moved the chain ahead.
+    const deadline = BigInt(await time.latest()) + 3600n;
     const { chainId } = await ethers.provider.getNetwork();
     const signature = await receiver.signTypedData(
       { name: "Session", version: "1", chainId, verifyingContract: await token.getAddress() },
