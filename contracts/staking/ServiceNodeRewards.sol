@@ -155,7 +155,7 @@ contract ServiceNodeRewards is
     }
 
     // ------------------------------------------------------------------------------- registration
-    /// @notice Registers a node. The stake (exactly the staking requirement) is pulled from the caller.
+    /// @inheritdoc IServiceNodeRewards
     /// @dev A solo operator passes an empty `contributors`: the caller is then the operator and only
     /// contributor (beneficiary itself). Otherwise contributor 0 is the operator (at least a quarter of
     /// the stake), there are at most {maxContributors}, and the amounts sum to the requirement. The proof
@@ -163,10 +163,6 @@ contract ServiceNodeRewards is
     /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate. It is
     /// verified here for a direct registration; a pool of the configured factory verified it when its key
     /// was set, so its registration is not charged the pairing twice.
-    /// @param blsPubkey The node's BLS key (G1), validated on the curve and not infinity.
-    /// @param proofOfPossession The node key's signature (G2) of the proof-of-possession message.
-    /// @param serviceNodeParams Ed25519 key and signature (checked by the node network), fee ≤ 10,000 bps.
-    /// @param contributors The stakers, operator first; empty for a solo operator.
     function addBLSPublicKey(
         BN254.G1Point calldata blsPubkey,
         BLSSignatureParams calldata proofOfPossession,
@@ -232,12 +228,10 @@ contract ServiceNodeRewards is
     }
 
     // ---------------------------------------------------------------------------------- exits
-    /// @notice Any contributor asks for its node to leave (emits {ServiceNodeExitRequest}); contributors of
-    /// less than 25 % only 30 days after registration. Open while paused.
+    /// @inheritdoc IServiceNodeRewards
     /// @dev The first request starts the 30-day timer of {exitBLSPublicKeyAfterWaitTime}; repeats (at
     /// least an hour apart) only re-emit the event, in case the network missed it. The operator is checked
     /// against the node's word; other contributors against the node's contributor list (one cold code read).
-    /// @param serviceNodeID The node.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
@@ -253,11 +247,7 @@ contract ServiceNodeRewards is
         _requestExit($, node, serviceNodeID, small);
     }
 
-    /// @notice Any contributor asks for the node to leave, passing the node's contributor list exactly as
-    /// registered (from {NewServiceNodeV2}). Contributors of less than 25 % may do so only 30 days after
-    /// registration. Open while paused.
-    /// @param serviceNodeID The node.
-    /// @param contributors The registered list; the caller must be one of its addresses.
+    /// @inheritdoc IServiceNodeRewards
     function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
@@ -286,12 +276,7 @@ contract ServiceNodeRewards is
         _requestExit($, node, serviceNodeID, small);
     }
 
-    /// @notice Removes a node with the network's signature of exitTag ‖ X ‖ Y ‖ timestamp. The signature
-    /// must be at most {signatureExpiry} old and not from the future; the node at least 2 hours old.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -301,13 +286,7 @@ contract ServiceNodeRewards is
         _exit(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {exitBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied (cheaper per
-    /// non-signer: no square root is computed on chain).
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each): each non-signer's id is
-    /// the previous one's (0 before the first) plus skip + 1, so ids ascend by construction.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -331,8 +310,7 @@ contract ServiceNodeRewards is
         _removeNode($, s, record, packed, pk, aggregate, record.deposit);
     }
 
-    /// @notice Removes a node 30 days after its first exit request; anyone may call.
-    /// @param serviceNodeID The node.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
@@ -348,14 +326,7 @@ contract ServiceNodeRewards is
         );
     }
 
-    /// @notice Liquidates a node with the network's signature of liquidateTag ‖ X ‖ Y ‖ timestamp (same
-    /// time rules as {exitBLSPublicKeyWithSignature}). The deposit is split liquidator / pool / owners by
-    /// the liquidation ratios (pool share rounded up); the caller and the pool are paid now, the owners'
-    /// share is credited by the network through signed reward balances.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function liquidateBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -365,12 +336,7 @@ contract ServiceNodeRewards is
         _liquidate(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {liquidateBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
-    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
+    /// @inheritdoc IServiceNodeRewards
     function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -406,12 +372,7 @@ contract ServiceNodeRewards is
     }
 
     // -------------------------------------------------------------------------------- rewards
-    /// @notice Sets `recipient`'s lifetime reward total (rewards plus returned stakes) with the network's
-    /// signature of rewardTag ‖ recipient ‖ lifetimeRewards. The total must strictly increase.
-    /// @param recipient Whose balance.
-    /// @param lifetimeRewards New lifetime total (atomic SESH).
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function updateRewardsBalance(
         address recipient,
         uint256 lifetimeRewards,
@@ -421,13 +382,7 @@ contract ServiceNodeRewards is
         _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {updateRewardsBalance} with the non-signers' Y coordinates supplied (cheaper per
-    /// non-signer: no square root is computed on chain).
-    /// @param recipient Whose balance.
-    /// @param lifetimeRewards New lifetime total (atomic SESH).
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
-    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
+    /// @inheritdoc IServiceNodeRewards
     function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,
@@ -456,13 +411,12 @@ contract ServiceNodeRewards is
         emit RewardsBalanceUpdated(recipient, lifetimeRewards, previous);
     }
 
-    /// @notice Pays the caller all of its unclaimed rewards.
+    /// @inheritdoc IServiceNodeRewards
     function claimRewards() external {
         _claim(type(uint256).max);
     }
 
-    /// @notice Pays the caller `amount` of its unclaimed rewards.
-    /// @param amount Atomic SESH, at most the unclaimed balance.
+    /// @inheritdoc IServiceNodeRewards
     function claimRewards(uint256 amount) external {
         if (amount == 0) revert NothingToClaim();
         _claim(amount);
@@ -517,9 +471,7 @@ contract ServiceNodeRewards is
     }
 
     // ---------------------------------------------------------------------------------- views
-    /// @notice Ids of all active nodes, ascending (the order the network sends non-signers in), and keys.
-    /// @return ids Node ids.
-    /// @return pubkeys Their BLS keys.
+    /// @inheritdoc IServiceNodeRewards
     function allServiceNodeIDs() external view returns (uint64[] memory ids, BN254.G1Point[] memory pubkeys) {
         Layout storage $ = _layout();
         State memory s = $.state;
@@ -541,15 +493,12 @@ contract ServiceNodeRewards is
         }
     }
 
-    /// @notice Sum of the keys of all active nodes; (0, 0) when there are none.
-    /// @return The aggregate key.
+    /// @inheritdoc IServiceNodeRewards
     function aggregatePubkey() external view returns (BN254.G1Point memory) {
         return PackedG1.unpack(_layout().aggregateKey);
     }
 
-    /// @notice What is stored about an active node (all zero for an unknown or removed id).
-    /// @param serviceNodeID The node.
-    /// @return node Key, operator, timestamps, deposit and contributor-list hash.
+    /// @inheritdoc IServiceNodeRewards
     function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory node) {
         Layout storage $ = _layout();
         uint256 packed = _keyOf(serviceNodeID);
@@ -613,14 +562,12 @@ contract ServiceNodeRewards is
         return _layout().rewardPool;
     }
 
-    /// @notice The stake for new registrations (atomic SESH).
-    /// @return The requirement.
+    /// @inheritdoc IServiceNodeRewards
     function stakingRequirement() external view returns (uint256) {
         return _layout().config.stakingRequirement;
     }
 
-    /// @notice Maximum contributors per node.
-    /// @return The maximum.
+    /// @inheritdoc IServiceNodeRewards
     function maxContributors() external view returns (uint256) {
         return _layout().config.maxContributors;
     }
