@@ -1,8 +1,8 @@
 /**
  * Impostors: registrations the node network refuses (issue 16, hole 2). The registry neither verifies a
- * registration's Ed25519 signature nor keeps Ed25519 keys unique (verifying on chain would cost ~260k gas
- * a registration), so the network does it, as a pure function of the mirrored nodes and the snapshot's
- * domain: every node reaches the same verdict from the same chain state.
+ * registration's Ed25519 signature nor keeps Ed25519 keys unique (verifying Ed25519 on chain was judged
+ * too costly: contracts/README.md), so the network does it, as a pure function of the mirrored nodes and
+ * the snapshot's domain: every node reaches the same verdict from the same chain state.
  *
  * A registered node is an IMPOSTOR when
  *  (a) its Ed25519 signature `ed25519Signature0 ‖ ed25519Signature1` (32 bytes each, big-endian) does not

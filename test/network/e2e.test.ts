@@ -65,7 +65,7 @@ async function registerPooled(w: World, key: NodeKey, sender: HardhatEthersSigne
   const operator = list[0].staker.addr as `0x${string}`;
   // The node's own Ed25519 identity signs the registration (the network refuses impostors).
   const ed = ed25519Fields({ pubkey: key.pk, operator }, key.label, w.d.network.domain);
-  await w.d.snr.connect(sender).addBLSPublicKey(g1(key.pk), proofOfPossession(key, w.d.network.domain, operator), { ...ed, fee }, list);
+  await w.d.snr.connect(sender).addBLSPublicKey(g1(key.pk), proofOfPossession(key, w.d.network.domain, operator, ed.ed25519Pubkey), { ...ed, fee }, list);
   return (await w.d.snr.nextServiceNodeID()) - 1n;
 }
 

@@ -1,7 +1,8 @@
 /**
- * The aggregator: fans a request out to every registered node concurrently (with a timeout), screens the
- * partial signatures with one batch check (bisecting on failure), aggregates them, and lists the
- * non-signers in `allServiceNodeIDs()` order at the current block. It refuses, naming the counts, when
+ * The aggregator: fans a request out to every registered node concurrently (with a timeout) except the
+ * impostors the network refuses (impostors.ts: listed as non-signers unasked), screens the partial
+ * signatures with one batch check (bisecting on failure), aggregates them, and lists the non-signers in
+ * `allServiceNodeIDs()` order at the current block. It refuses, naming the counts, when
  * more nodes failed to sign than the registry accepts (min(nodes / 3, max)). Answers are cached per request.
  */
 import { bytesToHex } from "viem";

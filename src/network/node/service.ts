@@ -1,8 +1,8 @@
 /**
  * One node's signing service. It holds the node's BLS secret key and signs only what it can confirm from
  * its own state: a lifetime balance its own ledger computed, an exit whose unlock is over, a liquidation
- * of a node the network no longer serves. Every refusal is a {@link NetworkError} (bad_request /
- * forbidden / not_found).
+ * of a node the network no longer serves or refuses as an impostor (impostors.ts). Every refusal is a
+ * {@link NetworkError} (bad_request / forbidden / not_found).
  */
 import {
   exitMessage,
