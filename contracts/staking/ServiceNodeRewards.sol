@@ -157,7 +157,9 @@ contract ServiceNodeRewards is
     /// contributor (beneficiary itself). Otherwise contributor 0 is the operator (at least a quarter of
     /// the stake), there are at most {maxContributors}, and the amounts sum to the requirement. The proof
     /// of possession is the node key's signature of popTag ‖ X ‖ Y ‖ operator ‖ Ed25519 key, which binds
-    /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate.
+    /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate. It is
+    /// verified here for a direct registration; a pool of the configured factory verified it when its key
+    /// was set, so its registration is not charged the pairing twice.
     /// @param blsPubkey The node's BLS key (G1), validated on the curve and not infinity.
     /// @param proofOfPossession The node key's signature (G2) of the proof-of-possession message.
     /// @param serviceNodeParams Ed25519 key and signature (checked by the node network), fee ≤ 10,000 bps.
@@ -177,7 +179,7 @@ contract ServiceNodeRewards is
             contributorsHash = _validateContributors(contributors, requirement, $.config.maxContributors);
             operator = contributors[0].staker.addr;
             // Only the operator the proof of possession binds registers its key: itself, or a pool of the
-            // configured factory that it operates (the pool checked the proof for it at creation).
+            // configured factory that it operates.
             if (operator != msg.sender) _checkRegisteringPool($, operator);
         }
         if (serviceNodeParams.fee > MAX_FEE) revert InvalidFee(serviceNodeParams.fee);
@@ -197,7 +199,10 @@ contract ServiceNodeRewards is
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
         uint256 packed = _checkNewKey($, pk, ed25519Pubkey);
-        _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
+        // A pool of the configured factory verified this very proof, for this key and operator, against this
+        // registry when its key was set (initialize, updatePubkeys), and its key cannot change otherwise:
+        // checking it again would only repeat the pairing (~230k gas) that the finalize target cannot carry.
+        if (operator == msg.sender) _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
 
         uint64 id = _storeNode($, s, packed, operator, block.timestamp, requirement, contributorsHash);
         if (contributorsHash != 0) _storeContributorList($, id, contributors, requirement);
@@ -383,7 +388,7 @@ contract ServiceNodeRewards is
         BN254.G1Point memory pk = blsPubkey;
         (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) =
             _verifyRemoval($, s, pk, timestamp, BLS.LIQUIDATE_TAG, blsSignature, nonSigners);
-        Config memory cfg = $.config;
+        Config storage cfg = $.config;
         uint256 ratioSum = uint256(cfg.liquidatorRatio) + cfg.poolRatio + cfg.recipientRatio;
         uint256 liquidatorAmount = uint256(record.deposit) * cfg.liquidatorRatio / ratioSum;
         uint256 poolAmount = (uint256(record.deposit) * cfg.poolRatio + ratioSum - 1) / ratioSum;
@@ -631,7 +636,7 @@ contract ServiceNodeRewards is
 
     /// @notice How many non-signers a signature may list now: min(nodes / 3, cap).
     /// @return The threshold.
-    function blsNonSignerThreshold() public view returns (uint256) {
+    function blsNonSignerThreshold() external view returns (uint256) {
         Layout storage $ = _layout();
         return _nonSignerThreshold($.state.totalNodes, $.state.nonSignerMax);
     }
@@ -641,7 +646,7 @@ contract ServiceNodeRewards is
     /// @return pool Parts to the pool.
     /// @return recipient Parts credited to the owners.
     function liquidationRatios() external view returns (uint256 liquidator, uint256 pool, uint256 recipient) {
-        Config memory cfg = _layout().config;
+        Config storage cfg = _layout().config;
         return (cfg.liquidatorRatio, cfg.poolRatio, cfg.recipientRatio);
     }
 

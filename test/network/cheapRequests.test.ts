@@ -23,8 +23,8 @@ import { createMetrics } from "../../src/tracker/metrics";
 import { ENTITY, blockKey, nodeKey, serialize, type NodeRecord } from "../../src/tracker/state/model";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import type { TrackerStore } from "../../src/tracker/store/types";
-import { stubFollower, stubProviders } from "../tracker/apiStubs";
-import { tmpDb } from "../tracker/helpers";
+import { stubFollower, stubProviders } from "../helpers/trackerApiStubs";
+import { tmpDb } from "../helpers/tracker";
 import { domain, ed25519Fields, OWNER } from "../helpers/networkView";
 
 const SEED = "cheap-requests";
