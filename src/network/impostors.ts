@@ -29,8 +29,10 @@
  *  - it earns nothing in the network's ledger for any block in which it is an impostor; its stake, once it
  *    leaves, is returned as the registry returns it (after a liquidation: less the liquidation penalty);
  *  - every node signs its liquidation (`get_liquidation` / `bls_exit_liquidation_request` with liquidate),
- *    and `bls_exit_liquidation_list` lists it as `liquidate`, exactly as for a deregistered node. The key's
- *    real owner may register at any time (the registry does not refuse the key), before or after.
+ *    and `bls_exit_liquidation_list` lists it as `liquidate`, exactly as for a deregistered node (whose own
+ *    exit request, like a deregistered node's, is still signed after the unlock if nobody liquidated it
+ *    first). The key's real owner may register at any time (the registry does not refuse the key), before
+ *    or after: a registration with an invalid signature never holds a key, so it cannot block the owner.
  */
 import { ed25519 } from "@noble/curves/ed25519";
 import { hexToBytes } from "@noble/hashes/utils";
