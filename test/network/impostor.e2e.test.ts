@@ -20,11 +20,13 @@ import { applySnapshot, networkHeightAt } from "../../src/network/ledger/sync";
 import { inProcessClient } from "../../src/network/node/client";
 import { createNodeService, type NodeService } from "../../src/network/node/service";
 import type { NetworkSnapshot } from "../../src/network/view";
+import { createSimulation } from "../../src/network/simulation";
 import { createContractView } from "../../src/network/views/contract";
 import { cachedView } from "../../src/network/views/memory";
 import { g1, nodeKey, proofOfPossession, type NodeKey } from "../helpers/network";
 import { ed25519Identity } from "../helpers/networkView";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
+import { contribute, deployPools } from "../helpers/serviceNodeContribution";
 
 const HOUR = 3600;
 const UNLOCK = 3_600n; // the network signs an exit 1 h after the request here (15 days on a live network)
@@ -258,5 +260,69 @@ describe("network refuses Ed25519 impostors (Hardhat, real registry, one view pe
     for (let id = 1n; id <= 7n; id++) expect(answer.nonSignerIds).to.not.include(id);
     expect(answer.nonSignerIds).to.deep.equal([ids.copier]);
     expect(answer.failures.find((f) => f.id === ids.copier)?.message).to.match(new RegExp(`held by service node ${ids.elder},`));
+  });
+});
+
+describe("network refuses Ed25519 impostors among pooled nodes (Hardhat, real factory pools)", function () {
+  this.timeout(600_000);
+
+  it("a pool opened with a victim's Ed25519 key and a wrong signature registers an impostor; a pool signed for its operator is a working node", async () => {
+    const d = await deployPools(6);
+    const [squatterOp, validOp, friend, liquidator] = d.accounts.slice(10);
+    const squatterKey = nodeKey("imp-pool-squatter");
+    const validKey = nodeKey("imp-pool-valid");
+    /** Opens a pool for `key` by `operator` with the given Ed25519 fields, then fills it: it registers itself. */
+    const pooled = async (key: NodeKey, operator: HardhatEthersSigner, ed: EdFields, contributors: [HardhatEthersSigner, bigint][]): Promise<bigint> => {
+      const pop = proofOfPossession(key, d.network.domain, operator.address as Address, ed.ed25519Pubkey);
+      const receipt = await (await d.factory.connect(operator).deploy(g1(key.pk), pop, { ...ed, fee: 300 }, [], false)).wait();
+      const created = receipt!.logs.map((log) => d.factory.interface.parseLog(log)).find((p) => p?.name === "NewServiceNodeContributionContract");
+      const pool = await hre.ethers.getContractAt("ServiceNodeContribution", created!.args.contributorContract as string);
+      for (const [who, amount] of contributors) await contribute(d, pool, who, amount);
+      const id = (await d.snr.nextServiceNodeID()) - 1n;
+      expect((await d.snr.serviceNodes(id)).operator).to.equal(operator.address);
+      return id;
+    };
+    const half = STAKING_REQUIREMENT / 2n;
+    // The pool's params carry the victim's Ed25519 key, signed by another key; the registry takes them as they are.
+    const squatterId = await pooled(squatterKey, squatterOp, edFields(d, squatterKey.pk, squatterOp.address, "pool-victim", "pool-squatter-own"), [[squatterOp, STAKING_REQUIREMENT]]);
+    // A pool whose node signed its registration for the pool's operator (contributor 0), with a second contributor.
+    const validId = await pooled(validKey, validOp, edFields(d, validKey.pk, validOp.address, "pool-valid"), [[validOp, half], [friend, half]]);
+
+    const client = (await hre.viem.getPublicClient()) as unknown as PublicClient;
+    const view = cachedView(createContractView({ client, registry: d.address }), 600_000);
+    const ledger = openLedger({ path: ":memory:", config: { minActiveSeconds: BigInt(HOUR) } });
+    const startHeight = networkHeightAt(await chainClock());
+    const sim = await createSimulation({
+      domain: d.network.domain,
+      snapshot: async () => {
+        const s = await view.snapshot();
+        applySnapshot(ledger, s, startHeight);
+        return s;
+      },
+      ledger,
+      secretKeys: [...d.seedKeys, squatterKey, validKey].map((k) => k.sk),
+      clock: chainClock,
+      aggregator: { timeoutMs: 60_000 },
+    });
+    try {
+      await time.increase(2 * HOUR);
+      view.invalidate();
+      const rewards = await sim.aggregator.rewardsRequest(friend.address as Address);
+      expect(rewards.nonSignerIds).to.deep.equal([squatterId]);
+      expect(rewards.failures.map((f) => [f.id, f.reason])).to.deep.equal([[squatterId, "impostor"]]);
+      expect(rewards.amount > 0n).to.equal(true); // the valid pool's second contributor earns
+      expect(ledger.balanceAt(squatterOp.address as Address, rewards.networkHeight)).to.equal(0n);
+      await expect(d.snr.updateRewardsBalance(rewards.address, rewards.amount, rewards.signature, [...rewards.nonSignerIds])).to.emit(d.snr, "RewardsBalanceUpdated");
+
+      await expectRefusal(sim.aggregator.exitLiquidationRequest(validKey.pk, true), /in good standing/);
+      const answer = await sim.aggregator.exitLiquidationRequest(squatterKey.pk, true);
+      await expect(d.snr.connect(liquidator).liquidateBLSPublicKeyWithSignature(g1(answer.pubkey), answer.timestamp, answer.signature, [...answer.nonSignerIds]))
+        .to.emit(d.snr, "ServiceNodeLiquidated")
+        .withArgs(squatterId, liquidator.address, [squatterKey.pk.X, squatterKey.pk.Y]);
+      expect(validId).to.equal(squatterId + 1n);
+    } finally {
+      await sim.close();
+      ledger.close();
+    }
   });
 });
