@@ -123,10 +123,28 @@ interface IServiceNodeRewardsEvents {
     error ContractNotPaused();
     /// @notice Renouncing ownership is disabled.
     error RenounceOwnershipDisabled();
-    /// @notice A zero address was given for `what`.
-    error ZeroAddress(string what);
-    /// @notice A parameter is out of its allowed range.
-    error InvalidParameter(string what, uint256 value);
+    /// @notice The token or the BLS verifier given to the constructor is the zero address.
+    error InvalidConstructorAddress(address token, address verifier);
+    /// @notice The reward pool cannot be the zero address.
+    error InvalidRewardPool(address pool);
+    /// @notice Rewards cannot be credited to the zero address.
+    error InvalidRecipient(address recipient);
+    /// @notice The staking requirement must be above 0 and below 2^96 atomic SESH.
+    error InvalidStakingRequirement(uint256 requirement);
+    /// @notice The maximum number of contributors must be 1 to 255.
+    error InvalidMaxContributors(uint256 max);
+    /// @notice The signature expiry must be 1 second to 1 day.
+    error InvalidSignatureExpiry(uint256 expiry);
+    /// @notice The non-signer cap must be 1 to 65,535.
+    error InvalidNonSignerThresholdMax(uint256 max);
+    /// @notice The claim limit must be above 0 and below 2^88 atomic SESH.
+    error InvalidClaimLimit(uint256 limit);
+    /// @notice The claim cycle must be 1 second to 2^32 - 1 seconds.
+    error InvalidClaimCycle(uint256 cycle);
+    /// @notice The recipient parts must be 1 to 2^32 - 1 and at least three times liquidator + pool parts.
+    error InvalidLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient);
+    /// @notice The pooled-node factory must be a contract (or zero, to allow only direct registrations).
+    error InvalidContributionFactory(address factory);
     /// @notice `count` contributors exceed the maximum `max`.
     error MaxContributorsExceeded(uint256 count, uint256 max);
     /// @notice The contributions sum to `provided` instead of the staking requirement `required`.

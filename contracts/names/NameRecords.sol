@@ -150,8 +150,8 @@ abstract contract NameRecords is NameToken, ISessionNameRecords {
         bytes32 w0 = words[0];
         bytes32 w1 = encrypted ? words[1] : bytes32(0);
         value = new bytes(length);
-        // `value` owns ceil(length / 32) data words: one for plaintext, two when encrypted.
-        assembly {
+        // `value` owns ceil(length / 32) data words: one for plaintext, two when encrypted; only those are written.
+        assembly ("memory-safe") {
             mstore(add(value, 0x20), w0)
             if encrypted { mstore(add(value, 0x40), w1) }
         }

@@ -94,8 +94,9 @@ contract ServiceNodeRewards is
     /// @param token The staking and reward token (SESH); fixed per implementation.
     /// @param verifier The {BLSVerifier}; fixed per implementation.
     constructor(IERC20 token, BLSVerifier verifier) {
-        if (address(token) == address(0)) revert ZeroAddress("token");
-        if (address(verifier) == address(0)) revert ZeroAddress("verifier");
+        if (address(token) == address(0) || address(verifier) == address(0)) {
+            revert InvalidConstructorAddress(address(token), address(verifier));
+        }
         designatedToken = token;
         blsVerifier = verifier;
         _extension = address(new ServiceNodeRewardsExtension(token, verifier));
@@ -110,6 +111,8 @@ contract ServiceNodeRewards is
     // solhint-disable-next-line no-complex-fallback
     fallback() external {
         address extension = _extension;
+        // Not memory-safe, on purpose: calldata and return data are copied over memory from 0, and the block
+        // always ends the call (return or revert), so Solidity never reads that memory again.
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
@@ -129,7 +132,7 @@ contract ServiceNodeRewards is
         external
         initializer
     {
-        if (rewardPool_ == address(0)) revert ZeroAddress("rewardPool");
+        if (rewardPool_ == address(0)) revert InvalidRewardPool(rewardPool_);
         __Ownable_init(initialOwner);
         __Ownable2Step_init();
         Layout storage $ = _layout();
@@ -442,7 +445,7 @@ contract ServiceNodeRewards is
     ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
-        if (recipient == address(0)) revert ZeroAddress("recipient");
+        if (recipient == address(0)) revert InvalidRecipient(recipient);
         uint256 previous = $.recipients[recipient].rewards;
         // solhint-disable-next-line gas-strict-inequalities
         if (lifetimeRewards <= previous) revert RewardsNotIncreased(lifetimeRewards, previous);
@@ -503,7 +506,7 @@ contract ServiceNodeRewards is
     /// @notice Sets the maximum number of contributors per node (owner only; 1 to 255).
     /// @param newMax The new maximum.
     function setMaxContributors(uint256 newMax) external onlyOwner {
-        if (newMax == 0 || newMax > type(uint8).max) revert InvalidParameter("maxContributors", newMax);
+        if (newMax == 0 || newMax > type(uint8).max) revert InvalidMaxContributors(newMax);
         _layout().config.maxContributors = uint8(newMax);
         emit MaxContributorsUpdated(newMax);
     }
@@ -676,7 +679,7 @@ contract ServiceNodeRewards is
 
     function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
         if (requirement == 0 || requirement > type(uint96).max) {
-            revert InvalidParameter("stakingRequirement", requirement);
+            revert InvalidStakingRequirement(requirement);
         }
         return uint96(requirement);
     }
@@ -779,7 +782,8 @@ contract ServiceNodeRewards is
     }
 
     function _offset(uint64[] calldata ids) private pure returns (uint256 offset) {
-        assembly {
+        // The calldata offset of the ids; touches no memory.
+        assembly ("memory-safe") {
             offset := ids.offset
         }
     }
@@ -787,7 +791,8 @@ contract ServiceNodeRewards is
     function _hinted(bytes calldata entries) private pure returns (NonSigners memory) {
         if (entries.length % PackedG1.HINTED_ENTRY_SIZE != 0) revert InvalidNonSignerEntries(entries.length);
         uint256 offset;
-        assembly {
+        // The calldata offset of the entries; touches no memory.
+        assembly ("memory-safe") {
             offset := entries.offset
         }
         return NonSigners(offset, entries.length / PackedG1.HINTED_ENTRY_SIZE, true);
@@ -819,9 +824,7 @@ contract ServiceNodeRewards is
     }
 
     /// @dev The hot path in assembly on the two raw words it needs (claim state, recipient): one SLOAD
-    /// and one SSTORE each. Bit layouts follow Solidity's packing (first member lowest): ClaimState =
-    /// limit [0, 88), claimedInCycle [88, 176), cycleIndex [176, 216), cycleLength [216, 248), paused
-    /// [248, 256); Recipient = rewards [0, 128), claimed [128, 256). Both slots are fixed offsets in the
+    /// and one SSTORE each, fields read through the offsets and masks of ServiceNodeRewardsStorage. Both slots are fixed offsets in the
     /// namespace, derived from one opaque copy (`shr(255, gas())` is 0) so that the optimizer keeps them
     /// on the stack instead of re-reading constants from code. The cycle index is truncated to the stored
     /// 40 bits, which only have to tell consecutive cycles apart; cycleLength > 0 (initializer, setter).
@@ -849,23 +852,31 @@ contract ServiceNodeRewards is
             let c := sload(claimsSlot)
             let r := sload(recipientSlot)
             // Cannot underflow: claimed never exceeds rewards (enforced below on every claim).
-            let available := sub(and(r, 0xffffffffffffffffffffffffffffffff), shr(128, r))
+            let available := sub(and(r, _RECIPIENT_REWARDS_MASK), shr(_RECIPIENT_CLAIMED_OFFSET, r))
             amount := requested
             if eq(requested, not(0)) { amount := available }
-            let cycleIndex := and(div(timestamp(), and(shr(216, c), 0xffffffff)), 0xffffffffff)
-            let limit := and(c, 0xffffffffffffffffffffff)
+            let cycleIndex := and(div(timestamp(), and(shr(_CYCLE_LENGTH_OFFSET, c), _CYCLE_LENGTH_MASK)), _CYCLE_INDEX_MASK)
+            let limit := and(c, _CLAIM_LIMIT_MASK)
             let total := amount
             // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
-            if eq(cycleIndex, and(shr(176, c), 0xffffffffff)) { total := add(amount, and(shr(88, c), 0xffffffffffffffffffffff)) }
+            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) {
+                total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK))
+            }
             // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
             let m := mload(0x40)
-            if shr(248, c) { mstore(m, paused_) revert(m, 0x04) }
+            if shr(_CLAIMS_PAUSED_OFFSET, c) { mstore(m, paused_) revert(m, 0x04) }
             if iszero(amount) { mstore(m, nothing) revert(m, 0x04) }
             if gt(amount, available) { mstore(m, exceeds) mstore(add(m, 0x04), amount) mstore(add(m, 0x24), available) revert(m, 0x44) }
             if gt(total, limit) { mstore(m, overLimit) mstore(add(m, 0x04), total) mstore(add(m, 0x24), limit) revert(m, 0x44) }
             // total ≤ limit < 2^88 fits its field; claimed + amount ≤ rewards < 2^128 fits its half.
-            sstore(claimsSlot, or(and(c, not(shl(88, 0xffffffffffffffffffffffffffffffff))), or(shl(88, total), shl(176, cycleIndex))))
-            sstore(recipientSlot, add(r, shl(128, amount)))
+            sstore(
+                claimsSlot,
+                or(
+                    and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK))),
+                    or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))
+                )
+            )
+            sstore(recipientSlot, add(r, shl(_RECIPIENT_CLAIMED_OFFSET, amount)))
             mstore(0x00, amount)
             log2(0x00, 0x20, claimedEvent, caller()) // RewardsClaimed(msg.sender, amount)
             mstore(0x14, caller())

@@ -126,7 +126,7 @@ describe("ServiceNodeRewards security (issue 16)", () => {
         .withArgs(await roguePool.getAddress(), other.address);
       // Only the owner sets the factory, and only to a contract (or zero).
       await expect(d.ext.connect(other).setServiceNodeContributionFactory(await rogue.getAddress())).to.be.revertedWithCustomError(d.snr, "OwnableUnauthorizedAccount");
-      await expect(d.ext.setServiceNodeContributionFactory(other.address)).to.be.revertedWithCustomError(d.snr, "InvalidParameter");
+      await expect(d.ext.setServiceNodeContributionFactory(other.address)).to.be.revertedWithCustomError(d.snr, "InvalidContributionFactory").withArgs(other.address);
       await expect(d.ext.setServiceNodeContributionFactory(ethers.ZeroAddress))
         .to.emit(d.snr, "ServiceNodeContributionFactoryUpdated")
         .withArgs(await d.factory.getAddress(), ethers.ZeroAddress);

@@ -127,23 +127,41 @@ describe("ServiceNodeRewards", () => {
       await expect(d.snr.addBLSPublicKey(g1(k.pk), proofOfPossession(k, d.network.domain, d.owner.address as `0x${string}`), params(k), [])).to.be.revertedWithCustomError(d.snr, "ContractNotStarted");
     });
 
+    it("refuses a zero token or verifier in the constructor, and a zero registry in the factory's, naming what was given", async () => {
+      const d = await load(fixture);
+      const verifier = await d.snr.blsVerifier();
+      const token = await d.token.getAddress();
+      const Registry = await ethers.getContractFactory("ServiceNodeRewards");
+      await expect(Registry.deploy(ethers.ZeroAddress, verifier)).to.be.revertedWithCustomError(Registry, "InvalidConstructorAddress").withArgs(ethers.ZeroAddress, verifier);
+      await expect(Registry.deploy(token, ethers.ZeroAddress)).to.be.revertedWithCustomError(Registry, "InvalidConstructorAddress").withArgs(token, ethers.ZeroAddress);
+      const Factory = await ethers.getContractFactory("ServiceNodeContributionFactory");
+      await expect(Factory.deploy(ethers.ZeroAddress)).to.be.revertedWithCustomError(Factory, "InvalidRegistry").withArgs(ethers.ZeroAddress);
+    });
+
     it("has Ownable2Step ownership, renounce disabled, setters with events and range checks", async () => {
       const d = await load(fixture);
       const [a] = d.accounts;
       await expect(d.snr.renounceOwnership()).to.be.revertedWithCustomError(d.snr, "RenounceOwnershipDisabled");
       await expect(d.snr.connect(a).setStakingRequirement(1n)).to.be.revertedWithCustomError(d.snr, "OwnableUnauthorizedAccount");
       await expect(d.snr.setStakingRequirement(20_000n * SESH_UNIT)).to.emit(d.snr, "StakingRequirementUpdated").withArgs(20_000n * SESH_UNIT);
-      await expect(d.snr.setStakingRequirement(0n)).to.be.revertedWithCustomError(d.snr, "InvalidParameter");
+      await expect(d.snr.setStakingRequirement(0n)).to.be.revertedWithCustomError(d.snr, "InvalidStakingRequirement").withArgs(0n);
+      await expect(d.snr.setStakingRequirement(2n ** 96n)).to.be.revertedWithCustomError(d.snr, "InvalidStakingRequirement").withArgs(2n ** 96n);
       await expect(d.snr.setMaxContributors(5n)).to.emit(d.snr, "MaxContributorsUpdated").withArgs(5n);
-      await expect(d.snr.setMaxContributors(0n)).to.be.revertedWithCustomError(d.snr, "InvalidParameter");
+      await expect(d.snr.setMaxContributors(0n)).to.be.revertedWithCustomError(d.snr, "InvalidMaxContributors").withArgs(0n);
+      await expect(d.snr.setMaxContributors(256n)).to.be.revertedWithCustomError(d.snr, "InvalidMaxContributors").withArgs(256n);
       await expect(d.ext.setSignatureExpiry(300n)).to.emit(d.snr, "SignatureExpiryUpdated").withArgs(300n);
+      await expect(d.ext.setSignatureExpiry(DAY + 1n)).to.be.revertedWithCustomError(d.snr, "InvalidSignatureExpiry").withArgs(DAY + 1n);
+      await expect(d.ext.setBLSNonSignerThresholdMax(0n)).to.be.revertedWithCustomError(d.snr, "InvalidNonSignerThresholdMax").withArgs(0n);
       await expect(d.ext.setBLSNonSignerThresholdMax(5n)).to.emit(d.snr, "BLSNonSignerThresholdMaxUpdated").withArgs(5n);
       expect(await d.snr.blsNonSignerThreshold()).to.equal(5n);
       await expect(d.ext.setClaimLimit(7n)).to.emit(d.snr, "ClaimLimitUpdated").withArgs(7n);
       await expect(d.ext.setClaimCycle(HOUR)).to.emit(d.snr, "ClaimCycleUpdated").withArgs(HOUR);
-      await expect(d.ext.setLiquidationRatios(1n, 1n, 5n)).to.be.revertedWithCustomError(d.snr, "InvalidParameter");
+      await expect(d.ext.setClaimLimit(0n)).to.be.revertedWithCustomError(d.snr, "InvalidClaimLimit").withArgs(0n);
+      await expect(d.ext.setClaimCycle(0n)).to.be.revertedWithCustomError(d.snr, "InvalidClaimCycle").withArgs(0n);
+      await expect(d.ext.setLiquidationRatios(1n, 1n, 5n)).to.be.revertedWithCustomError(d.snr, "InvalidLiquidationRatios").withArgs(1n, 1n, 5n);
+      await expect(d.ext.setLiquidationRatios(0n, 0n, 0n)).to.be.revertedWithCustomError(d.snr, "InvalidLiquidationRatios").withArgs(0n, 0n, 0n);
       await expect(d.ext.setLiquidationRatios(1n, 1n, 6n)).to.emit(d.snr, "LiquidationRatiosUpdated").withArgs(1n, 1n, 6n);
-      await expect(d.ext.setRewardPool(ethers.ZeroAddress)).to.be.revertedWithCustomError(d.snr, "ZeroAddress");
+      await expect(d.ext.setRewardPool(ethers.ZeroAddress)).to.be.revertedWithCustomError(d.snr, "InvalidRewardPool").withArgs(ethers.ZeroAddress);
       await expect(d.ext.setRewardPool(a.address)).to.emit(d.snr, "RewardPoolUpdated").withArgs(await d.pool.getAddress(), a.address);
       await d.snr.transferOwnership(a.address);
       expect(await d.snr.owner()).to.equal(d.owner.address);
@@ -458,7 +476,7 @@ describe("ServiceNodeRewards", () => {
       await expect(d.snr.updateRewardsBalance(r, total + 1n, signReward(d.network, r, total + 1n, [], { ...dom, chainId: 1n }), [])).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
       await expect(d.snr.updateRewardsBalance(r, total + 1n, signReward(d.network, r, total + 1n, [], { ...dom, contract: r }), [])).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
       await expect(d.snr.updateRewardsBalance(d.accounts[5].address, total + 1n, signReward(d.network, r, total + 1n), [])).to.be.revertedWithCustomError(d.snr, "InvalidBLSSignature");
-      await expect(d.snr.updateRewardsBalance(ethers.ZeroAddress, 1n, signReward(d.network, ethers.ZeroAddress as `0x${string}`, 1n), [])).to.be.revertedWithCustomError(d.snr, "ZeroAddress");
+      await expect(d.snr.updateRewardsBalance(ethers.ZeroAddress, 1n, signReward(d.network, ethers.ZeroAddress as `0x${string}`, 1n), [])).to.be.revertedWithCustomError(d.snr, "InvalidRecipient").withArgs(ethers.ZeroAddress);
       await expect(d.snr.updateRewardsBalance(r, 2n * total, signReward(d.network, r, 2n * total), [])).to.emit(d.snr, "RewardsBalanceUpdated").withArgs(r, 2n * total, total);
     });
 
