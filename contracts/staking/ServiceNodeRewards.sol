@@ -155,18 +155,15 @@ contract ServiceNodeRewards is
     }
 
     // ------------------------------------------------------------------------------- registration
-    /// @notice Registers a node. The stake (exactly the staking requirement) is pulled from the caller.
+    /// @inheritdoc IServiceNodeRewards
     /// @dev A solo operator passes an empty `contributors`: the caller is then the operator and only
     /// contributor (beneficiary itself). Otherwise contributor 0 is the operator (at least a quarter of
     /// the stake), there are at most {maxContributors}, and the amounts sum to the requirement. The proof
     /// of possession is the node key's signature of popTag ‖ X ‖ Y ‖ operator ‖ Ed25519 key, which binds
     /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate. It is
-    /// verified here for a direct registration; a pool of the configured factory verified it when its key
-    /// was set, so its registration is not charged the pairing twice.
-    /// @param blsPubkey The node's BLS key (G1), validated on the curve and not infinity.
-    /// @param proofOfPossession The node key's signature (G2) of the proof-of-possession message.
-    /// @param serviceNodeParams Ed25519 key and signature (checked by the node network), fee ≤ 10,000 bps.
-    /// @param contributors The stakers, operator first; empty for a solo operator.
+    /// verified here for a direct registration; a pool of the configured factory verified it, for its key
+    /// and operator against this registry, when the key was set (`initialize`, `updatePubkeys`: no other path
+    /// changes it), so its registration is not charged the pairing (~230k gas) twice.
     function addBLSPublicKey(
         BN254.G1Point calldata blsPubkey,
         BLSSignatureParams calldata proofOfPossession,
@@ -202,9 +199,7 @@ contract ServiceNodeRewards is
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
         uint256 packed = _checkNewKey($, pk, ed25519Pubkey);
-        // A pool of the configured factory verified this very proof, for this key and operator, against this
-        // registry when its key was set (initialize, updatePubkeys), and its key cannot change otherwise:
-        // checking it again would only repeat the pairing (~230k gas) that the finalize target cannot carry.
+        // A factory pool verified this proof when its key was set (initialize, updatePubkeys): see @dev.
         if (operator == msg.sender) _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
 
         uint64 id = _storeNode($, s, packed, operator, block.timestamp, requirement, contributorsHash);
@@ -232,12 +227,10 @@ contract ServiceNodeRewards is
     }
 
     // ---------------------------------------------------------------------------------- exits
-    /// @notice Any contributor asks for its node to leave (emits {ServiceNodeExitRequest}); contributors of
-    /// less than 25 % only 30 days after registration. Open while paused.
+    /// @inheritdoc IServiceNodeRewards
     /// @dev The first request starts the 30-day timer of {exitBLSPublicKeyAfterWaitTime}; repeats (at
     /// least an hour apart) only re-emit the event, in case the network missed it. The operator is checked
     /// against the node's word; other contributors against the node's contributor list (one cold code read).
-    /// @param serviceNodeID The node.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
@@ -253,11 +246,7 @@ contract ServiceNodeRewards is
         _requestExit($, node, serviceNodeID, small);
     }
 
-    /// @notice Any contributor asks for the node to leave, passing the node's contributor list exactly as
-    /// registered (from {NewServiceNodeV2}). Contributors of less than 25 % may do so only 30 days after
-    /// registration. Open while paused.
-    /// @param serviceNodeID The node.
-    /// @param contributors The registered list; the caller must be one of its addresses.
+    /// @inheritdoc IServiceNodeRewards
     function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
@@ -286,12 +275,7 @@ contract ServiceNodeRewards is
         _requestExit($, node, serviceNodeID, small);
     }
 
-    /// @notice Removes a node with the network's signature of exitTag ‖ X ‖ Y ‖ timestamp. The signature
-    /// must be at most {signatureExpiry} old and not from the future; the node at least 2 hours old.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -301,13 +285,7 @@ contract ServiceNodeRewards is
         _exit(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {exitBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied (cheaper per
-    /// non-signer: no square root is computed on chain).
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each): each non-signer's id is
-    /// the previous one's (0 before the first) plus skip + 1, so ids ascend by construction.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -331,8 +309,7 @@ contract ServiceNodeRewards is
         _removeNode($, s, record, packed, pk, aggregate, record.deposit);
     }
 
-    /// @notice Removes a node 30 days after its first exit request; anyone may call.
-    /// @param serviceNodeID The node.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
@@ -348,14 +325,7 @@ contract ServiceNodeRewards is
         );
     }
 
-    /// @notice Liquidates a node with the network's signature of liquidateTag ‖ X ‖ Y ‖ timestamp (same
-    /// time rules as {exitBLSPublicKeyWithSignature}). The deposit is split liquidator / pool / owners by
-    /// the liquidation ratios (pool share rounded up); the caller and the pool are paid now, the owners'
-    /// share is credited by the network through signed reward balances.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function liquidateBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -365,12 +335,7 @@ contract ServiceNodeRewards is
         _liquidate(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {liquidateBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
-    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
+    /// @inheritdoc IServiceNodeRewards
     function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -406,12 +371,7 @@ contract ServiceNodeRewards is
     }
 
     // -------------------------------------------------------------------------------- rewards
-    /// @notice Sets `recipient`'s lifetime reward total (rewards plus returned stakes) with the network's
-    /// signature of rewardTag ‖ recipient ‖ lifetimeRewards. The total must strictly increase.
-    /// @param recipient Whose balance.
-    /// @param lifetimeRewards New lifetime total (atomic SESH).
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function updateRewardsBalance(
         address recipient,
         uint256 lifetimeRewards,
@@ -421,13 +381,7 @@ contract ServiceNodeRewards is
         _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {updateRewardsBalance} with the non-signers' Y coordinates supplied (cheaper per
-    /// non-signer: no square root is computed on chain).
-    /// @param recipient Whose balance.
-    /// @param lifetimeRewards New lifetime total (atomic SESH).
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
-    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
+    /// @inheritdoc IServiceNodeRewards
     function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,
@@ -456,13 +410,12 @@ contract ServiceNodeRewards is
         emit RewardsBalanceUpdated(recipient, lifetimeRewards, previous);
     }
 
-    /// @notice Pays the caller all of its unclaimed rewards.
+    /// @inheritdoc IServiceNodeRewards
     function claimRewards() external {
         _claim(type(uint256).max);
     }
 
-    /// @notice Pays the caller `amount` of its unclaimed rewards.
-    /// @param amount Atomic SESH, at most the unclaimed balance.
+    /// @inheritdoc IServiceNodeRewards
     function claimRewards(uint256 amount) external {
         if (amount == 0) revert NothingToClaim();
         _claim(amount);
@@ -517,9 +470,7 @@ contract ServiceNodeRewards is
     }
 
     // ---------------------------------------------------------------------------------- views
-    /// @notice Ids of all active nodes, ascending (the order the network sends non-signers in), and keys.
-    /// @return ids Node ids.
-    /// @return pubkeys Their BLS keys.
+    /// @inheritdoc IServiceNodeRewards
     function allServiceNodeIDs() external view returns (uint64[] memory ids, BN254.G1Point[] memory pubkeys) {
         Layout storage $ = _layout();
         State memory s = $.state;
@@ -541,15 +492,12 @@ contract ServiceNodeRewards is
         }
     }
 
-    /// @notice Sum of the keys of all active nodes; (0, 0) when there are none.
-    /// @return The aggregate key.
+    /// @inheritdoc IServiceNodeRewards
     function aggregatePubkey() external view returns (BN254.G1Point memory) {
         return PackedG1.unpack(_layout().aggregateKey);
     }
 
-    /// @notice What is stored about an active node (all zero for an unknown or removed id).
-    /// @param serviceNodeID The node.
-    /// @return node Key, operator, timestamps, deposit and contributor-list hash.
+    /// @inheritdoc IServiceNodeRewards
     function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory node) {
         Layout storage $ = _layout();
         uint256 packed = _keyOf(serviceNodeID);
@@ -613,14 +561,12 @@ contract ServiceNodeRewards is
         return _layout().rewardPool;
     }
 
-    /// @notice The stake for new registrations (atomic SESH).
-    /// @return The requirement.
+    /// @inheritdoc IServiceNodeRewards
     function stakingRequirement() external view returns (uint256) {
         return _layout().config.stakingRequirement;
     }
 
-    /// @notice Maximum contributors per node.
-    /// @return The maximum.
+    /// @inheritdoc IServiceNodeRewards
     function maxContributors() external view returns (uint256) {
         return _layout().config.maxContributors;
     }
@@ -859,9 +805,7 @@ contract ServiceNodeRewards is
             let limit := and(c, _CLAIM_LIMIT_MASK)
             let total := amount
             // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
-            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) {
-                total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK))
-            }
+            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) { total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK)) }
             // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
             let m := mload(0x40)
             if shr(_CLAIMS_PAUSED_OFFSET, c) { mstore(m, paused_) revert(m, 0x04) }
@@ -869,13 +813,8 @@ contract ServiceNodeRewards is
             if gt(amount, available) { mstore(m, exceeds) mstore(add(m, 0x04), amount) mstore(add(m, 0x24), available) revert(m, 0x44) }
             if gt(total, limit) { mstore(m, overLimit) mstore(add(m, 0x04), total) mstore(add(m, 0x24), limit) revert(m, 0x44) }
             // total ≤ limit < 2^88 fits its field; claimed + amount ≤ rewards < 2^128 fits its half.
-            sstore(
-                claimsSlot,
-                or(
-                    and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK))),
-                    or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))
-                )
-            )
+            c := and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK)))
+            sstore(claimsSlot, or(c, or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))))
             sstore(recipientSlot, add(r, shl(_RECIPIENT_CLAIMED_OFFSET, amount)))
             mstore(0x00, amount)
             log2(0x00, 0x20, claimedEvent, caller()) // RewardsClaimed(msg.sender, amount)
