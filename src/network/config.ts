@@ -44,6 +44,9 @@ export interface NetworkConfig {
   readonly maxInFlight: number;
   /** Nodes refuse to sign from chain state trailing the chain's latest block by more (0: no bound). */
   readonly maxMirrorAgeSeconds: bigint;
+  /** A worker process (--processes K) that died is restarted at most this often within the window, then reported failed. */
+  readonly maxRestarts: number;
+  readonly restartWindowSeconds: number;
 }
 
 export interface KeysConfig {
@@ -100,6 +103,8 @@ export const NETWORK_OPTIONS: readonly Spec[] = [
   { flag: "sync-ms", arg: "MS", help: "how often the ledgers follow the chain", default: "2000", commands: START },
   { flag: "rate-limit", arg: "RPS", help: "aggregator requests per second per client, bursts of twice that (0: no limit)", default: "20", commands: START },
   { flag: "max-in-flight", arg: "N", help: "aggregator requests one client may have in flight at once", default: "8", commands: START },
+  { flag: "max-restarts", arg: "N", help: "restart a worker process that died at most N times within --restart-window, then report it failed (0: never restart)", default: "5", commands: START },
+  { flag: "restart-window", arg: "SECONDS", help: "the window --max-restarts counts restarts in", default: "300", commands: START },
   { flag: "max-mirror-age", arg: "SECONDS", help: "nodes refuse to sign from chain state this far behind the chain's latest block (0: no bound; a devnet that moves time needs a bound above its jumps)", default: "0", commands: START },
 ];
 
@@ -263,6 +268,8 @@ export function parseStartArgs(argv: readonly string[]): NetworkConfig {
     rateLimit: r.int("rate-limit", 0, 1_000_000),
     maxInFlight: r.int("max-in-flight", 1, 10_000),
     maxMirrorAgeSeconds: r.seconds("max-mirror-age"),
+    maxRestarts: r.int("max-restarts", 0, 1_000),
+    restartWindowSeconds: r.int("restart-window", 1, 86_400),
   };
 }
 
