@@ -48,15 +48,19 @@ export interface RunningNetwork {
   /** Where the chain state comes from (for the status line). */
   readonly source: string;
   readonly ledgerDir: string;
-  /** Workers up/down, restarts, last exit reasons: what GET /status on the aggregator's port answers. */
-  health(): NetworkHealth;
+  /** Workers up/down, restarts, last exit reasons, the chain state's lag: what GET /status on the aggregator's port answers. */
+  health(): Promise<NetworkHealth>;
   close(): Promise<void>;
 }
 
 /** The daemon's health (`GET /status`, HTTP 200 when ready, 503 otherwise). */
 export interface NetworkHealth {
-  /** ready: every node process up; degraded: a worker is down and being restarted; failed: a worker crash-looped and stays down. */
-  readonly status: "ready" | "degraded" | "failed";
+  /**
+   * ready: every node process up and the chain state within the bound; degraded: a worker is down and being
+   * restarted; failed: a worker crash-looped and stays down; stale: the chain state is too far behind the
+   * chain (or cannot be read), so the nodes refuse to sign.
+   */
+  readonly status: "ready" | "degraded" | "failed" | "stale";
   readonly processes: number;
   readonly workersUp: number;
   readonly workersDown: number;
@@ -64,17 +68,46 @@ export interface NetworkHealth {
   readonly restarts: number;
   /** One entry per worker process (empty with --processes 1: the nodes run in the daemon itself). */
   readonly workers: readonly WorkerHealth[];
+  /** The chain state the aggregator reads against the chain's head (decimal strings), or why it cannot be read. */
+  readonly mirror: {
+    readonly height: string | null;
+    readonly chainHead: string | null;
+    readonly lagBlocks: string | null;
+    readonly maxLagBlocks: string;
+    readonly unchangedSeconds: number | null;
+    /** Why the nodes refuse to sign from it (null: they do not). */
+    readonly refusal: string | null;
+  };
 }
 
-export function networkHealth(processes: number, workers: readonly WorkerHealth[]): NetworkHealth {
+export function networkHealth(processes: number, workers: readonly WorkerHealth[], mirror: NetworkHealth["mirror"]): NetworkHealth {
   const up = workers.filter((w) => w.state === "up").length;
-  const status = workers.some((w) => w.state === "failed") ? "failed" : up === workers.length ? "ready" : "degraded";
-  return { status, processes, workersUp: up, workersDown: workers.length - up, restarts: workers.reduce((sum, w) => sum + w.restarts, 0), workers };
+  const status = workers.some((w) => w.state === "failed") ? "failed" : up !== workers.length ? "degraded" : mirror.refusal !== null ? "stale" : "ready";
+  return { status, processes, workersUp: up, workersDown: workers.length - up, restarts: workers.reduce((sum, w) => sum + w.restarts, 0), workers, mirror };
+}
+
+/** The mirror part of the health, from the aggregator's view (never throws). */
+async function mirrorHealth(view: CachedView, lagOf: (snapshot: NetworkSnapshot) => Promise<MirrorLag>, maxLagBlocks: bigint): Promise<NetworkHealth["mirror"]> {
+  try {
+    const lag = await lagOf(await view.snapshot());
+    return {
+      height: lag.height.toString(),
+      chainHead: lag.chainHead?.toString() ?? null,
+      lagBlocks: lag.lagBlocks?.toString() ?? null,
+      maxLagBlocks: lag.maxLagBlocks.toString(),
+      unchangedSeconds: lag.unchangedSeconds,
+      refusal: lag.refusal,
+    };
+  } catch (error) {
+    return { height: null, chainHead: null, lagBlocks: null, maxLagBlocks: maxLagBlocks.toString(), unchangedSeconds: null, refusal: `the chain state cannot be read: ${(error as Error).message}` };
+  }
 }
 
 /** The daemon's metrics in Prometheus text format, the worker gauges read from `health` at scrape time. */
 function renderMetrics(metrics: Metrics, health: NetworkHealth): string {
-  metrics.set("network_ready", "1 when every node process is up (GET /status says ready)", health.status === "ready" ? 1 : 0);
+  metrics.set("network_ready", "1 when every node process is up and the chain state within the bound (GET /status says ready)", health.status === "ready" ? 1 : 0);
+  if (health.mirror.lagBlocks !== null) metrics.set("network_mirror_lag_blocks", "blocks the chain state trails the chain's latest block", Number(health.mirror.lagBlocks));
+  metrics.set("network_mirror_stale", "1 when the nodes refuse to sign because the chain state is too far behind (or unreadable)", health.mirror.refusal === null ? 0 : 1);
   metrics.set("network_workers", "worker processes the nodes are split across (0: all in the daemon)", health.workers.length);
   metrics.set("network_workers_up", "worker processes up", health.workersUp);
   metrics.set("network_workers_failed", "worker processes that crash-looped past the restart cap and stay down", health.workers.filter((w) => w.state === "failed").length);
@@ -102,12 +135,12 @@ export function configToJson(config: NetworkConfig): Record<string, unknown> {
 }
 
 export function configFromJson(json: Record<string, unknown>): NetworkConfig {
-  const c = json as unknown as NetworkConfig & { minActiveSeconds: string; unlockSeconds: string; maxMirrorAgeSeconds: string; deregistered: string[] };
+  const c = json as unknown as NetworkConfig & { minActiveSeconds: string; unlockSeconds: string; maxMirrorLagBlocks: string | null; deregistered: string[] };
   return {
     ...c,
     minActiveSeconds: BigInt(c.minActiveSeconds),
     unlockSeconds: BigInt(c.unlockSeconds),
-    maxMirrorAgeSeconds: BigInt(c.maxMirrorAgeSeconds),
+    maxMirrorLagBlocks: c.maxMirrorLagBlocks === null ? null : BigInt(c.maxMirrorLagBlocks),
     deregistered: c.deregistered.map((d) => BigInt(d)),
   };
 }
@@ -201,25 +234,60 @@ export function ledgerFollower(ledger: Ledger, view: CachedView, startHeight: bi
   };
 }
 
+/** How far behind the chain's head a mirror may be, by default, on Arbitrum-like chains (~4 blocks/s: 5 min). */
+export const DEFAULT_MAX_MIRROR_LAG_BLOCKS = 1_200n;
+/** The same on a local Hardhat chain (chain id 31337 or 1337; the devnet mines a block a second: 2 min). */
+export const DEVNET_MAX_MIRROR_LAG_BLOCKS = 120n;
+
+/** `--max-mirror-lag-blocks`: the configured bound, or (auto) the default for the chain. 0n: no bound. */
+export function maxMirrorLagBlocks(config: Pick<NetworkConfig, "maxMirrorLagBlocks">, chainId: bigint): bigint {
+  if (config.maxMirrorLagBlocks !== null) return config.maxMirrorLagBlocks;
+  return chainId === 31337n || chainId === 1337n ? DEVNET_MAX_MIRROR_LAG_BLOCKS : DEFAULT_MAX_MIRROR_LAG_BLOCKS;
+}
+
+/** Where the chain state stands against the chain's head (null lag: no head to compare with, `--clock system`). */
+export interface MirrorLag {
+  readonly height: bigint;
+  readonly chainHead: bigint | null;
+  readonly lagBlocks: bigint | null;
+  readonly maxLagBlocks: bigint;
+  /** Wall-clock seconds since the state last moved to a new block (as this process saw it). */
+  readonly unchangedSeconds: number;
+  /** Why it is too far behind to sign from, or null. */
+  readonly refusal: string | null;
+}
+
 /**
- * How far the chain state a node signs from may trail the chain: the latest block (as the clock last read
- * it) minus the snapshot's block time. A tracker whose mirror stalls (a chain it cannot follow, a dispute)
- * keeps serving its last state; past the bound every node refuses to sign, naming the gap. 0: no bound.
- * Without a chain head (`--clock system`) there is nothing to compare with and nothing is refused.
+ * How far the chain state a node signs from trails the chain, in BLOCKS: the latest block (as the clock
+ * last read it) minus the snapshot's block. Blocks, not seconds: a devnet that moves its clock
+ * (evm_increaseTime, devnet:time) mines one block, and a chain with no traffic makes none, so neither looks
+ * behind; a tracker whose mirror stalls (a chain it cannot follow, a dispute, a dead follower) while the
+ * chain moves on falls behind block by block. Past `maxLagBlocks` every node refuses to sign, saying how far
+ * behind and for how long the state has not moved. 0: no bound. Without a chain head (`--clock system`)
+ * there is nothing to compare with and nothing is refused.
  */
-export function mirrorStaleness(clock: NetworkClock, maxAgeSeconds: bigint): (snapshot: NetworkSnapshot) => Promise<string | null> {
+export function mirrorLagOf(clock: NetworkClock, maxLagBlocks: bigint, wallMs: () => number = Date.now): (snapshot: NetworkSnapshot) => Promise<MirrorLag> {
+  let seen: { height: bigint; sinceMs: number } | null = null;
   return async (snapshot) => {
-    if (maxAgeSeconds === 0n) return null;
-    await clock();
+    if (seen === null || snapshot.height !== seen.height) seen = { height: snapshot.height, sinceMs: wallMs() };
+    const unchangedSeconds = Math.max(0, Math.round((wallMs() - seen.sinceMs) / 1000));
+    if (maxLagBlocks !== 0n) await clock();
     const head = clock.head();
-    if (head === null) return null;
-    const age = head.timestamp - snapshot.timestamp;
-    if (age <= maxAgeSeconds) return null;
-    return (
-      `the chain state this node reads is ${age} s behind the chain (state at block ${snapshot.height}, chain at block ${head.number}); ` +
-      `it signs nothing from state more than ${maxAgeSeconds} s old: is the tracker stalled? (see its /status)`
-    );
+    const lag = head === null ? null : head.number > snapshot.height ? head.number - snapshot.height : 0n;
+    const refusal =
+      maxLagBlocks === 0n || lag === null || lag <= maxLagBlocks
+        ? null
+        : `the chain state this node signs from is ${lag} blocks behind the chain (state at block ${snapshot.height}, chain head at block ${head!.number}; ` +
+          `it has not moved for ${unchangedSeconds} s here), more than the ${maxLagBlocks} blocks (--max-mirror-lag-blocks) it signs from: ` +
+          `signing from it could contradict the chain. Is the tracker stalled or behind? (see its /status); signing resumes once it catches up`;
+    return { height: snapshot.height, chainHead: head?.number ?? null, lagBlocks: lag, maxLagBlocks, unchangedSeconds, refusal };
   };
+}
+
+/** The refusal of {@link mirrorLagOf} alone, as a node service's `staleness` check. */
+export function mirrorStaleness(clock: NetworkClock, maxLagBlocks: bigint, wallMs?: () => number): (snapshot: NetworkSnapshot) => Promise<string | null> {
+  const lagOf = mirrorLagOf(clock, maxLagBlocks, wallMs);
+  return async (snapshot) => (await lagOf(snapshot)).refusal;
 }
 
 /**
@@ -268,7 +336,7 @@ export async function startNodeGroup(options: {
       behaviours,
       slowMs: config.slowMs,
       clock: options.clock,
-      staleness: mirrorStaleness(options.clock, config.maxMirrorAgeSeconds),
+      staleness: mirrorStaleness(options.clock, maxMirrorLagBlocks(config, options.domain.chainId)),
       unlockSeconds: config.unlockSeconds,
       deregistered,
       aggregator: { timeoutMs: config.timeoutMs },
@@ -437,15 +505,17 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       isServing: (node: ViewNode) => !config.deregistered.includes(node.id),
     });
     const limits = config.rateLimit === 0 ? undefined : { ratePerSecond: config.rateLimit, burst: 2 * config.rateLimit, maxInFlight: config.maxInFlight };
-    const health = (): NetworkHealth => networkHealth(config.processes, supervisors.map((s) => s.health()));
+    const maxLag = maxMirrorLagBlocks(config, chainId);
+    const lagOf = mirrorLagOf(clock, maxLag);
+    const health = async (): Promise<NetworkHealth> => networkHealth(config.processes, supervisors.map((s) => s.health()), await mirrorHealth(view, lagOf, maxLag));
     const aggregatorServer = await serveAggregator(aggregator, config.port, config.host, {
       limits,
       routes: {
-        "/status": () => {
-          const h = health();
+        "/status": async () => {
+          const h = await health();
           return { contentType: "application/json", body: JSON.stringify(h, null, 2), status: h.status === "ready" ? 200 : 503 };
         },
-        "/metrics": () => ({ contentType: "text/plain; version=0.0.4", body: renderMetrics(metrics, health()) }),
+        "/metrics": async () => ({ contentType: "text/plain; version=0.0.4", body: renderMetrics(metrics, await health()) }),
       },
       onRequest: (outcome) => metrics.inc("network_rpc_requests_total", "aggregator JSON-RPC requests answered, by outcome (ok or the error kind)", { outcome }),
     });

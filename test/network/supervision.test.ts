@@ -100,7 +100,7 @@ describe("network daemon supervises its worker processes (--processes 2)", funct
       ...["--min-active", "0", "--sync-ms", "200", "--timeout-ms", "20000", "--max-restarts", "1", "--restart-window", "3600"],
     ]);
     net = await startNetwork(config, (line) => logs.push(line));
-    for (const w of net.health().workers) seenPids.add(w.pid!);
+    for (const w of (await net.health()).workers) seenPids.add(w.pid!);
   });
 
   after(async () => {
@@ -123,7 +123,7 @@ describe("network daemon supervises its worker processes (--processes 2)", funct
   it("notices a SIGKILLed worker at once, restarts it with the same nodes and ports, and signing resumes with every node", async () => {
     const url = net!.aggregatorUrl;
     const urlsBefore = net!.nodes.map((n) => n.url);
-    const victim = net!.health().workers[0].pid!;
+    const victim = (await net!.health()).workers[0].pid!;
     process.kill(victim, "SIGKILL");
 
     // Down: health says so (not ready) within moments, naming the reason; metrics count one worker up.
@@ -170,7 +170,7 @@ describe("network daemon supervises its worker processes (--processes 2)", funct
 
   it("reports a worker that dies past --max-restarts as failed and does not restart it", async () => {
     const url = net!.aggregatorUrl;
-    const victim = net!.health().workers[0].pid!;
+    const victim = (await net!.health()).workers[0].pid!;
     process.kill(victim, "SIGKILL");
     const failed = await until("worker 1 to be reported failed", 5_000, async () => {
       const s = await status(url);
@@ -184,16 +184,16 @@ describe("network daemon supervises its worker processes (--processes 2)", funct
     // Not restarted behind our back: still one worker process after the first backoff would have passed.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await status(url)).body.workers[0].state).to.equal("failed");
-    expect(workerChildren()).to.deep.equal([net!.health().workers[1].pid]);
+    expect(workerChildren()).to.deep.equal([(await net!.health()).workers[1].pid]);
   });
 
   it("closing the daemon while a worker is being restarted leaves no worker process", async () => {
-    const victim = net!.health().workers[1].pid!;
+    const victim = (await net!.health()).workers[1].pid!;
     process.kill(victim, "SIGKILL");
     // The replacement is forked after the 0.5 s backoff; close while it is still starting.
     const replacement = await until("the replacement worker to be forked", 10_000, async () => workerChildren().find((pid) => pid !== victim));
     seenPids.add(replacement);
-    expect(net!.health().workers[1].state).to.equal("restarting");
+    expect((await net!.health()).workers[1].state).to.equal("restarting");
     await net!.close();
     for (const pid of seenPids) expect(alive(pid), `worker ${pid}`).to.equal(false);
     expect(workerChildren()).to.deep.equal([]);
