@@ -34,7 +34,7 @@ export interface SupervisorHooks {
   readonly log: (line: string) => void;
   /** Node index → URL of a (re)started worker's nodes. */
   readonly onNodes: (nodes: readonly { index: number; url: string }[]) => void;
-  /** A worker went down / came up / failed (metrics). */
+  /** A worker went down, is being restarted (the attempt starts), came up, or failed (metrics). */
   readonly onChange?: (health: WorkerHealth, event: "down" | "up" | "failed" | "restarting") => void;
 }
 
@@ -165,7 +165,6 @@ export function superviseWorker(
     state = "restarting";
     const delay = Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** recent.length);
     hooks.log(`${label} ${reason}; restarting it in ${(delay / 1000).toFixed(1)} s (restart ${recent.length + 1} of at most ${options.maxRestarts} in ${Math.round(options.restartWindowMs / 1000)} s)`);
-    hooks.onChange?.(health(), "restarting");
     timer = setTimeout(restart, delay);
   };
 
@@ -182,6 +181,7 @@ export function superviseWorker(
     if (stopping) return;
     recent.push(Date.now());
     restarts++;
+    hooks.onChange?.(health(), "restarting");
     starting = startWorker({ ...start, ports }, options.startTimeoutMs, abort.signal)
       .then(
         async ({ worker, nodes }) => {
