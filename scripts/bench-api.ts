@@ -13,7 +13,7 @@
  * Prints requests/s and p50/p99 latency per route and overall, and writes `bench-snapshots/api.json`. The
  * goal is checked on the overall figures (GOAL below). No request may fail: any non-200 aborts the bench.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
@@ -34,6 +34,13 @@ const NAMES_PER_OWNER = 5;
  * p99 that keeps a page load (a handful of requests) well under a second on this 2-core machine.
  */
 const GOAL = { requestsPerSecond: 1_000, p99Ms: 100 } as const;
+
+/** User + system CPU seconds a process has used so far (/proc/PID/stat, clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 const say = (msg: string): void => void process.stderr.write(`[bench:api] ${msg}\n`);
 const operatorOf = (k: number): Address => `0x${(0x0a00_0000 + k).toString(16).padStart(40, "0")}` as Address;
@@ -181,8 +188,15 @@ async function main(): Promise<void> {
 
     await load(base, WARMUP, 0);
     const loadBefore = loadavg()[0];
+    const cpuBefore = cpuSecondsOf(tracker.pid!);
+    const wallStart = Date.now();
     const result = await load(base, REQUESTS, WARMUP);
+    const trackerCpu = cpuSecondsOf(tracker.pid!) - cpuBefore;
+    const wall = (Date.now() - wallStart) / 1000;
     const loadAfter = loadavg()[0];
+    /** The tracker's capacity per core of this machine, whatever else runs: requests per CPU-second of the tracker process. */
+    const perCpuSecond = Math.round(REQUESTS / trackerCpu);
+    const cpuShare = Math.round((trackerCpu / wall) * 100) / 100;
 
     const width = Math.max(...ROUTES.map((r) => r.name.length), "overall".length);
     console.log(`\ntracker HTTP API, concurrency ${CONCURRENCY}, ${REQUESTS} requests (${NODES} nodes, ${POOLS} open pools, ${NAMES} names in the mirror)`);
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
     console.log(`${"overall".padEnd(width)}  ${"100%".padStart(5)}  ${String(o.requestsPerSecond).padStart(6)}  ${String(o.p50Ms).padStart(7)}  ${String(o.p99Ms).padStart(7)}`);
     const met = o.requestsPerSecond >= GOAL.requestsPerSecond && o.p99Ms <= GOAL.p99Ms;
     console.log(`\ngoal ≥ ${GOAL.requestsPerSecond} req/s and p99 ≤ ${GOAL.p99Ms} ms overall: ${met ? "met" : "MISSED"} (${o.requestsPerSecond} req/s, p99 ${o.p99Ms} ms)`);
+    console.log(`tracker CPU: ${perCpuSecond} requests per CPU-second of the tracker process; it got ${cpuShare} of a core (load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)})`);
 
     const outDir = path.join(ROOT, "bench-snapshots");
     mkdirSync(outDir, { recursive: true });
@@ -207,6 +222,7 @@ async function main(): Promise<void> {
       goal: GOAL,
       goalMet: met,
       overall: o,
+      tracker: { requestsPerCpuSecond: perCpuSecond, cpuShare, note: "requests per CPU-second of the tracker process (user + system): its capacity per core whatever else the machine runs; cpuShare = tracker CPU seconds / wall seconds of the measured run" },
       routes: result.routes,
       machine: `${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} cores, load average ${loadBefore.toFixed(1)} before / ${loadAfter.toFixed(1)} after the measured run (the load generator, the tracker and the hardhat node share the machine)`,
       note: "the tracker CLI (ts-node, transpile-only) in its own process; the load generator in this one, keep-alive connections; every answer is a 200 (checked)",
