@@ -20,7 +20,7 @@ import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { keccak256, parseAbi, toHex, type Address, type Hex } from "viem";
-import { deployEmitter, emitEventRaw, freePort, ROOT, spawnTracked, startHardhatNode, stopChild, tmpDb, type Emitter } from "../test/tracker/helpers";
+import { deployEmitter, emitEventRaw, freePort, ROOT, spawnTracked, startHardhatNode, stopChild, tmpDb, type Emitter } from "../test/helpers/tracker";
 
 const NODES = Number(process.env.BENCH_API_NODES ?? 2_000);
 const POOLS = Number(process.env.BENCH_API_POOLS ?? 30);

@@ -21,7 +21,9 @@ import { openLedger, type Ledger } from "./ledger/ledger";
 import { applySnapshot, networkHeightAt } from "./ledger/sync";
 import type { NodeClient } from "./node/client";
 import { rpcCall } from "./rpc";
-import { startWorker, stopWorker, superviseWorker, WorkerStartError, type RunningWorker, type WorkerHealth, type WorkerSupervisor } from "./supervisor";
+import { startWorker, stopWorker, superviseWorker, WorkerStartError, type RunningWorker, type WorkerHealth, type WorkerStart, type WorkerSupervisor } from "./supervisor";
+
+export type { WorkerMessage, WorkerStart } from "./supervisor";
 import { createMetrics, type Metrics } from "../tracker/metrics";
 import { createSimulation, type Behaviour, type Simulation } from "./simulation";
 import type { NetworkSnapshot, ViewNode } from "./view";
@@ -115,20 +117,6 @@ function renderMetrics(metrics: Metrics, health: NetworkHealth): string {
   return metrics.render();
 }
 
-/** What a child process needs to run its share of the nodes (JSON over IPC). */
-export interface WorkerStart {
-  readonly type: "start";
-  readonly config: Record<string, unknown>;
-  readonly indices: readonly number[];
-  readonly registry: Address;
-  readonly chainId: string;
-  readonly startHeight: string;
-  readonly ledgerPath: string;
-  /** Node index → the port it listened on before a restart (reused when still free; without --node-port-base). */
-  readonly ports?: Readonly<Record<string, number>>;
-}
-
-export type WorkerMessage = { type: "ready"; nodes: { index: number; url: string }[] } | { type: "error"; message: string };
 
 export function configToJson(config: NetworkConfig): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;

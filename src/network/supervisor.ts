@@ -9,7 +9,22 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import type { WorkerMessage, WorkerStart } from "./daemon";
+import type { Address } from "viem";
+
+/** What a child process needs to run its share of the nodes (JSON over IPC). */
+export interface WorkerStart {
+  readonly type: "start";
+  readonly config: Record<string, unknown>;
+  readonly indices: readonly number[];
+  readonly registry: Address;
+  readonly chainId: string;
+  readonly startHeight: string;
+  readonly ledgerPath: string;
+  /** Node index → the port it listened on before a restart (reused when still free; without --node-port-base). */
+  readonly ports?: Readonly<Record<string, number>>;
+}
+
+export type WorkerMessage = { type: "ready"; nodes: { index: number; url: string }[] } | { type: "error"; message: string };
 
 export class WorkerStartError extends Error {}
 

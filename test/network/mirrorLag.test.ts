@@ -21,7 +21,7 @@ import { silentLogger } from "../../src/tracker/log";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
 import { answered, eventually } from "../helpers/eventually";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
-import { syncToHead, tmpDb } from "../tracker/helpers";
+import { syncToHead, tmpDb } from "../helpers/tracker";
 
 const SEED = "mirror-lag-test";
 const NODES = 3;

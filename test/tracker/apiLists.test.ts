@@ -8,7 +8,7 @@ import { publicKey } from "../../src/bls";
 import { silentLogger } from "../../src/tracker/log";
 import type { NodeRecord } from "../../src/tracker/state/model";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
-import { deployEmitter, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
+import { deployEmitter, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "../helpers/tracker";
 
 const OPERATOR = "0x00000000000000000000000000000000000a0001";
 
