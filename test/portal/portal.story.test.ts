@@ -17,14 +17,15 @@ import { expect } from "chai";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { createPublicClient, getAddress, http, parseAbi, type Address, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, getAddress, http, parseAbi, type Address, type PublicClient } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
 import { startDevnet, type RunningDevnet } from "../../scripts/devnet/harness";
 import { SEED, TRACKER_CONFIRMATIONS, UNLOCK_SECONDS } from "../../scripts/devnet/steps";
 import { deriveNodeKey, registrationParams, registrationToJson } from "../../src/network/keys";
 import { nameIds } from "../../src/names/hash";
 import { formatSesh } from "../../src/token/amounts";
 import { assertChromiumInstalled, launchChromium } from "../helpers/chromium";
-import { TestWallet, TEST_WALLET_INFO, TEST_WALLET_INIT_SCRIPT } from "./testWallet";
+import { HARDHAT_MNEMONIC, TestWallet, TEST_WALLET_INFO, TEST_WALLET_INIT_SCRIPT } from "./testWallet";
 
 /** The little of the DOM the page callbacks use. */
 interface DomElement {
@@ -49,6 +50,10 @@ const abi = parseAbi([
   "function serviceNodes(uint64) view returns (ServiceNode)",
   "function totalContribution() view returns (uint256)",
   "function status() view returns (uint8)",
+  "function approve(address spender, uint256 value) returns (bool)",
+  "function epoch() view returns (uint256)",
+  "function minimumContributionFor(address who) view returns (uint256)",
+  "function contributeFunds(uint256 amount, address beneficiary, uint256 expectedEpoch)",
   "function nameOf(bytes32) view returns (address holder, uint256 expiry)",
   "function record(bytes32, uint8) view returns (bytes value, bool encrypted)",
 ]);
@@ -182,13 +187,69 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     expect(await client.readContract({ address: token, abi, functionName: "balanceOf", args: [me] })).to.equal(seshBefore - 5000n * SESH);
     expect(await client.readContract({ address: poolAddress, abi, functionName: "totalContribution" })).to.equal(totalBefore + 5000n * SESH);
 
-    // 3c. Top up with Max: the pool fills and registers itself (auto-finalize).
-    const idsBefore = (await client.readContract({ address: registry, abi, functionName: "allServiceNodeIDs" }))[0];
-    await page.getByRole("button", { name: "Top up", exact: true }).waitFor();
+    // 3c. Someone else's contribution lands between the page's check and the wallet's broadcast. First the
+    //     wallet's own gas estimate reverts and it refuses; then, with a gas limit set by hand, the top-up is
+    //     mined and reverts. Both times the page says why in the contract's words, and nothing changed.
+    const topUp = page.getByRole("button", { name: "Top up", exact: true });
+    await topUp.waitFor();
+    const othersContribute = (index: number) => async () => {
+      const other = createWalletClient({ account: mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }), transport: http(d.rpcUrl) });
+      const who = other.account.address;
+      const minimum = await client.readContract({ address: poolAddress, abi, functionName: "minimumContributionFor", args: [who] });
+      const epoch = await client.readContract({ address: poolAddress, abi, functionName: "epoch" });
+      for (const hash of [
+        await other.writeContract({ chain: null, address: token, abi, functionName: "approve", args: [poolAddress, minimum] }),
+        await other.writeContract({ chain: null, address: poolAddress, abi, functionName: "contributeFunds", args: [minimum, who, epoch] }),
+      ]) {
+        expect((await client.waitForTransactionReceipt({ hash })).status).to.equal("success");
+      }
+    };
+    const open = async () => 25_000n * SESH - (await client.readContract({ address: poolAddress, abi, functionName: "totalContribution" }));
+    const problem = page.locator(".tx .problem-reverted");
+    const myNonce = () => client.getTransactionCount({ address: me });
+    const mySesh = () => client.readContract({ address: token, abi, functionName: "balanceOf", args: [me] });
+
     await page.getByRole("button", { name: "Max" }).click();
-    const remaining = 25_000n * SESH - (totalBefore + 5000n * SESH);
+    const offered = await open();
+    expect(await amount.inputValue()).to.equal(formatSesh(offered, { groups: false }));
+    const [nonce0, sesh0] = [await myNonce(), await mySesh()];
+    wallet.frontRunNext = othersContribute(16);
+    await topUp.click();
+    await problem.waitFor();
+    const left = await open();
+    expect(await problem.getAttribute("data-error")).to.equal("ContributionExceedsRequirement");
+    expect(await problem.innerText()).to.equal(`Not possible: only ${formatSesh(left)} SESH is still open in this pool; you offered ${formatSesh(offered)} SESH.`);
+    expect([await myNonce(), await mySesh()]).to.deep.equal([nonce0, sesh0]);
+    await shot("pool-refused-by-wallet");
+
+    // The page reads the pool again after a refusal: Max now offers what is left.
+    const filled = (open: bigint) => page.locator('[data-stat="filled"]').filter({ hasText: `${formatSesh(25_000n * SESH - open)} SESH of` }).waitFor();
+    await filled(left);
+    await page.getByRole("button", { name: "Max" }).click();
+    expect(await amount.inputValue()).to.equal(formatSesh(left, { groups: false }));
+    wallet.frontRunNext = othersContribute(17);
+    wallet.gasLimitNext = 1_000_000n;
+    await topUp.click();
+    await problem.filter({ hasText: /^Reverted on chain: / }).waitFor({ timeout: 60_000 });
+    const revertedHash = (await page.locator(".tx-step[data-status=failed] code").last().innerText()) as `0x${string}`;
+    const revertedReceipt = await client.getTransactionReceipt({ hash: revertedHash });
+    expect(revertedReceipt.status).to.equal("reverted");
+    expect(revertedReceipt.from).to.equal(me.toLowerCase());
+    expect(await problem.getAttribute("data-error")).to.equal("ContributionExceedsRequirement");
+    expect(await problem.innerText()).to.equal(
+      `Reverted on chain: only ${formatSesh(await open())} SESH is still open in this pool; you offered ${formatSesh(left)} SESH. ` +
+        `Nothing changed; only the transaction's fee was spent (transaction ${revertedHash}).`,
+    );
+    expect([await myNonce(), await mySesh()]).to.deep.equal([nonce0 + 1, sesh0]);
+    await shot("pool-reverted");
+
+    // 3d. Top up with Max: the pool fills and registers itself (auto-finalize).
+    const idsBefore = (await client.readContract({ address: registry, abi, functionName: "allServiceNodeIDs" }))[0];
+    const remaining = await open();
+    await filled(remaining);
+    await page.getByRole("button", { name: "Max" }).click();
     expect(await amount.inputValue()).to.equal(formatSesh(remaining, { groups: false }));
-    await page.getByRole("button", { name: "Top up", exact: true }).click();
+    await topUp.click();
     await done(`Contributed ${formatSesh(remaining)} SESH to the pool.`);
     expect(await client.readContract({ address: poolAddress, abi, functionName: "status" })).to.equal(3);
     const idsAfter = (await client.readContract({ address: registry, abi, functionName: "allServiceNodeIDs" }))[0];
