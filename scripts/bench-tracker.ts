@@ -30,7 +30,7 @@ import {
   stopChild,
   tmpDb,
   waitForOutput,
-} from "../test/tracker/helpers";
+} from "../test/helpers/tracker";
 
 const NODES = Number(process.env.BENCH_NODES ?? 10_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);

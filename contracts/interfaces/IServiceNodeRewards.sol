@@ -123,10 +123,28 @@ interface IServiceNodeRewardsEvents {
     error ContractNotPaused();
     /// @notice Renouncing ownership is disabled.
     error RenounceOwnershipDisabled();
-    /// @notice A zero address was given for `what`.
-    error ZeroAddress(string what);
-    /// @notice A parameter is out of its allowed range.
-    error InvalidParameter(string what, uint256 value);
+    /// @notice The token or the BLS verifier given to the constructor is the zero address.
+    error InvalidConstructorAddress(address token, address verifier);
+    /// @notice The reward pool cannot be the zero address.
+    error InvalidRewardPool(address pool);
+    /// @notice Rewards cannot be credited to the zero address.
+    error InvalidRecipient(address recipient);
+    /// @notice The staking requirement must be above 0 and below 2^96 atomic SESH.
+    error InvalidStakingRequirement(uint256 requirement);
+    /// @notice The maximum number of contributors must be 1 to 255.
+    error InvalidMaxContributors(uint256 max);
+    /// @notice The signature expiry must be 1 second to 1 day.
+    error InvalidSignatureExpiry(uint256 expiry);
+    /// @notice The non-signer cap must be 1 to 65,535.
+    error InvalidNonSignerThresholdMax(uint256 max);
+    /// @notice The claim limit must be above 0 and below 2^88 atomic SESH.
+    error InvalidClaimLimit(uint256 limit);
+    /// @notice The claim cycle must be 1 second to 2^32 - 1 seconds.
+    error InvalidClaimCycle(uint256 cycle);
+    /// @notice The recipient parts must be 1 to 2^32 - 1 and at least three times liquidator + pool parts.
+    error InvalidLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient);
+    /// @notice The pooled-node factory must be a contract (or zero, to allow only direct registrations).
+    error InvalidContributionFactory(address factory);
     /// @notice `count` contributors exceed the maximum `max`.
     error MaxContributorsExceeded(uint256 count, uint256 max);
     /// @notice The contributions sum to `provided` instead of the staking requirement `required`.
@@ -204,7 +222,11 @@ interface IServiceNodeRewardsEvents {
 interface IServiceNodeRewards is IServiceNodeRewardsEvents {
 
     // ---------------------------------------------------------------- registration
-    /// @notice Registers a node, pulling the staking requirement from the caller.
+    /// @notice Registers a node. The stake (exactly the staking requirement) is pulled from the caller.
+    /// @param blsPubkey The node's BLS key (G1), validated on the curve and not infinity.
+    /// @param proofOfPossession The node key's signature (G2) of the proof-of-possession message.
+    /// @param serviceNodeParams Ed25519 key and signature (checked by the node network), fee ≤ 10,000 bps.
+    /// @param contributors The stakers, operator first; empty for a solo operator.
     function addBLSPublicKey(
         BN254.G1Point calldata blsPubkey,
         BLSSignatureParams calldata proofOfPossession,
@@ -213,36 +235,64 @@ interface IServiceNodeRewards is IServiceNodeRewardsEvents {
     ) external;
 
     // ---------------------------------------------------------------- exits and liquidation
-    /// @notice Any contributor of the node asks for it to leave.
+    /// @notice Any contributor asks for its node to leave (emits {ServiceNodeExitRequest}); contributors of
+    /// less than 25 % only 30 days after registration. Open while paused.
+    /// @param serviceNodeID The node.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external;
-    /// @notice Any contributor asks for the node to leave, proving membership with the registered list.
+    /// @notice Any contributor asks for the node to leave, passing the node's contributor list exactly as
+    /// registered (from {NewServiceNodeV2}). Contributors of less than 25 % may do so only 30 days after
+    /// registration. Open while paused.
+    /// @param serviceNodeID The node.
+    /// @param contributors The registered list; the caller must be one of its addresses.
     function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external;
-    /// @notice Removes a node with a network signature.
+    /// @notice Removes a node with the network's signature of exitTag ‖ X ‖ Y ‖ timestamp. The signature
+    /// must be at most {signatureExpiry} old and at most {signatureExpiry} ahead of the block (the aggregator's clock), and not older than the registration; the node at least 2 hours old.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Ids of the nodes that did not sign, ascending.
     function exitBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
-    /// @notice {exitBLSPublicKeyWithSignature} with packed non-signers `uint16 skip ‖ uint256 Y` (34 bytes each; the
-    /// id is the previous one plus skip + 1).
+    /// @notice {exitBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied (cheaper per
+    /// non-signer: no square root is computed on chain).
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each): each non-signer's id is
+    /// the previous one's (0 before the first) plus skip + 1, so ids ascend by construction.
     function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
         BLSSignatureParams calldata blsSignature,
         bytes calldata nonSigners
     ) external;
-    /// @notice Removes a node 30 days after its first exit request, without a signature.
+    /// @notice Removes a node 30 days after its first exit request; anyone may call.
+    /// @param serviceNodeID The node.
     function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external;
-    /// @notice Liquidates a node with a network signature, paying the liquidator and the pool.
+    /// @notice Liquidates a node with the network's signature of liquidateTag ‖ X ‖ Y ‖ timestamp (same
+    /// time rules as {exitBLSPublicKeyWithSignature}). The deposit is split liquidator / pool / owners by
+    /// the liquidation ratios (pool share rounded up); the caller and the pool are paid now, the owners'
+    /// share is credited by the network through signed reward balances.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Ids of the nodes that did not sign, ascending.
     function liquidateBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
-    /// @notice {liquidateBLSPublicKeyWithSignature} with packed non-signers `uint16 skip ‖ uint256 Y` (34 bytes each; the
-    /// id is the previous one plus skip + 1).
+    /// @notice {liquidateBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied.
+    /// @param blsPubkey The node's key.
+    /// @param timestamp When the network signed.
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
+    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
     function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -251,38 +301,56 @@ interface IServiceNodeRewards is IServiceNodeRewardsEvents {
     ) external;
 
     // ---------------------------------------------------------------- rewards
-    /// @notice Sets `recipient`'s lifetime reward total with a network signature.
+    /// @notice Sets `recipient`'s lifetime reward total (rewards plus returned stakes) with the network's
+    /// signature of rewardTag ‖ recipient ‖ lifetimeRewards. The total must strictly increase.
+    /// @param recipient Whose balance.
+    /// @param lifetimeRewards New lifetime total (atomic SESH).
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Ids of the nodes that did not sign, ascending.
     function updateRewardsBalance(
         address recipient,
         uint256 lifetimeRewards,
         BLSSignatureParams calldata blsSignature,
         uint64[] calldata nonSigners
     ) external;
-    /// @notice {updateRewardsBalance} with packed non-signers `uint16 skip ‖ uint256 Y` (34 bytes each; the
-    /// id is the previous one plus skip + 1).
+    /// @notice {updateRewardsBalance} with the non-signers' Y coordinates supplied (cheaper per
+    /// non-signer: no square root is computed on chain).
+    /// @param recipient Whose balance.
+    /// @param lifetimeRewards New lifetime total (atomic SESH).
+    /// @param blsSignature The aggregate signature.
+    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
+    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
     function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,
         BLSSignatureParams calldata blsSignature,
         bytes calldata nonSigners
     ) external;
-    /// @notice Pays the caller everything unclaimed.
+    /// @notice Pays the caller all of its unclaimed rewards.
     function claimRewards() external;
     /// @notice Pays the caller `amount` of its unclaimed rewards.
+    /// @param amount Atomic SESH, at most the unclaimed balance.
     function claimRewards(uint256 amount) external;
 
     // ---------------------------------------------------------------- views the network calls
-    /// @notice Ids of all active nodes in ascending order (the order non-signers are sent in) and their keys.
+    /// @notice Ids of all active nodes, ascending (the order the network sends non-signers in), and keys.
+    /// @return ids Node ids.
+    /// @return pubkeys Their BLS keys.
     function allServiceNodeIDs() external view returns (uint64[] memory ids, BN254.G1Point[] memory pubkeys);
-    /// @notice Sum of the keys of all active nodes ((0, 0) when there are none).
+    /// @notice Sum of the keys of all active nodes; (0, 0) when there are none.
+    /// @return The aggregate key.
     function aggregatePubkey() external view returns (BN254.G1Point memory);
-    /// @notice What is stored about node `serviceNodeID` (all zero if it is not active).
+    /// @notice What is stored about an active node (all zero for an unknown or removed id).
+    /// @param serviceNodeID The node.
+    /// @return node Key, operator, timestamps, deposit and contributor-list hash.
     function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory);
 
     // ---------------------------------------------------------------- views pooled nodes and portals call
-    /// @notice The stake a registration must bring (atomic SESH).
+    /// @notice The stake for new registrations (atomic SESH).
+    /// @return The requirement.
     function stakingRequirement() external view returns (uint256);
-    /// @notice Maximum contributors per node, operator included.
+    /// @notice Maximum contributors per node.
+    /// @return The maximum.
     function maxContributors() external view returns (uint256);
     /// @notice The staking and reward token (SESH).
     function designatedToken() external view returns (IERC20);

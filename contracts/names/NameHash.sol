@@ -20,7 +20,8 @@ library NameHash {
             while (start > 0 && name[start - 1] != ".") --start;
             if (start == i) return (bytes32(0), false); // empty label
             bytes32 label;
-            assembly {
+            // Reads name[start:i] in place (start ≤ i ≤ name.length); writes nothing.
+            assembly ("memory-safe") {
                 label := keccak256(add(add(name, 0x20), start), sub(i, start))
             }
             node = keccak256(abi.encodePacked(node, label));

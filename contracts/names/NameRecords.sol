@@ -26,8 +26,7 @@ abstract contract NameRecords is NameToken, ISessionNameRecords {
     bytes32 internal constant SESSION_TEXT_KEY = keccak256("session");
     bytes32 internal constant LOKINET_TEXT_KEY = keccak256("lokinet");
 
-    /// @notice Holder and expiry (unix seconds) of `node`, without reverting; both zero when it has no holder.
-    /// The name is live while `block.timestamp < expiry`.
+    /// @inheritdoc ISessionNameRecords
     function nameOf(bytes32 node) external view returns (address holder, uint256 expiry) {
         NameStorage.Name storage n = NameStorage.layout().names[node];
         return (n.owner, n.expiry);
@@ -54,7 +53,7 @@ abstract contract NameRecords is NameToken, ISessionNameRecords {
         if (flags != n.flags) NameStorage.layout().names[node].flags = flags;
     }
 
-    /// @notice Stored bytes of typed record `kind` of live `node` (plaintext or sealed; empty when unset).
+    /// @inheritdoc ISessionNameRecords
     function record(bytes32 node, uint8 kind) external view returns (bytes memory value, bool encrypted) {
         if (kind == KIND_TEXT || kind > KIND_WALLET) revert InvalidRecordKind(kind);
         (NameStorage.Name memory n, bool live) = _load(node);
@@ -62,7 +61,7 @@ abstract contract NameRecords is NameToken, ISessionNameRecords {
         return _readTyped(NameStorage.recordsKey(node, n.epoch), n.flags, kind);
     }
 
-    /// @notice Stored envelope of text record `key` of live `node` (empty when unset).
+    /// @inheritdoc ISessionNameRecords
     function textRecord(bytes32 node, string calldata key) external view returns (bytes memory) {
         (NameStorage.Name memory n, bool live) = _load(node);
         if (!live) return "";
@@ -150,8 +149,8 @@ abstract contract NameRecords is NameToken, ISessionNameRecords {
         bytes32 w0 = words[0];
         bytes32 w1 = encrypted ? words[1] : bytes32(0);
         value = new bytes(length);
-        // `value` owns ceil(length / 32) data words: one for plaintext, two when encrypted.
-        assembly {
+        // `value` owns ceil(length / 32) data words: one for plaintext, two when encrypted; only those are written.
+        assembly ("memory-safe") {
             mstore(add(value, 0x20), w0)
             if encrypted { mstore(add(value, 0x40), w1) }
         }

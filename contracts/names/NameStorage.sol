@@ -3,6 +3,21 @@ pragma solidity 0.8.30;
 
 import {NameStorageLayout} from "./NameStorageLayout.sol";
 
+// The name word (`NameStorage.Name`, Solidity's packing, first member lowest):
+// owner [0, 160) | expiry [160, 224) | epoch [224, 248) | flags [248, 256).
+uint256 constant NAME_OWNER_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
+uint256 constant NAME_EXPIRY_OFFSET = 160;
+uint256 constant NAME_EXPIRY_MASK = 0xffffffffffffffff;
+uint256 constant NAME_EPOCH_OFFSET = 224;
+uint256 constant NAME_EPOCH_MASK = 0xffffff;
+uint256 constant NAME_FLAGS_OFFSET = 248;
+uint256 constant NAME_FLAGS_MASK = 0xff;
+
+// The config word (first word of `NameStorageLayout.Layout`): feeRecipient [0, 160) | feePerYear [160, 248) | paused [248, 256).
+uint256 constant CONFIG_FEE_RECIPIENT_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
+uint256 constant CONFIG_FEE_PER_YEAR_OFFSET = 160;
+uint256 constant CONFIG_FEE_PER_YEAR_MASK = 0xffffffffffffffffffffff;
+
 /// @title Storage layout of the Session Name Service (ERC-7201 namespace `session.names.storage`)
 /// @notice One struct at a fixed slot so the upgradeable contract and its abstract parts share storage safely.
 /// A name is one packed word: owner, expiry, epoch and record flags, so the hot paths (transfer, renew, record
@@ -27,7 +42,8 @@ library NameStorage {
 
     /// @notice The storage struct.
     function layout() internal pure returns (NameStorageLayout.Layout storage $) {
-        assembly {
+        // Sets a storage pointer; touches no memory.
+        assembly ("memory-safe") {
             $.slot := LOCATION
         }
     }
@@ -37,8 +53,8 @@ library NameStorage {
     function store(Name storage slot, address owner, uint64 expiry, uint24 epoch, uint8 flags) internal {
         // Each field is masked: inline assembly cannot rely on clean upper bits of narrower types.
         assembly ("memory-safe") {
-            let word := or(and(owner, 0xffffffffffffffffffffffffffffffffffffffff), shl(160, and(expiry, 0xffffffffffffffff)))
-            word := or(word, or(shl(224, and(epoch, 0xffffff)), shl(248, and(flags, 0xff))))
+            let word := or(and(owner, NAME_OWNER_MASK), shl(NAME_EXPIRY_OFFSET, and(expiry, NAME_EXPIRY_MASK)))
+            word := or(word, or(shl(NAME_EPOCH_OFFSET, and(epoch, NAME_EPOCH_MASK)), shl(NAME_FLAGS_OFFSET, and(flags, NAME_FLAGS_MASK))))
             sstore(slot.slot, word)
         }
     }
@@ -47,14 +63,15 @@ library NameStorage {
     function feeConfig() internal view returns (address recipient, uint256 feePerYear) {
         assembly ("memory-safe") {
             let word := sload(LOCATION)
-            recipient := and(word, 0xffffffffffffffffffffffffffffffffffffffff)
-            feePerYear := and(shr(160, word), 0xffffffffffffffffffffff)
+            recipient := and(word, CONFIG_FEE_RECIPIENT_MASK)
+            feePerYear := and(shr(CONFIG_FEE_PER_YEAR_OFFSET, word), CONFIG_FEE_PER_YEAR_MASK)
         }
     }
 
     /// @notice Key of the records of `node` in registration `epoch`.
     function recordsKey(bytes32 node, uint24 epoch) internal pure returns (bytes32 key) {
-        assembly {
+        // Hashes in the scratch space (0x00-0x3f) only.
+        assembly ("memory-safe") {
             mstore(0x00, node)
             mstore(0x20, epoch)
             key := keccak256(0x00, 0x40)

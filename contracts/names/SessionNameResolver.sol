@@ -123,8 +123,8 @@ contract SessionNameResolver is
         if (envelope.length == 0 || uint8(envelope[0]) != 0) return ""; // unset, encrypted or not live
         string memory body;
         // Drop the envelope byte in place: the new length word overlaps the old length word and the envelope
-        // byte, and `envelope` is not used afterwards.
-        assembly {
+        // byte, and `envelope` is not used afterwards. Only memory `envelope` owns is written (its length ≥ 1).
+        assembly ("memory-safe") {
             body := add(envelope, 1)
             mstore(body, sub(mload(envelope), 1))
         }

@@ -10,7 +10,7 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
-import {NameStorage} from "./NameStorage.sol";
+import {NameStorage, NAME_EXPIRY_MASK, NAME_EXPIRY_OFFSET} from "./NameStorage.sol";
 import {NameStorageLayout} from "./NameStorageLayout.sol";
 import {NameRecords} from "./NameRecords.sol";
 import {SessionNameCommitments} from "./SessionNameCommitments.sol";
@@ -323,12 +323,12 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
     function _renew(bytes32 node, uint256 years_) private returns (uint64 expiry) {
         if (years_ == 0 || years_ > MAX_YEARS) revert InvalidTerm(years_);
         NameStorage.Name storage slot = NameStorage.layout().names[node];
-        // The name word is read once and its expiry field replaced in place (layout: owner | expiry << 160 | …).
+        // The name word is read once and its expiry field replaced in place (layout in NameStorage.sol).
         uint256 word;
         assembly ("memory-safe") {
             word := sload(slot.slot)
         }
-        uint256 oldExpiry = uint64(word >> 160);
+        uint256 oldExpiry = (word >> NAME_EXPIRY_OFFSET) & NAME_EXPIRY_MASK;
         if (block.timestamp >= oldExpiry) {
             // A word without owner (never registered, burnt, or only reserved) has expiry 0, so it lands here.
             address nameOwner = address(uint160(word));
@@ -339,7 +339,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         }
         expiry = SafeCast.toUint64(oldExpiry + years_ * YEAR);
         assembly ("memory-safe") {
-            sstore(slot.slot, or(and(word, not(shl(160, 0xffffffffffffffff))), shl(160, expiry)))
+            sstore(slot.slot, or(and(word, not(shl(NAME_EXPIRY_OFFSET, NAME_EXPIRY_MASK))), shl(NAME_EXPIRY_OFFSET, expiry)))
         }
         _collectFee(years_);
         emit NameRenewed(node, expiry);

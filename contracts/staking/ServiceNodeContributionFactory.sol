@@ -44,8 +44,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
 
     /// @notice Renouncing ownership is disabled.
     error RenounceOwnershipDisabled();
-    /// @notice A zero address was given for `what`.
-    error ZeroAddress(string what);
+    /// @notice The registry given to the constructor is the zero address.
+    error InvalidRegistry(address registry);
     /// @notice No pool implementation is set.
     error ImplementationNotSet();
     /// @notice `implementation` is not a pool implementation for this factory and registry.
@@ -54,7 +54,7 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     /// @custom:oz-upgrades-unsafe-allow constructor
     /// @param registry_ The ServiceNodeRewards proxy; fixed per implementation.
     constructor(IServiceNodeRewards registry_) {
-        if (address(registry_) == address(0)) revert ZeroAddress("registry");
+        if (address(registry_) == address(0)) revert InvalidRegistry(address(registry_));
         registry = registry_;
         _disableInitializers();
     }
@@ -150,7 +150,8 @@ contract ServiceNodeContributionFactory is Initializable, Ownable2StepUpgradeabl
     function _authorizeUpgrade(address) internal override onlyOwner {}
 
     function _layout() private pure returns (Layout storage $) {
-        assembly {
+        // Sets a storage pointer; touches no memory.
+        assembly ("memory-safe") {
             $.slot := _STORAGE_LOCATION
         }
     }

@@ -94,8 +94,9 @@ contract ServiceNodeRewards is
     /// @param token The staking and reward token (SESH); fixed per implementation.
     /// @param verifier The {BLSVerifier}; fixed per implementation.
     constructor(IERC20 token, BLSVerifier verifier) {
-        if (address(token) == address(0)) revert ZeroAddress("token");
-        if (address(verifier) == address(0)) revert ZeroAddress("verifier");
+        if (address(token) == address(0) || address(verifier) == address(0)) {
+            revert InvalidConstructorAddress(address(token), address(verifier));
+        }
         designatedToken = token;
         blsVerifier = verifier;
         _extension = address(new ServiceNodeRewardsExtension(token, verifier));
@@ -110,6 +111,8 @@ contract ServiceNodeRewards is
     // solhint-disable-next-line no-complex-fallback
     fallback() external {
         address extension = _extension;
+        // Not memory-safe, on purpose: calldata and return data are copied over memory from 0, and the block
+        // always ends the call (return or revert), so Solidity never reads that memory again.
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
@@ -129,7 +132,7 @@ contract ServiceNodeRewards is
         external
         initializer
     {
-        if (rewardPool_ == address(0)) revert ZeroAddress("rewardPool");
+        if (rewardPool_ == address(0)) revert InvalidRewardPool(rewardPool_);
         __Ownable_init(initialOwner);
         __Ownable2Step_init();
         Layout storage $ = _layout();
@@ -152,16 +155,14 @@ contract ServiceNodeRewards is
     }
 
     // ------------------------------------------------------------------------------- registration
-    /// @notice Registers a node. The stake (exactly the staking requirement) is pulled from the caller.
+    /// @inheritdoc IServiceNodeRewards
     /// @dev A solo operator passes an empty `contributors`: the caller is then the operator and only
     /// contributor (beneficiary itself). Otherwise contributor 0 is the operator (at least a quarter of
     /// the stake), there are at most {maxContributors}, and the amounts sum to the requirement. The proof
     /// of possession is the node key's signature of popTag ‖ X ‖ Y ‖ operator ‖ Ed25519 key, which binds
-    /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate.
-    /// @param blsPubkey The node's BLS key (G1), validated on the curve and not infinity.
-    /// @param proofOfPossession The node key's signature (G2) of the proof-of-possession message.
-    /// @param serviceNodeParams Ed25519 key and signature (checked by the node network), fee ≤ 10,000 bps.
-    /// @param contributors The stakers, operator first; empty for a solo operator.
+    /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate. It is
+    /// verified here for a direct registration; a pool of the configured factory verified it when its key
+    /// was set, so its registration is not charged the pairing twice.
     function addBLSPublicKey(
         BN254.G1Point calldata blsPubkey,
         BLSSignatureParams calldata proofOfPossession,
@@ -177,7 +178,7 @@ contract ServiceNodeRewards is
             contributorsHash = _validateContributors(contributors, requirement, $.config.maxContributors);
             operator = contributors[0].staker.addr;
             // Only the operator the proof of possession binds registers its key: itself, or a pool of the
-            // configured factory that it operates (the pool checked the proof for it at creation).
+            // configured factory that it operates.
             if (operator != msg.sender) _checkRegisteringPool($, operator);
         }
         if (serviceNodeParams.fee > MAX_FEE) revert InvalidFee(serviceNodeParams.fee);
@@ -197,7 +198,10 @@ contract ServiceNodeRewards is
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
         uint256 packed = _checkNewKey($, pk, ed25519Pubkey);
-        _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
+        // A pool of the configured factory verified this very proof, for this key and operator, against this
+        // registry when its key was set (initialize, updatePubkeys), and its key cannot change otherwise:
+        // checking it again would only repeat the pairing (~230k gas) that the finalize target cannot carry.
+        if (operator == msg.sender) _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
 
         uint64 id = _storeNode($, s, packed, operator, block.timestamp, requirement, contributorsHash);
         if (contributorsHash != 0) _storeContributorList($, id, contributors, requirement);
@@ -224,12 +228,10 @@ contract ServiceNodeRewards is
     }
 
     // ---------------------------------------------------------------------------------- exits
-    /// @notice Any contributor asks for its node to leave (emits {ServiceNodeExitRequest}); contributors of
-    /// less than 25 % only 30 days after registration. Open while paused.
+    /// @inheritdoc IServiceNodeRewards
     /// @dev The first request starts the 30-day timer of {exitBLSPublicKeyAfterWaitTime}; repeats (at
     /// least an hour apart) only re-emit the event, in case the network missed it. The operator is checked
     /// against the node's word; other contributors against the node's contributor list (one cold code read).
-    /// @param serviceNodeID The node.
     function initiateExitBLSPublicKey(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
@@ -245,11 +247,7 @@ contract ServiceNodeRewards is
         _requestExit($, node, serviceNodeID, small);
     }
 
-    /// @notice Any contributor asks for the node to leave, passing the node's contributor list exactly as
-    /// registered (from {NewServiceNodeV2}). Contributors of less than 25 % may do so only 30 days after
-    /// registration. Open while paused.
-    /// @param serviceNodeID The node.
-    /// @param contributors The registered list; the caller must be one of its addresses.
+    /// @inheritdoc IServiceNodeRewards
     function initiateExitBLSPublicKey(uint64 serviceNodeID, Contributor[] calldata contributors) external {
         Layout storage $ = _layout();
         Node storage node = $.nodes[serviceNodeID];
@@ -278,12 +276,7 @@ contract ServiceNodeRewards is
         _requestExit($, node, serviceNodeID, small);
     }
 
-    /// @notice Removes a node with the network's signature of exitTag ‖ X ‖ Y ‖ timestamp. The signature
-    /// must be at most {signatureExpiry} old and not from the future; the node at least 2 hours old.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -293,13 +286,7 @@ contract ServiceNodeRewards is
         _exit(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {exitBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied (cheaper per
-    /// non-signer: no square root is computed on chain).
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each): each non-signer's id is
-    /// the previous one's (0 before the first) plus skip + 1, so ids ascend by construction.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -323,8 +310,7 @@ contract ServiceNodeRewards is
         _removeNode($, s, record, packed, pk, aggregate, record.deposit);
     }
 
-    /// @notice Removes a node 30 days after its first exit request; anyone may call.
-    /// @param serviceNodeID The node.
+    /// @inheritdoc IServiceNodeRewards
     function exitBLSPublicKeyAfterWaitTime(uint64 serviceNodeID) external {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
@@ -340,14 +326,7 @@ contract ServiceNodeRewards is
         );
     }
 
-    /// @notice Liquidates a node with the network's signature of liquidateTag ‖ X ‖ Y ‖ timestamp (same
-    /// time rules as {exitBLSPublicKeyWithSignature}). The deposit is split liquidator / pool / owners by
-    /// the liquidation ratios (pool share rounded up); the caller and the pool are paid now, the owners'
-    /// share is credited by the network through signed reward balances.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function liquidateBLSPublicKeyWithSignature(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -357,12 +336,7 @@ contract ServiceNodeRewards is
         _liquidate(blsPubkey, timestamp, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {liquidateBLSPublicKeyWithSignature} with the non-signers' Y coordinates supplied.
-    /// @param blsPubkey The node's key.
-    /// @param timestamp When the network signed.
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
-    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
+    /// @inheritdoc IServiceNodeRewards
     function liquidateBLSPublicKeyWithSignatureAndNonSignerKeys(
         BN254.G1Point calldata blsPubkey,
         uint256 timestamp,
@@ -383,7 +357,7 @@ contract ServiceNodeRewards is
         BN254.G1Point memory pk = blsPubkey;
         (uint256 packed, KeyRecord memory record, BN254.G1Point memory aggregate) =
             _verifyRemoval($, s, pk, timestamp, BLS.LIQUIDATE_TAG, blsSignature, nonSigners);
-        Config memory cfg = $.config;
+        Config storage cfg = $.config;
         uint256 ratioSum = uint256(cfg.liquidatorRatio) + cfg.poolRatio + cfg.recipientRatio;
         uint256 liquidatorAmount = uint256(record.deposit) * cfg.liquidatorRatio / ratioSum;
         uint256 poolAmount = (uint256(record.deposit) * cfg.poolRatio + ratioSum - 1) / ratioSum;
@@ -398,12 +372,7 @@ contract ServiceNodeRewards is
     }
 
     // -------------------------------------------------------------------------------- rewards
-    /// @notice Sets `recipient`'s lifetime reward total (rewards plus returned stakes) with the network's
-    /// signature of rewardTag ‖ recipient ‖ lifetimeRewards. The total must strictly increase.
-    /// @param recipient Whose balance.
-    /// @param lifetimeRewards New lifetime total (atomic SESH).
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Ids of the nodes that did not sign, ascending.
+    /// @inheritdoc IServiceNodeRewards
     function updateRewardsBalance(
         address recipient,
         uint256 lifetimeRewards,
@@ -413,13 +382,7 @@ contract ServiceNodeRewards is
         _updateRewardsBalance(recipient, lifetimeRewards, blsSignature, _ids(nonSigners));
     }
 
-    /// @notice {updateRewardsBalance} with the non-signers' Y coordinates supplied (cheaper per
-    /// non-signer: no square root is computed on chain).
-    /// @param recipient Whose balance.
-    /// @param lifetimeRewards New lifetime total (atomic SESH).
-    /// @param blsSignature The aggregate signature.
-    /// @param nonSigners Packed entries `uint16 skip ‖ uint256 Y` (34 bytes each), as for
-    /// {exitBLSPublicKeyWithSignatureAndNonSignerKeys}.
+    /// @inheritdoc IServiceNodeRewards
     function updateRewardsBalanceWithNonSignerKeys(
         address recipient,
         uint256 lifetimeRewards,
@@ -437,7 +400,7 @@ contract ServiceNodeRewards is
     ) private {
         Layout storage $ = _layout();
         State memory s = _startedAndNotPaused($);
-        if (recipient == address(0)) revert ZeroAddress("recipient");
+        if (recipient == address(0)) revert InvalidRecipient(recipient);
         uint256 previous = $.recipients[recipient].rewards;
         // solhint-disable-next-line gas-strict-inequalities
         if (lifetimeRewards <= previous) revert RewardsNotIncreased(lifetimeRewards, previous);
@@ -448,13 +411,12 @@ contract ServiceNodeRewards is
         emit RewardsBalanceUpdated(recipient, lifetimeRewards, previous);
     }
 
-    /// @notice Pays the caller all of its unclaimed rewards.
+    /// @inheritdoc IServiceNodeRewards
     function claimRewards() external {
         _claim(type(uint256).max);
     }
 
-    /// @notice Pays the caller `amount` of its unclaimed rewards.
-    /// @param amount Atomic SESH, at most the unclaimed balance.
+    /// @inheritdoc IServiceNodeRewards
     function claimRewards(uint256 amount) external {
         if (amount == 0) revert NothingToClaim();
         _claim(amount);
@@ -498,7 +460,7 @@ contract ServiceNodeRewards is
     /// @notice Sets the maximum number of contributors per node (owner only; 1 to 255).
     /// @param newMax The new maximum.
     function setMaxContributors(uint256 newMax) external onlyOwner {
-        if (newMax == 0 || newMax > type(uint8).max) revert InvalidParameter("maxContributors", newMax);
+        if (newMax == 0 || newMax > type(uint8).max) revert InvalidMaxContributors(newMax);
         _layout().config.maxContributors = uint8(newMax);
         emit MaxContributorsUpdated(newMax);
     }
@@ -509,9 +471,7 @@ contract ServiceNodeRewards is
     }
 
     // ---------------------------------------------------------------------------------- views
-    /// @notice Ids of all active nodes, ascending (the order the network sends non-signers in), and keys.
-    /// @return ids Node ids.
-    /// @return pubkeys Their BLS keys.
+    /// @inheritdoc IServiceNodeRewards
     function allServiceNodeIDs() external view returns (uint64[] memory ids, BN254.G1Point[] memory pubkeys) {
         Layout storage $ = _layout();
         State memory s = $.state;
@@ -533,15 +493,12 @@ contract ServiceNodeRewards is
         }
     }
 
-    /// @notice Sum of the keys of all active nodes; (0, 0) when there are none.
-    /// @return The aggregate key.
+    /// @inheritdoc IServiceNodeRewards
     function aggregatePubkey() external view returns (BN254.G1Point memory) {
         return PackedG1.unpack(_layout().aggregateKey);
     }
 
-    /// @notice What is stored about an active node (all zero for an unknown or removed id).
-    /// @param serviceNodeID The node.
-    /// @return node Key, operator, timestamps, deposit and contributor-list hash.
+    /// @inheritdoc IServiceNodeRewards
     function serviceNodes(uint64 serviceNodeID) external view returns (ServiceNode memory node) {
         Layout storage $ = _layout();
         uint256 packed = _keyOf(serviceNodeID);
@@ -605,14 +562,12 @@ contract ServiceNodeRewards is
         return _layout().rewardPool;
     }
 
-    /// @notice The stake for new registrations (atomic SESH).
-    /// @return The requirement.
+    /// @inheritdoc IServiceNodeRewards
     function stakingRequirement() external view returns (uint256) {
         return _layout().config.stakingRequirement;
     }
 
-    /// @notice Maximum contributors per node.
-    /// @return The maximum.
+    /// @inheritdoc IServiceNodeRewards
     function maxContributors() external view returns (uint256) {
         return _layout().config.maxContributors;
     }
@@ -631,7 +586,7 @@ contract ServiceNodeRewards is
 
     /// @notice How many non-signers a signature may list now: min(nodes / 3, cap).
     /// @return The threshold.
-    function blsNonSignerThreshold() public view returns (uint256) {
+    function blsNonSignerThreshold() external view returns (uint256) {
         Layout storage $ = _layout();
         return _nonSignerThreshold($.state.totalNodes, $.state.nonSignerMax);
     }
@@ -641,7 +596,7 @@ contract ServiceNodeRewards is
     /// @return pool Parts to the pool.
     /// @return recipient Parts credited to the owners.
     function liquidationRatios() external view returns (uint256 liquidator, uint256 pool, uint256 recipient) {
-        Config memory cfg = _layout().config;
+        Config storage cfg = _layout().config;
         return (cfg.liquidatorRatio, cfg.poolRatio, cfg.recipientRatio);
     }
 
@@ -671,7 +626,7 @@ contract ServiceNodeRewards is
 
     function _checkedRequirement(uint256 requirement) private pure returns (uint96) {
         if (requirement == 0 || requirement > type(uint96).max) {
-            revert InvalidParameter("stakingRequirement", requirement);
+            revert InvalidStakingRequirement(requirement);
         }
         return uint96(requirement);
     }
@@ -774,7 +729,8 @@ contract ServiceNodeRewards is
     }
 
     function _offset(uint64[] calldata ids) private pure returns (uint256 offset) {
-        assembly {
+        // The calldata offset of the ids; touches no memory.
+        assembly ("memory-safe") {
             offset := ids.offset
         }
     }
@@ -782,7 +738,8 @@ contract ServiceNodeRewards is
     function _hinted(bytes calldata entries) private pure returns (NonSigners memory) {
         if (entries.length % PackedG1.HINTED_ENTRY_SIZE != 0) revert InvalidNonSignerEntries(entries.length);
         uint256 offset;
-        assembly {
+        // The calldata offset of the entries; touches no memory.
+        assembly ("memory-safe") {
             offset := entries.offset
         }
         return NonSigners(offset, entries.length / PackedG1.HINTED_ENTRY_SIZE, true);
@@ -814,9 +771,7 @@ contract ServiceNodeRewards is
     }
 
     /// @dev The hot path in assembly on the two raw words it needs (claim state, recipient): one SLOAD
-    /// and one SSTORE each. Bit layouts follow Solidity's packing (first member lowest): ClaimState =
-    /// limit [0, 88), claimedInCycle [88, 176), cycleIndex [176, 216), cycleLength [216, 248), paused
-    /// [248, 256); Recipient = rewards [0, 128), claimed [128, 256). Both slots are fixed offsets in the
+    /// and one SSTORE each, fields read through the offsets and masks of ServiceNodeRewardsStorage. Both slots are fixed offsets in the
     /// namespace, derived from one opaque copy (`shr(255, gas())` is 0) so that the optimizer keeps them
     /// on the stack instead of re-reading constants from code. The cycle index is truncated to the stored
     /// 40 bits, which only have to tell consecutive cycles apart; cycleLength > 0 (initializer, setter).
@@ -844,23 +799,31 @@ contract ServiceNodeRewards is
             let c := sload(claimsSlot)
             let r := sload(recipientSlot)
             // Cannot underflow: claimed never exceeds rewards (enforced below on every claim).
-            let available := sub(and(r, 0xffffffffffffffffffffffffffffffff), shr(128, r))
+            let available := sub(and(r, _RECIPIENT_REWARDS_MASK), shr(_RECIPIENT_CLAIMED_OFFSET, r))
             amount := requested
             if eq(requested, not(0)) { amount := available }
-            let cycleIndex := and(div(timestamp(), and(shr(216, c), 0xffffffff)), 0xffffffffff)
-            let limit := and(c, 0xffffffffffffffffffffff)
+            let cycleIndex := and(div(timestamp(), and(shr(_CYCLE_LENGTH_OFFSET, c), _CYCLE_LENGTH_MASK)), _CYCLE_INDEX_MASK)
+            let limit := and(c, _CLAIM_LIMIT_MASK)
             let total := amount
             // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
-            if eq(cycleIndex, and(shr(176, c), 0xffffffffff)) { total := add(amount, and(shr(88, c), 0xffffffffffffffffffffff)) }
+            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) {
+                total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK))
+            }
             // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
             let m := mload(0x40)
-            if shr(248, c) { mstore(m, paused_) revert(m, 0x04) }
+            if shr(_CLAIMS_PAUSED_OFFSET, c) { mstore(m, paused_) revert(m, 0x04) }
             if iszero(amount) { mstore(m, nothing) revert(m, 0x04) }
             if gt(amount, available) { mstore(m, exceeds) mstore(add(m, 0x04), amount) mstore(add(m, 0x24), available) revert(m, 0x44) }
             if gt(total, limit) { mstore(m, overLimit) mstore(add(m, 0x04), total) mstore(add(m, 0x24), limit) revert(m, 0x44) }
             // total ≤ limit < 2^88 fits its field; claimed + amount ≤ rewards < 2^128 fits its half.
-            sstore(claimsSlot, or(and(c, not(shl(88, 0xffffffffffffffffffffffffffffffff))), or(shl(88, total), shl(176, cycleIndex))))
-            sstore(recipientSlot, add(r, shl(128, amount)))
+            sstore(
+                claimsSlot,
+                or(
+                    and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK))),
+                    or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))
+                )
+            )
+            sstore(recipientSlot, add(r, shl(_RECIPIENT_CLAIMED_OFFSET, amount)))
             mstore(0x00, amount)
             log2(0x00, 0x20, claimedEvent, caller()) // RewardsClaimed(msg.sender, amount)
             mstore(0x14, caller())

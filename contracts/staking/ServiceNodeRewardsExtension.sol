@@ -42,7 +42,8 @@ contract ServiceNodeRewardsExtension is IServiceNodeRewardsExtension, ServiceNod
 
     modifier onlyOwner() {
         address owner;
-        assembly {
+        // OwnableUpgradeable's owner, read from its ERC-7201 slot (the registry's storage, under delegatecall).
+        assembly ("memory-safe") {
             owner := sload(_OWNABLE_LOCATION)
         }
         if (msg.sender != owner) revert OwnableUnauthorizedAccount(msg.sender);
@@ -80,28 +81,28 @@ contract ServiceNodeRewardsExtension is IServiceNodeRewardsExtension, ServiceNod
 
     /// @inheritdoc IServiceNodeRewardsExtension
     function setSignatureExpiry(uint256 newExpiry) external onlyOwner {
-        if (newExpiry == 0 || newExpiry > 1 days) revert InvalidParameter("signatureExpiry", newExpiry);
+        if (newExpiry == 0 || newExpiry > 1 days) revert InvalidSignatureExpiry(newExpiry);
         _layout().config.signatureExpiry = uint32(newExpiry);
         emit SignatureExpiryUpdated(newExpiry);
     }
 
     /// @inheritdoc IServiceNodeRewardsExtension
     function setBLSNonSignerThresholdMax(uint256 newMax) external onlyOwner {
-        if (newMax == 0 || newMax > type(uint16).max) revert InvalidParameter("nonSignerMax", newMax);
+        if (newMax == 0 || newMax > type(uint16).max) revert InvalidNonSignerThresholdMax(newMax);
         _layout().state.nonSignerMax = uint16(newMax);
         emit BLSNonSignerThresholdMaxUpdated(newMax);
     }
 
     /// @inheritdoc IServiceNodeRewardsExtension
     function setClaimLimit(uint256 newLimit) external onlyOwner {
-        if (newLimit == 0 || newLimit > type(uint88).max) revert InvalidParameter("claimLimit", newLimit);
+        if (newLimit == 0 || newLimit > type(uint88).max) revert InvalidClaimLimit(newLimit);
         _layout().claims.limit = uint88(newLimit);
         emit ClaimLimitUpdated(newLimit);
     }
 
     /// @inheritdoc IServiceNodeRewardsExtension
     function setClaimCycle(uint256 newCycle) external onlyOwner {
-        if (newCycle == 0 || newCycle > type(uint32).max) revert InvalidParameter("claimCycle", newCycle);
+        if (newCycle == 0 || newCycle > type(uint32).max) revert InvalidClaimCycle(newCycle);
         ClaimState storage claims = _layout().claims;
         claims.cycleLength = uint32(newCycle);
         claims.claimedInCycle = 0;
@@ -111,8 +112,9 @@ contract ServiceNodeRewardsExtension is IServiceNodeRewardsExtension, ServiceNod
 
     /// @inheritdoc IServiceNodeRewardsExtension
     function setLiquidationRatios(uint256 liquidator, uint256 pool, uint256 recipient) external onlyOwner {
-        if (recipient == 0 || recipient > type(uint32).max) revert InvalidParameter("recipientRatio", recipient);
-        if ((liquidator + pool) * 3 > recipient) revert InvalidParameter("liquidator + pool", liquidator + pool);
+        if (recipient == 0 || recipient > type(uint32).max || (liquidator + pool) * 3 > recipient) {
+            revert InvalidLiquidationRatios(liquidator, pool, recipient);
+        }
         Config storage cfg = _layout().config;
         cfg.liquidatorRatio = uint32(liquidator);
         cfg.poolRatio = uint32(pool);
@@ -122,7 +124,7 @@ contract ServiceNodeRewardsExtension is IServiceNodeRewardsExtension, ServiceNod
 
     /// @inheritdoc IServiceNodeRewardsExtension
     function setRewardPool(address newPool) external onlyOwner {
-        if (newPool == address(0)) revert ZeroAddress("rewardPool");
+        if (newPool == address(0)) revert InvalidRewardPool(newPool);
         Layout storage $ = _layout();
         emit RewardPoolUpdated($.rewardPool, newPool);
         $.rewardPool = newPool;
@@ -131,7 +133,7 @@ contract ServiceNodeRewardsExtension is IServiceNodeRewardsExtension, ServiceNod
     /// @inheritdoc IServiceNodeRewardsExtension
     function setServiceNodeContributionFactory(address newFactory) external onlyOwner {
         if (newFactory != address(0) && newFactory.code.length == 0) {
-            revert InvalidParameter("factory", uint160(newFactory));
+            revert InvalidContributionFactory(newFactory);
         }
         Layout storage $ = _layout();
         emit ServiceNodeContributionFactoryUpdated($.contributionFactory, newFactory);

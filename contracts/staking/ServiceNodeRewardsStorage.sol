@@ -113,21 +113,41 @@ abstract contract ServiceNodeRewardsStorage is IServiceNodeRewardsEvents {
     /// @dev Bytes per contributor in a contributor list: address ‖ 1 if it staked under a quarter.
     uint256 internal constant _LIST_ENTRY_SIZE = 21;
 
+    // The {ClaimState} word (Solidity's packing, first member lowest): limit [0, 88) | claimedInCycle
+    // [88, 176) | cycleIndex [176, 216) | cycleLength [216, 248) | paused [248, 256).
+    uint256 internal constant _CLAIM_LIMIT_MASK = 0xffffffffffffffffffffff;
+    uint256 internal constant _CLAIMED_IN_CYCLE_OFFSET = 88;
+    uint256 internal constant _CLAIMED_IN_CYCLE_MASK = 0xffffffffffffffffffffff;
+    /// @dev claimedInCycle and cycleIndex together (both rewritten by a claim).
+    uint256 internal constant _CLAIMED_IN_CYCLE_AND_INDEX_MASK = 0xffffffffffffffffffffffffffffffff;
+    uint256 internal constant _CYCLE_INDEX_OFFSET = 176;
+    uint256 internal constant _CYCLE_INDEX_MASK = 0xffffffffff;
+    uint256 internal constant _CYCLE_LENGTH_OFFSET = 216;
+    uint256 internal constant _CYCLE_LENGTH_MASK = 0xffffffff;
+    uint256 internal constant _CLAIMS_PAUSED_OFFSET = 248;
+
+    // The {Recipient} word: rewards [0, 128) | claimed [128, 256).
+    uint256 internal constant _RECIPIENT_REWARDS_MASK = 0xffffffffffffffffffffffffffffffff;
+    uint256 internal constant _RECIPIENT_CLAIMED_OFFSET = 128;
+
     function _layout() internal pure returns (Layout storage $) {
-        assembly {
+        // Sets a storage pointer; touches no memory.
+        assembly ("memory-safe") {
             $.slot := _STORAGE_LOCATION
         }
     }
 
     /// @dev Node `id`'s packed key; 0 when no node with that id is active.
     function _keyOf(uint256 id) internal view returns (uint256 packed) {
-        assembly {
+        // Slot _NODE_KEYS_LOCATION + id holds node id's key: ids are below 2^64, so the range never meets another slot.
+        assembly ("memory-safe") {
             packed := sload(add(_NODE_KEYS_LOCATION, id))
         }
     }
 
     function _setKeyOf(uint256 id, uint256 packed) internal {
-        assembly {
+        // The slot of {_keyOf}; touches no memory.
+        assembly ("memory-safe") {
             sstore(add(_NODE_KEYS_LOCATION, id), packed)
         }
     }

@@ -7,7 +7,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ContractTransactionResponse, Signature } from "ethers";
 import { Hex, hexToBytes, stringToHex } from "viem";
 import { GasRow, GasSuite } from "./types";
-import { FEE_PER_YEAR, MIN_AGE, NamesFixture, deployNames, secretOf } from "../../test/SessionNameService.fixture";
+import { FEE_PER_YEAR, MIN_AGE, NamesFixture, deployNames, secretOf } from "../../test/helpers/sessionNameService";
 import { RecordSpec, encodeRecord, prepareRegistration, sessionKeyPair, sessionReverseMessage, signSessionReverse } from "../../src/names";
 import { permitTypes } from "../../src/token/permit";
 

@@ -29,11 +29,11 @@ const NAMES = "contracts/names/SessionNameService.sol";
 const COMMITMENTS = "contracts/names/SessionNameCommitments.sol";
 const TRANSFER = "contracts/names/NameTransfer.sol";
 
-const MATRIX = ["test/permissions.matrix.test.ts"];
-const REGISTRY_BOUNDS = ["test/boundaries.registry.test.ts"];
-const POOL_BOUNDS = ["test/boundaries.pools.test.ts"];
-const NAME_BOUNDS = ["test/boundaries.names.test.ts"];
-const ROUNDING = ["test/rounding.test.ts"];
+const MATRIX = ["test/contracts/permissions.matrix.test.ts"];
+const REGISTRY_BOUNDS = ["test/contracts/staking/boundaries.registry.test.ts"];
+const POOL_BOUNDS = ["test/contracts/staking/boundaries.pools.test.ts"];
+const NAME_BOUNDS = ["test/contracts/names/boundaries.names.test.ts"];
+const ROUNDING = ["test/contracts/staking/rounding.test.ts"];
 
 /** `onlyOwner` dropped from `signature` (the text up to and including the modifier). */
 function ownerCheck(id: string, file: string, signature: string): Mutant {

@@ -119,7 +119,9 @@ export function openView(config: NetworkConfig, client: PublicClient, registry: 
     }
     return cap.value;
   };
-  return cachedView(createTrackerApiView({ url: config.trackerUrl, blockTimestamp, nonSignerMax }), 1_000);
+  // The mirror does not record the chain and registry: the domain its registrations' Ed25519 signatures are checked in.
+  const domain = async (): Promise<SigningDomain> => ({ chainId: BigInt(await client.getChainId()), contract: registry });
+  return cachedView(createTrackerApiView({ url: config.trackerUrl, blockTimestamp, nonSignerMax, domain }), 1_000);
 }
 
 /** The process's one clock (shared by its nodes and the aggregator): see src/network/clock.ts. */

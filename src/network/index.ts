@@ -33,3 +33,5 @@ export { parseCommand, parseKeysArgs, parseStartArgs, networkHelpText, NetworkCo
 export type { NetworkConfig, KeysConfig } from "./config";
 export { startNetwork, NetworkStartError } from "./daemon";
 export type { RunningNetwork, RunningNode } from "./daemon";
+export { describeImpostor, impostorsAt, impostorsOf, registrationSignatureValid } from "./impostors";
+export type { Impostor, ImpostorInput, ImpostorReason } from "./impostors";

@@ -3,7 +3,7 @@
  * {@link NetworkView}: the tracker's mirror (`views/tracker.ts`, production: data flows tracker → network)
  * and the registry read directly with viem (`views/contract.ts`, tests and devnets).
  */
-import type { Address, G1Affine } from "../bls";
+import type { Address, G1Affine, SigningDomain } from "../bls";
 import type { RewardPoolState } from "./ledger/rate";
 
 export type ViewNodeStatus = "active" | "exit-requested" | "exited" | "liquidated";
@@ -32,9 +32,25 @@ export interface ViewNode {
   /** What the registry credited back to the owners (ServiceNodeExit.returnedAmount), if it left. */
   readonly returnedAmount: bigint | null;
   readonly status: ViewNodeStatus;
+  /** The node's Ed25519 identity as registered (`ServiceNodeParams.ed25519Pubkey`: the 32 key bytes, big-endian). */
+  readonly ed25519Pubkey: bigint;
+  /**
+   * The registration's Ed25519 signature, `ed25519Signature0 ‖ ed25519Signature1` (32 bytes each, big-endian),
+   * of the proof-of-possession bytes. The registry does not check it: the network does (impostors.ts).
+   * Both 0 for a seeded node.
+   */
+  readonly ed25519Signature0: bigint;
+  readonly ed25519Signature1: bigint;
+  /** Migrated by the registry's owner before start() (NewSeededServiceNode): no Ed25519 signature exists. */
+  readonly seeded: boolean;
 }
 
 export interface NetworkSnapshot {
+  /**
+   * The chain id and registry (proxy) the state is of: the domain of every signed message, and of the
+   * proof of possession each registration's Ed25519 signature must verify over (impostors.ts).
+   */
+  readonly domain: SigningDomain;
   /** L2 block the snapshot is taken at, and its timestamp (unix seconds). */
   readonly height: bigint;
   readonly timestamp: bigint;

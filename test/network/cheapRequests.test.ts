@@ -23,24 +23,26 @@ import { createMetrics } from "../../src/tracker/metrics";
 import { ENTITY, blockKey, nodeKey, serialize, type NodeRecord } from "../../src/tracker/state/model";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import type { TrackerStore } from "../../src/tracker/store/types";
-import { stubFollower, stubProviders } from "../tracker/apiStubs";
-import { tmpDb } from "../tracker/helpers";
-import { domain, OWNER } from "../helpers/networkView";
+import { stubFollower, stubProviders } from "../helpers/trackerApiStubs";
+import { tmpDb } from "../helpers/tracker";
+import { domain, ed25519Fields, OWNER } from "../helpers/networkView";
 
 const SEED = "cheap-requests";
 const NODES = 3;
 
 function record(id: number, over: Partial<NodeRecord> = {}): NodeRecord {
   const pk = deriveNodeKey(SEED, id - 1).blsPublicKey;
+  // A valid registration: the node's own Ed25519 identity really signed it (impostors earn nothing).
+  const ed = ed25519Fields({ pubkey: pk, operator: OWNER }, `${SEED}-${id}`);
   return {
     id: String(id),
     status: "active",
     operator: OWNER,
     initiator: OWNER,
     pubkey: { X: pk.X.toString(), Y: pk.Y.toString() },
-    ed25519Pubkey: "1",
-    ed25519Signature0: "0",
-    ed25519Signature1: "0",
+    ed25519Pubkey: ed.ed25519Pubkey.toString(),
+    ed25519Signature0: ed.ed25519Signature0.toString(),
+    ed25519Signature1: ed.ed25519Signature1.toString(),
     fee: 0,
     contributors: [{ addr: OWNER, beneficiary: OWNER, stakedAmount: "25000" }],
     addedBlock: "10",
@@ -101,7 +103,7 @@ describe("network requests are cheap (bounded node calls and state reads)", func
       timestampReads++;
       return b === 40n ? wall - 10n : wall - 3n * 86_400n;
     };
-    const view = cachedView(createTrackerApiView({ url: `http://127.0.0.1:${api.address().port}`, blockTimestamp, nonSignerMax: 4000n }), 1_000);
+    const view = cachedView(createTrackerApiView({ url: `http://127.0.0.1:${api.address().port}`, blockTimestamp, nonSignerMax: 4000n, domain }), 1_000);
     const ledger = openLedger({ path: ":memory:", config: { minActiveSeconds: 0n } });
     const clock = systemClock();
     const group = await startNodeGroup({ config, indices: [0, 1, 2], domain, client: undefined as never, view, ledger, startHeight: networkHeightAt(wall) - 5n, onError: (e) => expect.fail(e.message), clock });

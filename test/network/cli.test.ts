@@ -13,7 +13,7 @@ import { parseCommand, parseStartArgs, NetworkConfigError } from "../../src/netw
 import { deriveNodeKeys, registrationParams } from "../../src/network/keys";
 import { rpcCall } from "../../src/network/rpc";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
-import { ROOT, waitForOutput } from "../tracker/helpers";
+import { ROOT, waitForOutput } from "../helpers/tracker";
 
 const TS_NODE = require.resolve("ts-node/dist/bin.js");
 

@@ -22,7 +22,7 @@ import { silentLogger } from "../../src/tracker/log";
 import type { BalanceRecord, NodeRecord } from "../../src/tracker/state/model";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
 import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
-import { tmpDb } from "../tracker/helpers";
+import { tmpDb } from "../helpers/tracker";
 import { eventually } from "../helpers/eventually";
 
 const SEED = "daemon-e2e";

@@ -21,6 +21,7 @@ import { serveAggregator } from "../../src/network/aggregator/rpc";
 import { rpcCall } from "../../src/network/rpc";
 import type { RemovalAnswer, RewardsAnswer } from "../../src/network/aggregator/aggregator";
 import { g1, nodeKey, proofOfPossession, type NodeKey } from "../helpers/network";
+import { ed25519Fields } from "../helpers/networkView";
 import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
 
 const HOUR = 3600;
@@ -62,7 +63,9 @@ function contributor(addr: string, amount: bigint, beneficiary = addr) {
 async function registerPooled(w: World, key: NodeKey, sender: HardhatEthersSigner, list: ReturnType<typeof contributor>[], fee: number): Promise<bigint> {
   await w.d.token.connect(sender).approve(w.d.address, STAKING_REQUIREMENT);
   const operator = list[0].staker.addr as `0x${string}`;
-  await w.d.snr.connect(sender).addBLSPublicKey(g1(key.pk), proofOfPossession(key, w.d.network.domain, operator), { ed25519Pubkey: key.ed25519, ed25519Signature0: 1n, ed25519Signature1: 2n, fee }, list);
+  // The node's own Ed25519 identity signs the registration (the network refuses impostors).
+  const ed = ed25519Fields({ pubkey: key.pk, operator }, key.label, w.d.network.domain);
+  await w.d.snr.connect(sender).addBLSPublicKey(g1(key.pk), proofOfPossession(key, w.d.network.domain, operator, ed.ed25519Pubkey), { ...ed, fee }, list);
   return (await w.d.snr.nextServiceNodeID()) - 1n;
 }
 

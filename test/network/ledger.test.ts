@@ -9,14 +9,16 @@ import { clampRate, splitNodeShare, splitReturnedStake } from "../../src/network
 import { calculatePayoutAmount, rewardRateAt, REWARD_BLOCK_SECONDS } from "../../src/network/ledger/rate";
 import { applySnapshot, blockRate } from "../../src/network/ledger/sync";
 import type { ViewNode } from "../../src/network/view";
+import { domain, ed25519Fields } from "../helpers/networkView";
 
 const HOUR = 3600n;
 const DAY = 24n * HOUR;
 const addr = (n: number): Address => `0x${n.toString(16).padStart(40, "0")}` as Address;
 const [A, B, C, D, E] = [1, 2, 3, 4, 5].map(addr);
 
+/** A registered node (a real Ed25519 signature of its registration: impostors earn nothing). */
 function node(id: number, over: Partial<ViewNode> = {}): ViewNode {
-  return {
+  const base = {
     id: BigInt(id),
     pubkey: { X: BigInt(id), Y: 1n },
     operator: A,
@@ -26,9 +28,11 @@ function node(id: number, over: Partial<ViewNode> = {}): ViewNode {
     exitRequestedAt: null,
     exitedAt: null,
     returnedAmount: null,
-    status: "active",
+    status: "active" as const,
+    seeded: false,
     ...over,
   };
+  return { ...ed25519Fields(base, `ledger-${id}`), ...base };
 }
 
 const tmpFile = (): string => join(mkdtempSync(join(tmpdir(), "ledger-")), "ledger.db");
@@ -49,7 +53,7 @@ describe("network ledger", () => {
     const timestamp = 1_010n * 120n + 5n;
     // The sample: what rewardRate() returned when the snapshot was taken, 5 s into block 1,010.
     const sample = rewardRateAt(pool, timestamp);
-    const snapshot = { height: 1n, timestamp, nodes: [node(1)], registeredIds: [1n], rewardRate: sample, rewardPool: pool, nonSignerMax: 4000n };
+    const snapshot = { domain, height: 1n, timestamp, nodes: [node(1)], registeredIds: [1n], rewardRate: sample, rewardPool: pool, nonSignerMax: 4000n };
     applySnapshot(ledger, snapshot, 1_000n);
     // Block 1,000 starts before the payout the state describes: the sample.
     expect(ledger.blockInfo(1_000n)!.rateUsed).to.equal(sample);

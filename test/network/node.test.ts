@@ -3,7 +3,6 @@ import { expect } from "chai";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Address } from "viem";
 import {
   exitMessage,
   hashToFieldDst,
@@ -13,7 +12,6 @@ import {
   rewardMessage,
   secretKeyFromSeed,
   verify,
-  type SigningDomain,
 } from "../../src/bls";
 import { NetworkError } from "../../src/network/errors";
 import { openLedger, type Ledger } from "../../src/network/ledger/ledger";
@@ -26,34 +24,10 @@ import { memoryView } from "../../src/network/views/memory";
 import { createTrackerView } from "../../src/network/views/tracker";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import { ENTITY, blockKey, nodeKey, serialize, type NodeRecord } from "../../src/tracker/state/model";
-import type { NetworkSnapshot, ViewNode } from "../../src/network/view";
 import { signatureFromHex } from "../../src/network/wire";
+import { DAY, domain, NOW, OWNER, simNode, snapshotOf } from "../helpers/networkView";
 
-const DAY = 86_400n;
-const domain: SigningDomain = { chainId: 31337n, contract: "0x00000000000000000000000000000000000000c0" };
 const dst = hashToFieldDst(domain);
-const OWNER: Address = "0x00000000000000000000000000000000000000a1";
-const NOW = 1_000n * DAY;
-
-function simNode(i: number, over: Partial<ViewNode> = {}): ViewNode {
-  return {
-    id: BigInt(i + 1),
-    pubkey: publicKey(secretKeyFromSeed(`unit-${i}`)),
-    operator: OWNER,
-    fee: 0,
-    contributors: [{ addr: OWNER, beneficiary: OWNER, stakedAmount: 25_000n }],
-    registeredAt: NOW - 10n * DAY,
-    exitRequestedAt: null,
-    exitedAt: null,
-    returnedAmount: null,
-    status: "active",
-    ...over,
-  };
-}
-
-function snapshotOf(nodes: ViewNode[], timestamp = NOW): NetworkSnapshot {
-  return { height: 77n, timestamp, nodes, registeredIds: nodes.filter((n) => n.status === "active" || n.status === "exit-requested").map((n) => n.id), rewardRate: 1_200n, nonSignerMax: 4000n };
-}
 
 async function expectError(promise: Promise<unknown>, kind: string, pattern: RegExp): Promise<void> {
   const error = await promise.then(
@@ -209,7 +183,7 @@ describe("network tracker view", () => {
       changes: puts.map((p) => ({ block: 40n, kind: p.kind, key: p.key, before: null, after: p.value })),
       checkpoint: { number: 40n, hash: `0x${"11".repeat(32)}` },
     });
-    const view = createTrackerView({ store, blockTimestamp: async (b) => 1_000n + b * 2n, nonSignerMax: 7n });
+    const view = createTrackerView({ store, blockTimestamp: async (b) => 1_000n + b * 2n, nonSignerMax: 7n, domain });
     const s = await view.snapshot();
     expect([s.height, s.timestamp, s.rewardRate, s.nonSignerMax]).to.deep.equal([40n, 1_080n, 555n, 7n]);
     expect(s.registeredIds).to.deep.equal([2n]);

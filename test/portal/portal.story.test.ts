@@ -25,7 +25,7 @@ import { deriveNodeKey, registrationParams, registrationToJson } from "../../src
 import { nameIds } from "../../src/names/hash";
 import { formatSesh } from "../../src/token/amounts";
 import { assertChromiumInstalled, launchChromium } from "../helpers/chromium";
-import { HARDHAT_MNEMONIC, TestWallet, TEST_WALLET_INFO, TEST_WALLET_INIT_SCRIPT } from "./testWallet";
+import { HARDHAT_MNEMONIC, TestWallet, TEST_WALLET_INFO, TEST_WALLET_INIT_SCRIPT } from "../helpers/testWallet";
 
 /** The little of the DOM the page callbacks use. */
 interface DomElement {

@@ -16,7 +16,7 @@ import {
   type Emitter,
   type HardhatNode,
   type RpcProxy,
-} from "./helpers";
+} from "../helpers/tracker";
 
 async function get(base: string, path: string, method = "GET"): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(base + path, { method });

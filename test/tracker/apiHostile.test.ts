@@ -16,8 +16,8 @@ import type { Logger } from "../../src/tracker/log";
 import { createMetrics, type Metrics } from "../../src/tracker/metrics";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import type { TrackerStore } from "../../src/tracker/store/types";
-import { stubFollower, stubProviders } from "./apiStubs";
-import { tmpDb } from "./helpers";
+import { stubFollower, stubProviders } from "../helpers/trackerApiStubs";
+import { tmpDb } from "../helpers/tracker";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;

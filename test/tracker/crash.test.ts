@@ -15,7 +15,7 @@ import {
   type Emitter,
   type HardhatNode,
   type RpcProxy,
-} from "./helpers";
+} from "../helpers/tracker";
 
 const KILLS = Number(process.env.TRACKER_CRASH_KILLS ?? 20);
 

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { decodeEventLog, encodeAbiParameters, encodeEventTopics, type Abi, type AbiEvent, type AbiParameter, type Hex } from "viem";
 import { contributionFactoryEventsAbi, contributionPoolEventsAbi, nameServiceEventsAbi, serviceNodeRewardsEventsAbi } from "../../src/tracker/abi";
 import { decodeEvent, prepareAbi } from "../../src/tracker/state/decode";
-import { prng } from "./helpers";
+import { prng } from "../helpers/tracker";
 
 /** A random value of an ABI type (addresses in mixed case, as providers may send them). */
 function randomValue(p: AbiParameter, rnd: () => number): unknown {

@@ -11,7 +11,7 @@ import { publicKey } from "../../src/bls";
 import { silentLogger } from "../../src/tracker/log";
 import type { NameEntry, NodeRecord, PoolRecord } from "../../src/tracker/state/model";
 import { startTracker, type Tracker } from "../../src/tracker/tracker";
-import { ROOT, cleanReplay, canonicalDump, deployEmitter, emitEventRaw, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
+import { ROOT, cleanReplay, canonicalDump, deployEmitter, emitEventRaw, startHardhatNode, syncToHead, testConfig, type Emitter, type HardhatNode } from "../helpers/tracker";
 import { launchChromium } from "../helpers/chromium";
 
 const artifactAbi = (path: string): Abi => (JSON.parse(readFileSync(join(ROOT, "artifacts/contracts", path), "utf8")) as { abi: Abi }).abi;

@@ -18,7 +18,7 @@ import {
   type HardhatNode,
   type ProxyHook,
   type RpcProxy,
-} from "./helpers";
+} from "../helpers/tracker";
 
 interface RpcLogJson {
   blockNumber: Hex;

@@ -16,7 +16,7 @@ import {
   testConfig,
   type Emitter,
   type HardhatNode,
-} from "./helpers";
+} from "../helpers/tracker";
 
 /** Each block's transactions (sender, target, selector): what mined a block the scenario did not send. */
 async function describeBlocks(node: HardhatNode, from: bigint, to: bigint): Promise<string> {

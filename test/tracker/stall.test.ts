@@ -15,7 +15,7 @@ import { memoryView } from "../../src/network/views/memory";
 import { silentLogger } from "../../src/tracker/log";
 import { startTracker } from "../../src/tracker/tracker";
 import { DAY, domain, OWNER, simNode, snapshotOf } from "../helpers/networkView";
-import { deployEmitter, newScenarioState, runScenario, startHardhatNode, startProxy, syncToHead, testConfig, type Emitter, type HardhatNode } from "./helpers";
+import { deployEmitter, newScenarioState, runScenario, startHardhatNode, startProxy, syncToHead, testConfig, type Emitter, type HardhatNode } from "../helpers/tracker";
 
 describe("tracker stall detection and hardhat_mine blocks", function () {
   this.timeout(300_000);

@@ -4,7 +4,7 @@ import type { Hex } from "viem";
 import { SQLITE_MIGRATIONS, openSqliteStore } from "../../src/tracker/store/sqlite";
 import { canonicalDump } from "../../src/tracker/state/dump";
 import { createOverlay } from "../../src/tracker/state/context";
-import { tmpDb } from "./helpers";
+import { tmpDb } from "../helpers/tracker";
 
 const h = (n: number): Hex => `0x${n.toString(16).padStart(64, "0")}` as Hex;
 

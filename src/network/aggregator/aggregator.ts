@@ -1,7 +1,8 @@
 /**
- * The aggregator: fans a request out to every registered node concurrently (with a timeout), screens the
- * partial signatures with one batch check (bisecting on failure), aggregates them, and lists the
- * non-signers in `allServiceNodeIDs()` order at the current block. It refuses, naming the counts, when
+ * The aggregator: fans a request out to every registered node concurrently (with a timeout) except the
+ * impostors the network refuses (impostors.ts: listed as non-signers unasked), screens the partial
+ * signatures with one batch check (bisecting on failure), aggregates them, and lists the non-signers in
+ * `allServiceNodeIDs()` order at the current block. It refuses, naming the counts, when
  * more nodes failed to sign than the registry accepts (min(nodes / 3, max)). Answers are cached per request.
  */
 import { bytesToHex } from "viem";
@@ -26,6 +27,7 @@ import type { NodeClient } from "../node/client";
 import { findNodeByPubkey, isRegistered, nonSignerThreshold, pubkeyKey, type NetworkSnapshot, type ViewNode } from "../view";
 import { signatureFromHex } from "../wire";
 import { boundedCache } from "../cache";
+import { describeImpostor, impostorsOf } from "../impostors";
 import { combinePartials } from "./combine";
 
 export interface AggregatorOptions {
@@ -60,14 +62,17 @@ const DECIDED_REFUSAL_MS = 5_000;
 function isDecidedRefusal(error: unknown): boolean {
   if (!(error instanceof NetworkError) || error.kind !== "refused") return false;
   const failures = (error.details.failures ?? []) as { reason: string }[];
-  return failures.every((f) => f.reason === "not_found" || f.reason === "forbidden" || f.reason === "bad_request" || f.reason === "disagreed" || f.reason === "invalid-signature");
+  return failures.every(
+    (f) => f.reason === "not_found" || f.reason === "forbidden" || f.reason === "bad_request" || f.reason === "disagreed" || f.reason === "invalid-signature" || f.reason === "impostor",
+  );
 }
 
 /** Why a registered node is a non-signer. */
 export interface NodeFailure {
   readonly id: bigint;
   readonly label: string;
-  readonly reason: "no-endpoint" | "timeout" | "invalid-signature" | "disagreed" | ErrorKind;
+  /** `impostor`: the network refuses the node's registration (impostors.ts) and never asks it. */
+  readonly reason: "no-endpoint" | "timeout" | "invalid-signature" | "disagreed" | "impostor" | ErrorKind;
   readonly message: string;
 }
 
@@ -148,12 +153,18 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
   const rewardsCache = boundedCache<string, Promise<RewardsAnswer>>(options.maxCachedAnswers ?? MAX_CACHED_ANSWERS);
   const removalCache = boundedCache<string, { expires: bigint; answer: Promise<RemovalAnswer> }>(options.maxCachedAnswers ?? MAX_CACHED_ANSWERS);
 
-  /** Asks every registered node concurrently. */
+  /** Asks every registered node concurrently, except impostors: they are non-signers of every aggregate. */
   async function fanOut(snapshot: NetworkSnapshot, method: string, params: unknown): Promise<{ replies: Reply[]; failures: NodeFailure[] }> {
     const byId = new Map(snapshot.nodes.map((n) => [n.id, n]));
+    const impostors = impostorsOf(snapshot);
     const failures: NodeFailure[] = [];
     const asks: Promise<Reply>[] = [];
     for (const id of snapshot.registeredIds) {
+      const impostor = impostors.get(id);
+      if (impostor !== undefined) {
+        failures.push({ id, label: `node ${id}`, reason: "impostor", message: describeImpostor(impostor) });
+        continue;
+      }
       const node = byId.get(id);
       const client = node && clientsByKey.get(pubkeyKey(node.pubkey));
       if (client === undefined) {
@@ -308,10 +319,11 @@ export function createAggregator(options: AggregatorOptions): Aggregator {
       const snapshot = await options.snapshot();
       const now = await clock();
       const out: RemovalCandidate[] = [];
+      const impostors = impostorsOf(snapshot);
       for (const node of snapshot.nodes) {
         if (!isRegistered(node) || !snapshot.registeredIds.includes(node.id)) continue;
         const unlockAt = node.exitRequestedAt === null ? null : node.exitRequestedAt + unlock;
-        if (!isServing(node)) out.push({ serviceNodeId: node.id, pubkey: publicKeyToHex(node.pubkey), type: "liquidate", exitRequestedAt: node.exitRequestedAt, unlockAt });
+        if (!isServing(node) || impostors.has(node.id)) out.push({ serviceNodeId: node.id, pubkey: publicKeyToHex(node.pubkey), type: "liquidate", exitRequestedAt: node.exitRequestedAt, unlockAt });
         else if (unlockAt !== null && unlockAt <= now) out.push({ serviceNodeId: node.id, pubkey: publicKeyToHex(node.pubkey), type: "exit", exitRequestedAt: node.exitRequestedAt, unlockAt });
       }
       return out;

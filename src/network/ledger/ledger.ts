@@ -32,6 +32,11 @@ export interface LedgerBlock {
   readonly rewardRate: bigint;
   /** All nodes known at (or after) this block; eligibility is decided from their timestamps. */
   readonly nodes: readonly ViewNode[];
+  /**
+   * Ids of the nodes the network refuses in this block (impostors at its timestamp, see impostors.ts): they
+   * earn nothing in it. `applySnapshot` always computes it; absent: none refused.
+   */
+  readonly refused?: ReadonlySet<bigint>;
 }
 
 export interface AppliedBlock {
@@ -145,7 +150,7 @@ export function openLedger(options: OpenLedgerOptions): Ledger {
       throw new Error(`ledger: block ${block.height} does not follow the last applied block ${current.height} (blocks are applied one by one, in order)`);
     }
     const rateUsed = clampRate(block.rewardRate, current?.rate ?? null, config.maxRateStepBps);
-    const eligible = block.nodes.filter((n) => isEligible(n, block.timestamp, config.minActiveSeconds));
+    const eligible = block.nodes.filter((n) => !(block.refused?.has(n.id) ?? false) && isEligible(n, block.timestamp, config.minActiveSeconds));
     const rewardCredits = new Map<Address, bigint>();
     const carry = splitBlockReward(eligible, rateUsed, current?.carry ?? 0n, rewardCredits);
     const credits = new Map(rewardCredits);

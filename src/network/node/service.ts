@@ -1,8 +1,8 @@
 /**
  * One node's signing service. It holds the node's BLS secret key and signs only what it can confirm from
  * its own state: a lifetime balance its own ledger computed, an exit whose unlock is over, a liquidation
- * of a node the network no longer serves. Every refusal is a {@link NetworkError} (bad_request /
- * forbidden / not_found).
+ * of a node the network no longer serves or refuses as an impostor (impostors.ts). Every refusal is a
+ * {@link NetworkError} (bad_request / forbidden / not_found).
  */
 import {
   exitMessage,
@@ -18,6 +18,7 @@ import {
   type SigningDomain,
 } from "../../bls";
 import { forbidden, methodNotFound, notFound } from "../errors";
+import { impostorsOf } from "../impostors";
 import type { Ledger } from "../ledger/ledger";
 import { networkHeightAt } from "../ledger/sync";
 import { findNodeByPubkey, isRegistered, type NetworkSnapshot, type ViewNode } from "../view";
@@ -138,7 +139,10 @@ export function createNodeService(options: NodeServiceOptions): NodeService {
     const timestamp = uintParam(params, "timestamp");
     const { node, snapshot } = await registeredNode(key);
     await checkTimestamp(timestamp, snapshot);
-    if (isServing(node)) throw forbidden(`service node ${node.id} is in good standing; only deregistered nodes may be liquidated`);
+    // Deregistered by the network's consensus, or an impostor (impostors.ts): either is liquidated.
+    if (isServing(node) && !impostorsOf(snapshot).has(node.id)) {
+      throw forbidden(`service node ${node.id} is in good standing; only deregistered nodes and impostors may be liquidated`);
+    }
     const signature = sign(options.secretKey, liquidationMessage(options.domain, key, timestamp), dst);
     return { bls_pubkey: publicKeyToHex(key), service_node_id: node.id.toString(), timestamp: timestamp.toString(), signature: signatureToHex(signature) };
   }

@@ -4,6 +4,7 @@
  * (a devnet chain does not reorg) — that is the tracker's job.
  */
 import type { Address, PublicClient } from "viem";
+import type { SigningDomain } from "../../bls";
 import { erc20BalanceAbi, registryAbi, rewardRatePoolAbi } from "../abi";
 import { addressKey, type NetworkSnapshot, type NetworkView, type ViewContributor, type ViewNode } from "../view";
 
@@ -27,6 +28,7 @@ export function createContractView(options: ContractViewOptions): NetworkView {
   const nodes = new Map<bigint, MutableNode>();
   const timestamps = new Map<bigint, bigint>();
   let nextBlock = options.fromBlock ?? 0n;
+  let domain: SigningDomain | null = null;
 
   const timestampOf = async (block: bigint): Promise<bigint> => {
     let ts = timestamps.get(block);
@@ -54,8 +56,15 @@ export function createContractView(options: ContractViewOptions): NetworkView {
       switch (log.eventName) {
         case "NewServiceNodeV2":
         case "NewSeededServiceNode": {
-          const a = log.args as { serviceNodeID: bigint; pubkey: { X: bigint; Y: bigint }; contributors: readonly RawContributor[]; serviceNode?: { fee: number } };
+          const a = log.args as {
+            serviceNodeID: bigint;
+            pubkey: { X: bigint; Y: bigint };
+            contributors: readonly RawContributor[];
+            serviceNode?: { ed25519Pubkey: bigint; ed25519Signature0: bigint; ed25519Signature1: bigint; fee: number };
+            ed25519Pubkey?: bigint;
+          };
           const contributors = contributorsOf(a.contributors);
+          const seeded = log.eventName === "NewSeededServiceNode";
           nodes.set(a.serviceNodeID, {
             id: a.serviceNodeID,
             pubkey: { X: a.pubkey.X, Y: a.pubkey.Y },
@@ -67,6 +76,10 @@ export function createContractView(options: ContractViewOptions): NetworkView {
             exitedAt: null,
             returnedAmount: null,
             status: "active",
+            ed25519Pubkey: a.serviceNode?.ed25519Pubkey ?? a.ed25519Pubkey ?? 0n,
+            ed25519Signature0: a.serviceNode?.ed25519Signature0 ?? 0n,
+            ed25519Signature1: a.serviceNode?.ed25519Signature1 ?? 0n,
+            seeded,
           });
           break;
         }
@@ -101,6 +114,7 @@ export function createContractView(options: ContractViewOptions): NetworkView {
   };
 
   async function take(): Promise<NetworkSnapshot> {
+      domain ??= { chainId: BigInt(await client.getChainId()), contract: addressKey(registry) };
       const block = await client.getBlock({ blockTag: "latest" });
       const height = block.number;
       await catchUp(height);
@@ -114,6 +128,7 @@ export function createContractView(options: ContractViewOptions): NetworkView {
       const registered = new Set(ids);
       for (const id of registered) if (!nodes.has(id)) throw new Error(`contract view: allServiceNodeIDs() lists node ${id} but no registration event was seen`);
       return {
+        domain,
         height,
         timestamp: block.timestamp,
         nodes: [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((n) => ({ ...n })),

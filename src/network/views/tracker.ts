@@ -6,7 +6,32 @@
 import type { Snapshot } from "../../tracker/state/dump";
 import type { TrackerStore } from "../../tracker/store/types";
 import { ENTITY, isRegistered as trackerRegistered, parseRecord, type NodeRecord, type RewardRateSample } from "../../tracker/state/model";
+import type { SigningDomain } from "../../bls";
 import { addressKey, type NetworkSnapshot, type NetworkView, type ViewNode } from "../view";
+
+/** The chain id and registry the mirror follows: given, or read once (e.g. the chain id from the RPC). */
+export type DomainSource = SigningDomain | (() => Promise<SigningDomain>);
+
+/** A {@link DomainSource} read once; a failed read is retried by the next call. */
+function domainOf(source: DomainSource): () => Promise<SigningDomain> {
+  if (typeof source !== "function") {
+    const fixed: SigningDomain = { chainId: source.chainId, contract: addressKey(source.contract) };
+    return () => Promise.resolve(fixed);
+  }
+  let known: Promise<SigningDomain> | null = null;
+  return () => {
+    if (known === null) {
+      const reading = source().then((d) => ({ chainId: d.chainId, contract: addressKey(d.contract) }));
+      known = reading;
+      reading.catch(() => {
+        if (known === reading) known = null;
+      });
+    }
+    return known;
+  };
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 
 export interface TrackerViewOptions {
   readonly store: TrackerStore;
@@ -14,6 +39,8 @@ export interface TrackerViewOptions {
   readonly blockTimestamp: (block: bigint) => Promise<bigint>;
   /** The registry's `blsNonSignerThresholdMax()` (not mirrored by the tracker; default 4,000). */
   readonly nonSignerMax?: bigint;
+  /** The chain id and registry (proxy) the tracker follows (the mirror does not record them). */
+  readonly domain: DomainSource;
 }
 
 /** Maps one mirrored node record to the view's shape. */
@@ -32,11 +59,17 @@ export async function nodeFromRecord(record: NodeRecord, blockTimestamp: (block:
     exitedAt: await at(record.exitBlock),
     returnedAmount: record.returnedAmount === null ? null : BigInt(record.returnedAmount),
     status: record.status,
+    ed25519Pubkey: BigInt(record.ed25519Pubkey),
+    ed25519Signature0: BigInt(record.ed25519Signature0),
+    ed25519Signature1: BigInt(record.ed25519Signature1),
+    // Records from before the `seeded` field: a seeded node is the one with no initiator and no signature.
+    seeded: record.seeded ?? (record.initiator.toLowerCase() === ZERO_ADDRESS && record.ed25519Signature0 === "0" && record.ed25519Signature1 === "0"),
   };
 }
 
 export function createTrackerView(options: TrackerViewOptions): NetworkView {
   const { store, blockTimestamp } = options;
+  const domain = domainOf(options.domain);
   return {
     async snapshot(): Promise<NetworkSnapshot> {
       const { checkpoint, entities } = await store.readAll([ENTITY.node, ENTITY.rewardRate]);
@@ -48,6 +81,7 @@ export function createTrackerView(options: TrackerViewOptions): NetworkView {
       const last = samples.filter((s) => BigInt(s.block) <= checkpoint.number).pop();
       if (last === undefined) throw new Error("tracker view: no rewardRate() sample at or below the checkpoint (is --reward-rate-pool set?)");
       return {
+        domain: await domain(),
         height: checkpoint.number,
         timestamp: await blockTimestamp(checkpoint.number),
         nodes,
@@ -68,6 +102,8 @@ export interface TrackerApiViewOptions {
   readonly nonSignerMax?: bigint | (() => Promise<bigint>);
   /** Per-request timeout (default 10 s). */
   readonly timeoutMs?: number;
+  /** The chain id and registry (proxy) the tracker follows (its API does not say). */
+  readonly domain: DomainSource;
 }
 
 /**
@@ -77,6 +113,7 @@ export interface TrackerApiViewOptions {
 export function createTrackerApiView(options: TrackerApiViewOptions): NetworkView {
   const base = options.url.replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const domain = domainOf(options.domain);
   /** The last snapshot and the tracker's tag for it: while the mirror has not moved, the tracker answers 304 and it is reused. */
   let last: { etag: string; snapshot: NetworkSnapshot } | null = null;
   return {
@@ -107,6 +144,7 @@ export function createTrackerApiView(options: TrackerApiViewOptions): NetworkVie
       if (sample === undefined) throw new Error("tracker view: no rewardRate() sample at or below the checkpoint (start the tracker with --reward-rate-pool)");
       const max = options.nonSignerMax;
       const snapshot: NetworkSnapshot = {
+        domain: await domain(),
         height,
         timestamp: await options.blockTimestamp(height),
         nodes,
