@@ -1,12 +1,15 @@
 /**
  * The portal's browser story (issue 19), in headless Debian Chromium against the devnet `npm start` brings
- * up, with our own injected EIP-1193 wallet (test/portal/testWallet.ts: announced by EIP-6963, signs with
+ * up, with our own injected EIP-1193 wallet (test/helpers/testWallet.ts: announced by EIP-6963, signs with
  * a devnet account through viem, forwards the rest to the Hardhat node):
  *
  *   wrong chain → switch (the wallet adds the devnet) → a declined permit is a calm message → contribute to
- *   the open pool (reserved slot prefilled) → top up with Max: the pool fills and registers → a day of
+ *   the open pool (reserved slot prefilled) → someone else's contribution lands first: the wallet's estimate
+ *   refuses the top-up, then a top-up sent with a hand-set gas limit is mined and reverts, both shown with
+ *   the contract's error in words → top up with Max: the pool fills and registers → a day of
  *   rewards → claim (SESH rises by exactly the signed amount) → another account (followed live) is refused
- *   an early exit with the contract's error in words → request exit → time passes → exit with the
+ *   an early exit with the contract's error in words → the wallet leaves the chain (followed live: the
+ *   prompt returns, nothing is sent) and comes back → request exit → time passes → exit with the
  *   network's signature → register a solo node from the pasted registration → register a name through the commit–reveal countdown (surviving a reload) → set
  *   an encrypted record → resolve it from a second browser context → renew.
  *
@@ -290,6 +293,17 @@ describe("portal: browser story with an injected EIP-6963 test wallet (headless 
     await shot("stakes-refused");
     await wallet.useAccount(4);
     await page.locator(".account").filter({ hasText: me.slice(0, 6) }).waitFor();
+
+    // 5b. The wallet moves to another chain by itself (followed live): the prompt is back, and the page sends
+    //     nothing meanwhile; one click brings it back to the devnet.
+    await wallet.switchTo(1);
+    await prompt.waitFor();
+    await page.getByRole("button", { name: "Claim rewards" }).click();
+    await page.locator(".tx .problem").filter({ hasText: "Your wallet is on another network: switch it to Session devnet first." }).waitFor();
+    expect(wallet.log.filter((m) => m === "eth_sendTransaction").length).to.equal(sent);
+    await prompt.getByRole("button", { name: "Switch to Session devnet" }).click();
+    await prompt.waitFor({ state: "detached" });
+    expect(wallet.chainId).to.equal(31337);
 
     // 6. Request the new node's exit; time passes; exit with the network's signature.
     const mine = page.locator(`[data-node="${newNode}"]`);
