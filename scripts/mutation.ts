@@ -347,6 +347,8 @@ async function main(): Promise<void> {
     ids.add(m.id);
   }
   const chosen = MUTANTS.filter((m) => options.only === undefined || options.only.has(m.id));
+  // The code under test is the one copied now; HEAD may move while a long run goes on.
+  const startCommit = headCommit();
 
   // Texts are checked in the repository itself first: stale mutants are reported even with --list.
   const outcomes: Outcome[] = [];
@@ -400,7 +402,7 @@ async function main(): Promise<void> {
         done += 1;
         const tag = outcome.status.toUpperCase().padEnd(8);
         console.log(`  [${String(done).padStart(2)}/${runnable.length}] ${tag} ${m.id} (${outcome.seconds} s)${outcome.detail ? ` — ${outcome.detail}` : ""}`);
-        if (full) writeSnapshot(outcomes, chosen.length, minutes(), options.optimized);
+        if (full) writeSnapshot(outcomes, chosen.length, minutes(), options.optimized, { commit: startCommit, reruns: [] });
       }
     }),
   );
@@ -415,7 +417,7 @@ async function main(): Promise<void> {
   const survivors = outcomes.filter((o) => o.status === "survived");
   if (survivors.length > 0) console.log(`survivors:\n${survivors.map((o) => `  ${o.id} (${o.file})`).join("\n")}`);
   if (full) {
-    writeSnapshot(outcomes, chosen.length, minutes(), options.optimized);
+    writeSnapshot(outcomes, chosen.length, minutes(), options.optimized, { commit: startCommit, reruns: [] });
     console.log(`snapshot written: ${path.relative(ROOT, SNAPSHOT)}`);
   } else if (options.updateSnapshot) {
     updateSnapshot(outcomes);

@@ -161,8 +161,9 @@ contract ServiceNodeRewards is
     /// the stake), there are at most {maxContributors}, and the amounts sum to the requirement. The proof
     /// of possession is the node key's signature of popTag ‖ X ‖ Y ‖ operator ‖ Ed25519 key, which binds
     /// the key to its operator and Ed25519 identity and defeats rogue-key attacks on the aggregate. It is
-    /// verified here for a direct registration; a pool of the configured factory verified it when its key
-    /// was set, so its registration is not charged the pairing twice.
+    /// verified here for a direct registration; a pool of the configured factory verified it, for its key
+    /// and operator against this registry, when the key was set (`initialize`, `updatePubkeys`: no other path
+    /// changes it), so its registration is not charged the pairing (~230k gas) twice.
     function addBLSPublicKey(
         BN254.G1Point calldata blsPubkey,
         BLSSignatureParams calldata proofOfPossession,
@@ -198,9 +199,7 @@ contract ServiceNodeRewards is
         BN254.G1Point memory pk = blsPubkey;
         uint256 ed25519Pubkey = serviceNodeParams.ed25519Pubkey;
         uint256 packed = _checkNewKey($, pk, ed25519Pubkey);
-        // A pool of the configured factory verified this very proof, for this key and operator, against this
-        // registry when its key was set (initialize, updatePubkeys), and its key cannot change otherwise:
-        // checking it again would only repeat the pairing (~230k gas) that the finalize target cannot carry.
+        // A factory pool verified this proof when its key was set (initialize, updatePubkeys): see @dev.
         if (operator == msg.sender) _checkProofOfPossession(blsVerifier, pk, proofOfPossession, operator, ed25519Pubkey);
 
         uint64 id = _storeNode($, s, packed, operator, block.timestamp, requirement, contributorsHash);
@@ -806,9 +805,7 @@ contract ServiceNodeRewards is
             let limit := and(c, _CLAIM_LIMIT_MASK)
             let total := amount
             // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
-            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) {
-                total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK))
-            }
+            if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) { total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK)) }
             // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
             let m := mload(0x40)
             if shr(_CLAIMS_PAUSED_OFFSET, c) { mstore(m, paused_) revert(m, 0x04) }
@@ -816,13 +813,8 @@ contract ServiceNodeRewards is
             if gt(amount, available) { mstore(m, exceeds) mstore(add(m, 0x04), amount) mstore(add(m, 0x24), available) revert(m, 0x44) }
             if gt(total, limit) { mstore(m, overLimit) mstore(add(m, 0x04), total) mstore(add(m, 0x24), limit) revert(m, 0x44) }
             // total ≤ limit < 2^88 fits its field; claimed + amount ≤ rewards < 2^128 fits its half.
-            sstore(
-                claimsSlot,
-                or(
-                    and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK))),
-                    or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))
-                )
-            )
+            c := and(c, not(shl(_CLAIMED_IN_CYCLE_OFFSET, _CLAIMED_IN_CYCLE_AND_INDEX_MASK)))
+            sstore(claimsSlot, or(c, or(shl(_CLAIMED_IN_CYCLE_OFFSET, total), shl(_CYCLE_INDEX_OFFSET, cycleIndex))))
             sstore(recipientSlot, add(r, shl(_RECIPIENT_CLAIMED_OFFSET, amount)))
             mstore(0x00, amount)
             log2(0x00, 0x20, claimedEvent, caller()) // RewardsClaimed(msg.sender, amount)

@@ -41,6 +41,7 @@ function describe(config: NetworkConfig, net: RunningNetwork): string[] {
   const lines = [`network: ${config.nodes} nodes in ${config.processes} process${config.processes > 1 ? "es" : ""}, registry ${net.registry} (chain ${net.chainId}), state from ${net.source}`];
   for (const n of net.nodes) lines.push(`  node ${String(n.index).padStart(3)}  ${n.url}  ${n.publicKey.slice(0, 18)}…${n.behaviour === "honest" ? "" : `  [${n.behaviour}]`}${n.process ? `  (process ${n.process})` : ""}`);
   lines.push(`  ledgers in ${net.ledgerDir}`);
+  lines.push(`  health: GET ${net.aggregatorUrl}status (JSON; 503 unless every node process is up), metrics: GET ${net.aggregatorUrl}metrics`);
   return lines;
 }
 

@@ -42,8 +42,14 @@ export interface NetworkConfig {
   readonly rateLimit: number;
   /** Aggregator requests one client may have in flight at once. */
   readonly maxInFlight: number;
-  /** Nodes refuse to sign from chain state trailing the chain's latest block by more (0: no bound). */
-  readonly maxMirrorAgeSeconds: bigint;
+  /**
+   * Nodes refuse to sign from chain state this many blocks behind the chain's latest block (0: no bound;
+   * null: auto, 1,200 — about 5 min on Arbitrum — or 120 on a local Hardhat chain).
+   */
+  readonly maxMirrorLagBlocks: bigint | null;
+  /** A worker process (--processes K) that died is restarted at most this often within the window, then reported failed. */
+  readonly maxRestarts: number;
+  readonly restartWindowSeconds: number;
 }
 
 export interface KeysConfig {
@@ -100,7 +106,15 @@ export const NETWORK_OPTIONS: readonly Spec[] = [
   { flag: "sync-ms", arg: "MS", help: "how often the ledgers follow the chain", default: "2000", commands: START },
   { flag: "rate-limit", arg: "RPS", help: "aggregator requests per second per client, bursts of twice that (0: no limit)", default: "20", commands: START },
   { flag: "max-in-flight", arg: "N", help: "aggregator requests one client may have in flight at once", default: "8", commands: START },
-  { flag: "max-mirror-age", arg: "SECONDS", help: "nodes refuse to sign from chain state this far behind the chain's latest block (0: no bound; a devnet that moves time needs a bound above its jumps)", default: "0", commands: START },
+  { flag: "max-restarts", arg: "N", help: "restart a worker process that died at most N times within --restart-window, then report it failed (0: never restart)", default: "5", commands: START },
+  { flag: "restart-window", arg: "SECONDS", help: "the window --max-restarts counts restarts in", default: "300", commands: START },
+  {
+    flag: "max-mirror-lag-blocks",
+    arg: "N|auto",
+    help: "nodes refuse to sign from chain state more than N blocks behind the chain's latest block, e.g. a stalled tracker (0: no bound; auto: 1200, about 5 min on Arbitrum, or 120 on a local Hardhat chain, chain id 31337/1337; with the tracker on --safe-head safe/finalized on Arbitrum, raise it above that lag)",
+    default: "auto",
+    commands: START,
+  },
 ];
 
 export function networkHelpText(): string {
@@ -200,6 +214,12 @@ function indexList(flag: string, value: string | undefined, nodes: number): numb
   return out;
 }
 
+function mirrorLag(v: string): bigint | null {
+  if (v === "auto") return null;
+  if (!/^\d{1,12}$/.test(v)) throw new NetworkConfigError(`--max-mirror-lag-blocks must be a whole number of blocks (0: no bound) or auto, got "${v}"`);
+  return BigInt(v);
+}
+
 export function parseStartArgs(argv: readonly string[]): NetworkConfig {
   const values = collect(argv, "start");
   const r = reader(values);
@@ -262,7 +282,9 @@ export function parseStartArgs(argv: readonly string[]): NetworkConfig {
     syncMs: r.int("sync-ms", 50, 3_600_000),
     rateLimit: r.int("rate-limit", 0, 1_000_000),
     maxInFlight: r.int("max-in-flight", 1, 10_000),
-    maxMirrorAgeSeconds: r.seconds("max-mirror-age"),
+    maxMirrorLagBlocks: mirrorLag(r.raw("max-mirror-lag-blocks")!),
+    maxRestarts: r.int("max-restarts", 0, 1_000),
+    restartWindowSeconds: r.int("restart-window", 1, 86_400),
   };
 }
 

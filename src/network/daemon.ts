@@ -4,7 +4,6 @@
  * chain through the tracker's API or straight from an RPC. With `processes > 1` the nodes are split across
  * child processes (src/network/worker.ts), each with its own view and ledger; the aggregator stays here.
  */
-import { fork, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -20,7 +19,12 @@ import type { NetworkConfig } from "./config";
 import { deriveNodeKey } from "./keys";
 import { openLedger, type Ledger } from "./ledger/ledger";
 import { applySnapshot, networkHeightAt } from "./ledger/sync";
-import { httpClient, type NodeClient } from "./node/client";
+import type { NodeClient } from "./node/client";
+import { rpcCall } from "./rpc";
+import { startWorker, stopWorker, superviseWorker, WorkerStartError, type RunningWorker, type WorkerHealth, type WorkerStart, type WorkerSupervisor } from "./supervisor";
+
+export type { WorkerMessage, WorkerStart } from "./supervisor";
+import { createMetrics, type Metrics } from "../tracker/metrics";
 import { createSimulation, type Behaviour, type Simulation } from "./simulation";
 import type { NetworkSnapshot, ViewNode } from "./view";
 import { createContractView } from "./views/contract";
@@ -46,33 +50,85 @@ export interface RunningNetwork {
   /** Where the chain state comes from (for the status line). */
   readonly source: string;
   readonly ledgerDir: string;
+  /** Workers up/down, restarts, last exit reasons, the chain state's lag: what GET /status on the aggregator's port answers. */
+  health(): Promise<NetworkHealth>;
   close(): Promise<void>;
 }
 
-/** What a child process needs to run its share of the nodes (JSON over IPC). */
-export interface WorkerStart {
-  readonly type: "start";
-  readonly config: Record<string, unknown>;
-  readonly indices: readonly number[];
-  readonly registry: Address;
-  readonly chainId: string;
-  readonly startHeight: string;
-  readonly ledgerPath: string;
+/** The daemon's health (`GET /status`, HTTP 200 when ready, 503 otherwise). */
+export interface NetworkHealth {
+  /**
+   * ready: every node process up and the chain state within the bound; degraded: a worker is down and being
+   * restarted; failed: a worker crash-looped and stays down; stale: the chain state is too far behind the
+   * chain (or cannot be read), so the nodes refuse to sign.
+   */
+  readonly status: "ready" | "degraded" | "failed" | "stale";
+  readonly processes: number;
+  readonly workersUp: number;
+  readonly workersDown: number;
+  /** Restarts of all workers since the daemon started. */
+  readonly restarts: number;
+  /** One entry per worker process (empty with --processes 1: the nodes run in the daemon itself). */
+  readonly workers: readonly WorkerHealth[];
+  /** The chain state the aggregator reads against the chain's head (decimal strings), or why it cannot be read. */
+  readonly mirror: {
+    readonly height: string | null;
+    readonly chainHead: string | null;
+    readonly lagBlocks: string | null;
+    readonly maxLagBlocks: string;
+    readonly unchangedSeconds: number | null;
+    /** Why the nodes refuse to sign from it (null: they do not). */
+    readonly refusal: string | null;
+  };
 }
 
-export type WorkerMessage = { type: "ready"; nodes: { index: number; url: string }[] } | { type: "error"; message: string };
+export function networkHealth(processes: number, workers: readonly WorkerHealth[], mirror: NetworkHealth["mirror"]): NetworkHealth {
+  const up = workers.filter((w) => w.state === "up").length;
+  const status = workers.some((w) => w.state === "failed") ? "failed" : up !== workers.length ? "degraded" : mirror.refusal !== null ? "stale" : "ready";
+  return { status, processes, workersUp: up, workersDown: workers.length - up, restarts: workers.reduce((sum, w) => sum + w.restarts, 0), workers, mirror };
+}
+
+/** The mirror part of the health, from the aggregator's view (never throws). */
+async function mirrorHealth(view: CachedView, lagOf: (snapshot: NetworkSnapshot) => Promise<MirrorLag>, maxLagBlocks: bigint): Promise<NetworkHealth["mirror"]> {
+  try {
+    const lag = await lagOf(await view.snapshot());
+    return {
+      height: lag.height.toString(),
+      chainHead: lag.chainHead?.toString() ?? null,
+      lagBlocks: lag.lagBlocks?.toString() ?? null,
+      maxLagBlocks: lag.maxLagBlocks.toString(),
+      unchangedSeconds: lag.unchangedSeconds,
+      refusal: lag.refusal,
+    };
+  } catch (error) {
+    return { height: null, chainHead: null, lagBlocks: null, maxLagBlocks: maxLagBlocks.toString(), unchangedSeconds: null, refusal: `the chain state cannot be read: ${(error as Error).message}` };
+  }
+}
+
+/** The daemon's metrics in Prometheus text format, the worker gauges read from `health` at scrape time. */
+function renderMetrics(metrics: Metrics, health: NetworkHealth): string {
+  metrics.set("network_ready", "1 when every node process is up and the chain state within the bound (GET /status says ready)", health.status === "ready" ? 1 : 0);
+  if (health.mirror.lagBlocks !== null) metrics.set("network_mirror_lag_blocks", "blocks the chain state trails the chain's latest block", Number(health.mirror.lagBlocks));
+  metrics.set("network_mirror_stale", "1 when the nodes refuse to sign because the chain state is too far behind (or unreadable)", health.mirror.refusal === null ? 0 : 1);
+  metrics.set("network_workers", "worker processes the nodes are split across (0: all in the daemon)", health.workers.length);
+  metrics.set("network_workers_up", "worker processes up", health.workersUp);
+  metrics.set("network_workers_failed", "worker processes that crash-looped past the restart cap and stay down", health.workers.filter((w) => w.state === "failed").length);
+  for (const w of health.workers) metrics.set("network_worker_up", "1 when this worker process is up", w.state === "up" ? 1 : 0, { process: String(w.process) });
+  return metrics.render();
+}
+
 
 export function configToJson(config: NetworkConfig): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
 }
 
 export function configFromJson(json: Record<string, unknown>): NetworkConfig {
-  const c = json as unknown as NetworkConfig & { minActiveSeconds: string; unlockSeconds: string; maxMirrorAgeSeconds: string; deregistered: string[] };
+  const c = json as unknown as NetworkConfig & { minActiveSeconds: string; unlockSeconds: string; maxMirrorLagBlocks: string | null; deregistered: string[] };
   return {
     ...c,
     minActiveSeconds: BigInt(c.minActiveSeconds),
     unlockSeconds: BigInt(c.unlockSeconds),
-    maxMirrorAgeSeconds: BigInt(c.maxMirrorAgeSeconds),
+    maxMirrorLagBlocks: c.maxMirrorLagBlocks === null ? null : BigInt(c.maxMirrorLagBlocks),
     deregistered: c.deregistered.map((d) => BigInt(d)),
   };
 }
@@ -90,6 +146,8 @@ export function rpcClient(url: string): PublicClient {
 }
 
 const NON_SIGNER_MAX_TTL_MS = 30_000;
+/** How long a worker process may take to report its nodes listening (ts-node compiles on a loaded machine). */
+const WORKER_START_TIMEOUT_MS = 180_000;
 /** How fresh the state a request is answered from must be: concurrent requests within this share one read. */
 export const REQUEST_FRESH_MS = 250;
 
@@ -166,25 +224,60 @@ export function ledgerFollower(ledger: Ledger, view: CachedView, startHeight: bi
   };
 }
 
+/** How far behind the chain's head a mirror may be, by default, on Arbitrum-like chains (~4 blocks/s: 5 min). */
+export const DEFAULT_MAX_MIRROR_LAG_BLOCKS = 1_200n;
+/** The same on a local Hardhat chain (chain id 31337 or 1337; the devnet mines a block a second: 2 min). */
+export const DEVNET_MAX_MIRROR_LAG_BLOCKS = 120n;
+
+/** `--max-mirror-lag-blocks`: the configured bound, or (auto) the default for the chain. 0n: no bound. */
+export function maxMirrorLagBlocks(config: Pick<NetworkConfig, "maxMirrorLagBlocks">, chainId: bigint): bigint {
+  if (config.maxMirrorLagBlocks !== null) return config.maxMirrorLagBlocks;
+  return chainId === 31337n || chainId === 1337n ? DEVNET_MAX_MIRROR_LAG_BLOCKS : DEFAULT_MAX_MIRROR_LAG_BLOCKS;
+}
+
+/** Where the chain state stands against the chain's head (null lag: no head to compare with, `--clock system`). */
+export interface MirrorLag {
+  readonly height: bigint;
+  readonly chainHead: bigint | null;
+  readonly lagBlocks: bigint | null;
+  readonly maxLagBlocks: bigint;
+  /** Wall-clock seconds since the state last moved to a new block (as this process saw it). */
+  readonly unchangedSeconds: number;
+  /** Why it is too far behind to sign from, or null. */
+  readonly refusal: string | null;
+}
+
 /**
- * How far the chain state a node signs from may trail the chain: the latest block (as the clock last read
- * it) minus the snapshot's block time. A tracker whose mirror stalls (a chain it cannot follow, a dispute)
- * keeps serving its last state; past the bound every node refuses to sign, naming the gap. 0: no bound.
- * Without a chain head (`--clock system`) there is nothing to compare with and nothing is refused.
+ * How far the chain state a node signs from trails the chain, in BLOCKS: the latest block (as the clock
+ * last read it) minus the snapshot's block. Blocks, not seconds: a devnet that moves its clock
+ * (evm_increaseTime, devnet:time) mines one block, and a chain with no traffic makes none, so neither looks
+ * behind; a tracker whose mirror stalls (a chain it cannot follow, a dispute, a dead follower) while the
+ * chain moves on falls behind block by block. Past `maxLagBlocks` every node refuses to sign, saying how far
+ * behind and for how long the state has not moved. 0: no bound. Without a chain head (`--clock system`)
+ * there is nothing to compare with and nothing is refused.
  */
-export function mirrorStaleness(clock: NetworkClock, maxAgeSeconds: bigint): (snapshot: NetworkSnapshot) => Promise<string | null> {
+export function mirrorLagOf(clock: NetworkClock, maxLagBlocks: bigint, wallMs: () => number = Date.now): (snapshot: NetworkSnapshot) => Promise<MirrorLag> {
+  let seen: { height: bigint; sinceMs: number } | null = null;
   return async (snapshot) => {
-    if (maxAgeSeconds === 0n) return null;
-    await clock();
+    if (seen === null || snapshot.height !== seen.height) seen = { height: snapshot.height, sinceMs: wallMs() };
+    const unchangedSeconds = Math.max(0, Math.round((wallMs() - seen.sinceMs) / 1000));
+    if (maxLagBlocks !== 0n) await clock();
     const head = clock.head();
-    if (head === null) return null;
-    const age = head.timestamp - snapshot.timestamp;
-    if (age <= maxAgeSeconds) return null;
-    return (
-      `the chain state this node reads is ${age} s behind the chain (state at block ${snapshot.height}, chain at block ${head.number}); ` +
-      `it signs nothing from state more than ${maxAgeSeconds} s old: is the tracker stalled? (see its /status)`
-    );
+    const lag = head === null ? null : head.number > snapshot.height ? head.number - snapshot.height : 0n;
+    const refusal =
+      maxLagBlocks === 0n || lag === null || lag <= maxLagBlocks
+        ? null
+        : `the chain state this node signs from is ${lag} blocks behind the chain (state at block ${snapshot.height}, chain head at block ${head!.number}; ` +
+          `it has not moved for ${unchangedSeconds} s here), more than the ${maxLagBlocks} blocks (--max-mirror-lag-blocks) it signs from: ` +
+          `signing from it could contradict the chain. Is the tracker stalled or behind? (see its /status); signing resumes once it catches up`;
+    return { height: snapshot.height, chainHead: head?.number ?? null, lagBlocks: lag, maxLagBlocks, unchangedSeconds, refusal };
   };
+}
+
+/** The refusal of {@link mirrorLagOf} alone, as a node service's `staleness` check. */
+export function mirrorStaleness(clock: NetworkClock, maxLagBlocks: bigint, wallMs?: () => number): (snapshot: NetworkSnapshot) => Promise<string | null> {
+  const lagOf = mirrorLagOf(clock, maxLagBlocks, wallMs);
+  return async (snapshot) => (await lagOf(snapshot)).refusal;
 }
 
 /**
@@ -210,6 +303,8 @@ export async function startNodeGroup(options: {
   startHeight: bigint;
   onError: (e: Error) => void;
   clock: NetworkClock;
+  /** Node index → port to listen on (a restarted worker's previous ports); ignored with --node-port-base. */
+  ports?: Readonly<Record<string, number>>;
 }): Promise<{ sim: Simulation; snapshot: () => Promise<NetworkSnapshot>; close(): Promise<void> }> {
   const { config, indices } = options;
   const follower = ledgerFollower(options.ledger, options.view, options.startHeight, config.syncMs, options.onError, options.clock);
@@ -225,13 +320,13 @@ export async function startNodeGroup(options: {
       secretKeys: indices.map((i) => deriveNodeKey(config.seed, i).blsSecretKey),
       transport: "http",
       host: config.host,
-      nodePort: (local) => (config.nodePortBase === null ? undefined : config.nodePortBase + indices[local]),
+      nodePort: (local) => (config.nodePortBase === null ? options.ports?.[String(indices[local])] : config.nodePortBase + indices[local]),
       labelOf: (local) => `node ${indices[local]}`,
       beforeRequest: follower.beforeRequest,
       behaviours,
       slowMs: config.slowMs,
       clock: options.clock,
-      staleness: mirrorStaleness(options.clock, config.maxMirrorAgeSeconds),
+      staleness: mirrorStaleness(options.clock, maxMirrorLagBlocks(config, options.domain.chainId)),
       unlockSeconds: config.unlockSeconds,
       deregistered,
       aggregator: { timeoutMs: config.timeoutMs },
@@ -299,52 +394,6 @@ async function firstSnapshot(view: CachedView, config: NetworkConfig, log: (line
   throw new NetworkStartError(`could not read the chain state from ${where} within 60 s: ${last?.message}`);
 }
 
-interface Worker {
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-  readonly output: string[];
-}
-
-function startWorker(start: WorkerStart, timeoutMs: number): Promise<{ worker: Worker; nodes: { index: number; url: string }[] }> {
-  const ts = __filename.endsWith(".ts");
-  const entry = path.join(__dirname, ts ? "worker.ts" : "worker.js");
-  const child = fork(entry, [], { execArgv: ts ? ["-r", "ts-node/register/transpile-only"] : [], stdio: ["ignore", "pipe", "pipe", "ipc"] });
-  const output: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    output.push(...chunk.toString().split("\n").filter((l) => l.trim() !== ""));
-    output.splice(0, Math.max(0, output.length - 20));
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const worker = { child, exited, output };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
-    const fail = (why: string): void => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new NetworkStartError(`worker for nodes ${start.indices[0]}…${start.indices.at(-1)} ${why}${output.length ? `:\n  ${output.join("\n  ")}` : ""}`));
-    };
-    const early = (code: number | null): void => fail(`exited (code ${code}) before it was ready`);
-    child.once("exit", early);
-    child.on("message", (message: WorkerMessage) => {
-      if (message.type === "error") return fail(`failed: ${message.message}`);
-      clearTimeout(timer);
-      child.off("exit", early);
-      resolve({ worker, nodes: message.nodes });
-    });
-    child.send(start);
-  });
-}
-
-async function stopWorker(worker: Worker): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  worker.child.kill("SIGTERM");
-  const timer = setTimeout(() => worker.child.kill("SIGKILL"), 5_000);
-  await worker.exited;
-  clearTimeout(timer);
-}
-
 /** Starts the network; resolves once every node and the aggregator listen. */
 export async function startNetwork(config: NetworkConfig, log: (line: string) => void = () => {}): Promise<RunningNetwork> {
   const { client, chainId, registry, fromBlock } = await connect(config);
@@ -359,6 +408,8 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
   const onError = (e: Error): void => log(`ledger sync failed: ${e.message}`);
   const clock = clockOf(config, client);
   const closers: (() => Promise<void>)[] = [];
+  const supervisors: WorkerSupervisor[] = [];
+  const metrics = createMetrics();
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch((e: Error) => log(`stopping: ${e.message}`));
     closers.length = 0;
@@ -384,22 +435,52 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
     } else {
       const share = Math.ceil(config.nodes / config.processes);
       const groups = Array.from({ length: config.processes }, (_, k) => all.slice(k * share, (k + 1) * share)).filter((g) => g.length > 0);
-      const started = await Promise.allSettled(
-        groups.map((indices, k) =>
-          startWorker(
-            { type: "start", config: configToJson(config), indices, registry, chainId: chainId.toString(), startHeight: startHeight.toString(), ledgerPath: path.join(ledgerDir, `ledger-${k + 1}.db`) },
-            180_000,
-          ),
-        ),
-      );
+      const starts: WorkerStart[] = groups.map((indices, k) => ({
+        type: "start",
+        config: configToJson(config),
+        indices,
+        registry,
+        chainId: chainId.toString(),
+        startHeight: startHeight.toString(),
+        ledgerPath: path.join(ledgerDir, `ledger-${k + 1}.db`),
+      }));
+      const started = await Promise.allSettled(starts.map((start) => startWorker(start, WORKER_START_TIMEOUT_MS)));
       for (const s of started) if (s.status === "fulfilled") closers.push(() => stopWorker(s.value.worker));
       const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
-      if (failed !== undefined) throw failed.reason;
+      if (failed !== undefined) throw failed.reason instanceof WorkerStartError ? new NetworkStartError(failed.reason.message) : failed.reason;
+      // From here the supervisors own the workers (and stop them on close).
+      closers.length = 0;
+      closers.push(async () => {
+        await Promise.all(supervisors.map((s) => s.stop()));
+      });
+      const urls = new Map<number, string>();
+      const hooks = {
+        log,
+        onNodes: (moved: readonly { index: number; url: string }[]) => moved.forEach((n) => urls.set(n.index, n.url)),
+        onChange: (worker: WorkerHealth, event: "down" | "up" | "failed" | "restarting") => {
+          if (event === "down") metrics.inc("network_worker_exits_total", "worker processes that went down while the network ran", { process: String(worker.process) });
+          if (event === "restarting") metrics.inc("network_worker_restarts_total", "worker process restarts attempted", { process: String(worker.process) });
+        },
+      };
+      const supervision = { maxRestarts: config.maxRestarts, restartWindowMs: config.restartWindowSeconds * 1000, startTimeoutMs: WORKER_START_TIMEOUT_MS };
       started.forEach((s, k) => {
-        for (const n of (s as PromiseFulfilledResult<{ nodes: { index: number; url: string }[] }>).value.nodes) {
+        const first = (s as PromiseFulfilledResult<{ worker: RunningWorker; nodes: { index: number; url: string }[] }>).value;
+        supervisors.push(superviseWorker(k + 1, starts[k], first, supervision, hooks));
+        for (const n of first.nodes) {
+          urls.set(n.index, n.url);
           const pk = deriveNodeKey(config.seed, n.index).blsPublicKey;
-          clients.push(httpClient(n.url, pk, `node ${n.index}`));
-          nodes.push({ index: n.index, url: n.url, publicKey: publicKeyToHex(pk), behaviour: behaviourOf(config, n.index), process: k + 1 });
+          const index = n.index;
+          // The node's current URL: a restarted worker may have had to take other ports.
+          clients.push({ label: `node ${index}`, publicKey: pk, call: (method, params, signal) => rpcCall(urls.get(index)!, method, params, signal) });
+          nodes.push({
+            index,
+            get url() {
+              return urls.get(index)!;
+            },
+            publicKey: publicKeyToHex(pk),
+            behaviour: behaviourOf(config, index),
+            process: k + 1,
+          });
         }
       });
       snapshot = requestSnapshot(view);
@@ -414,7 +495,20 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       isServing: (node: ViewNode) => !config.deregistered.includes(node.id),
     });
     const limits = config.rateLimit === 0 ? undefined : { ratePerSecond: config.rateLimit, burst: 2 * config.rateLimit, maxInFlight: config.maxInFlight };
-    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host, { limits });
+    const maxLag = maxMirrorLagBlocks(config, chainId);
+    const lagOf = mirrorLagOf(clock, maxLag);
+    const health = async (): Promise<NetworkHealth> => networkHealth(config.processes, supervisors.map((s) => s.health()), await mirrorHealth(view, lagOf, maxLag));
+    const aggregatorServer = await serveAggregator(aggregator, config.port, config.host, {
+      limits,
+      routes: {
+        "/status": async () => {
+          const h = await health();
+          return { contentType: "application/json", body: JSON.stringify(h, null, 2), status: h.status === "ready" ? 200 : 503 };
+        },
+        "/metrics": async () => ({ contentType: "text/plain; version=0.0.4", body: renderMetrics(metrics, await health()) }),
+      },
+      onRequest: (outcome) => metrics.inc("network_rpc_requests_total", "aggregator JSON-RPC requests answered, by outcome (ok or the error kind)", { outcome }),
+    });
     closers.push(() => aggregatorServer.close());
     let closed: Promise<void> | null = null;
     return {
@@ -424,6 +518,7 @@ export async function startNetwork(config: NetworkConfig, log: (line: string) =>
       chainId,
       source: config.trackerUrl === null ? `registry logs via ${config.rpcUrl}` : `tracker ${config.trackerUrl} (block times via ${config.rpcUrl})`,
       ledgerDir,
+      health,
       close: () => (closed ??= closeAll()),
     };
   } catch (error) {

@@ -14,20 +14,31 @@ async function run(start: WorkerStart): Promise<void> {
   const client = rpcClient(config.rpcUrl);
   const view = openView(config, client, start.registry);
   const ledger = openLedger({ path: start.ledgerPath, config: { minActiveSeconds: config.minActiveSeconds, unlockSeconds: config.unlockSeconds } });
-  const group = await startNodeGroup({
-    config,
-    indices: start.indices,
-    domain: { chainId: BigInt(start.chainId), contract: start.registry },
-    client,
-    view,
-    ledger,
-    startHeight: BigInt(start.startHeight),
-    onError: (e) => process.stderr.write(`ledger sync failed: ${e.message}\n`),
-    clock: clockOf(config, client),
-  }).catch((error: unknown) => {
-    ledger.close();
-    throw error;
-  });
+  const clock = clockOf(config, client);
+  const startGroup = (ports: WorkerStart["ports"]) =>
+    startNodeGroup({
+      config,
+      indices: start.indices,
+      domain: { chainId: BigInt(start.chainId), contract: start.registry },
+      client,
+      view,
+      ledger,
+      startHeight: BigInt(start.startHeight),
+      onError: (e) => process.stderr.write(`ledger sync failed: ${e.message}\n`),
+      clock,
+      ports,
+    });
+  const group = await startGroup(start.ports)
+    .catch((error: Error) => {
+      // A restart asks for the ports the nodes had; if one was taken meanwhile, any free ones do (the daemon follows the new URLs).
+      if (start.ports === undefined || config.nodePortBase !== null) throw error;
+      process.stderr.write(`the previous ports are not free (${error.message}); listening on others\n`);
+      return startGroup(undefined);
+    })
+    .catch((error: unknown) => {
+      ledger.close();
+      throw error;
+    });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

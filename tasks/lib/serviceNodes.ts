@@ -437,11 +437,19 @@ export async function nextBlockTime(hre: HardhatRuntimeEnvironment): Promise<big
 /** Seconds of life a signature must still have when it is sent (the transaction must be mined in that time). */
 export const SIGNATURE_SEND_MARGIN_SECONDS = 30n;
 
-/** Refuses a signature the contract would reject for its age at `now` (the next block's time), before anything is sent. */
+/**
+ * Refuses a signature the contract would reject for its time at `now` (the next block's time), before anything
+ * is sent. The contract accepts a timestamp up to the expiry ahead of the block (the network's clock may run
+ * ahead of the chain's) and up to the expiry behind it.
+ */
 export function assertSignatureFresh(timestamp: bigint, now: bigint, expiry: bigint, margin = 0n): void {
-  if (timestamp > now) {
-    throw new TaskError(`the network's signature is dated ${formatTime(timestamp)}, after the chain's time ${formatTime(now)}: wait ${timestamp - now} s and retry`);
+  if (timestamp > now + expiry) {
+    throw new TaskError(
+      `the network's signature is dated ${formatTime(timestamp)}, ${timestamp - now} s after the chain's time ${formatTime(now)}; ` +
+        `the contract accepts at most ${expiry} s ahead: wait ${timestamp - now - expiry} s and retry`,
+    );
   }
+  if (timestamp > now) return;
   if (now - timestamp + margin > expiry) {
     throw new TaskError(
       `the network's signature is ${now - timestamp} s old at the next block (signed ${formatTime(timestamp)}), but the contract accepts ` +

@@ -28,7 +28,7 @@ import {
   type RewardRateSample,
 } from "../state/model";
 import { renderStatusPage } from "./page";
-import type { TrackerStore } from "../store/types";
+import type { BlockRef, TrackerStore } from "../store/types";
 
 export interface ApiOptions {
   readonly host: string;
@@ -153,6 +153,24 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
   let notFoundWindow = { start: 0, logged: 0, suppressed: 0 };
   /** The last /snapshot answer, keyed by its checkpoint (number and hash): one entry, replaced as the mirror moves. */
   let snapshotCache: { tag: string | null; text: string } | null = null;
+  /**
+   * The parsed rows of the entity kinds the list routes read, per set of kinds, for one checkpoint: entities
+   * change only in a commit that moves the checkpoint (the same rule /snapshot's cache relies on), so while it
+   * stands a list request filters these instead of reading and parsing the whole table again (2,000 node
+   * records per /nodes?contributor= otherwise). Never mutated by a route. One entry per set of kinds.
+   */
+  const tables = new Map<string, { tag: string | null; checkpoint: BlockRef | null; rows: Record<string, unknown[]> }>();
+  const tagOf = (checkpoint: BlockRef | null): string | null => (checkpoint === null ? null : `${checkpoint.number}-${checkpoint.hash}`);
+  async function parsedTables(kinds: readonly string[]): Promise<{ checkpoint: BlockRef | null; rows: Record<string, unknown[]> }> {
+    const key = kinds.join(",");
+    const hit = tables.get(key);
+    if (hit !== undefined && hit.tag === tagOf(await store.getCheckpoint())) return hit;
+    const { checkpoint, entities } = await store.readAll(kinds);
+    const rows = Object.fromEntries(kinds.map((kind) => [kind, (entities[kind] ?? []).map((r) => parseRecord<unknown>(r.value))]));
+    const entry = { tag: tagOf(checkpoint), checkpoint, rows };
+    tables.set(key, entry);
+    return entry;
+  }
 
   /** Logs a 404 unless {@link NOT_FOUND_LOG_LIMIT} were logged in this window (those are summed up once the window ends). */
   function logNotFound(path: string): void {
@@ -205,10 +223,10 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       const owner = addressParam(params, "owner");
       const state = params.get("state");
       if (state !== null && !NAME_STATES.includes(state as NameState)) throw new HttpError(400, `state must be one of ${NAME_STATES.join(", ")}, got "${state}"`);
-      const [{ entities }, time] = await Promise.all([store.readAll([ENTITY.name]), mirrorTime(store)]);
+      const [{ rows }, time] = await Promise.all([parsedTables([ENTITY.name]), mirrorTime(store)]);
       const now = time?.timestamp ?? null;
-      const names = (entities[ENTITY.name] ?? [])
-        .map((r) => withState(parseRecord<NameEntry>(r.value), now))
+      const names = (rows[ENTITY.name] as NameEntry[])
+        .map((n) => withState(n, now))
         .filter((n) => owner === null || n.owner === owner)
         .filter((n) => state === null || n.state === state);
       return send(res, 200, { height: time?.height.toString() ?? null, timestamp: now?.toString() ?? null, count: names.length, names });
@@ -240,9 +258,8 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       if (status !== null && !NODE_STATUSES.includes(status as NodeStatus)) {
         throw new HttpError(400, `status must be one of ${NODE_STATUSES.join(", ")}, got "${status}"`);
       }
-      const { checkpoint, entities } = await store.readAll([ENTITY.node]);
-      const nodes = (entities[ENTITY.node] ?? [])
-        .map((r) => parseRecord<NodeRecord>(r.value))
+      const { checkpoint, rows } = await parsedTables([ENTITY.node]);
+      const nodes = (rows[ENTITY.node] as NodeRecord[])
         .filter((n) => operator === null || n.operator === operator)
         .filter((n) => contributor === null || n.contributors.some((c) => c.addr === contributor || c.beneficiary === contributor))
         .filter((n) => status === null || n.status === status);
@@ -279,11 +296,10 @@ export function startApi(options: ApiOptions): Promise<ApiServer> {
       const status = params.get("status");
       if (status !== null && !POOL_STATUSES.includes(status as PoolStatus)) throw new HttpError(400, `status must be one of ${POOL_STATUSES.join(", ")}, got "${status}"`);
       const operator = addressParam(params, "operator");
-      const { entities } = await store.readAll([ENTITY.pool, ENTITY.network]);
-      const network = entities[ENTITY.network]?.[0];
-      const requirement = network ? parseRecord<NetworkRecord>(network.value).stakingRequirement : null;
-      const pools = (entities[ENTITY.pool] ?? [])
-        .map((r) => parseRecord<PoolRecord>(r.value))
+      const { rows } = await parsedTables([ENTITY.pool, ENTITY.network]);
+      const network = rows[ENTITY.network][0] as NetworkRecord | undefined;
+      const requirement = network ? network.stakingRequirement : null;
+      const pools = (rows[ENTITY.pool] as PoolRecord[])
         // open: accepting contributions from anyone now (ServiceNodeContribution status OpenForPublicContrib).
         .map((p) => ({ ...p, open: p.status === "open", minimumContribution: poolMinimumContribution(p) }))
         .filter((p) => open === null || p.open === (open === "true"))
