@@ -25,6 +25,20 @@ export const PORTAL_CONTRACTS = {
   sessionNameReverseAbi: ["contracts/names/SessionNameReverse.sol", "SessionNameReverse"],
 } as const;
 
+/**
+ * Contracts the portal does not call by their own ABI but whose custom errors reach it: the registry's BLS
+ * verifier and its hash-to-G2 library, the extension its fallback delegates to, the names resolver and the
+ * names proxy. Their errors join `allErrorsAbi` (test/portal/errors.test.ts checks no deployed contract's
+ * error is missing).
+ */
+export const ERROR_ONLY_CONTRACTS = [
+  ["contracts/staking/BLSVerifier.sol", "BLSVerifier"],
+  ["contracts/libraries/HashToG2.sol", "HashToG2"],
+  ["contracts/staking/ServiceNodeRewardsExtension.sol", "ServiceNodeRewardsExtension"],
+  ["contracts/names/SessionNameResolver.sol", "SessionNameResolver"],
+  ["contracts/names/SessionNameServiceProxy.sol", "SessionNameServiceProxy"],
+] as const;
+
 export const GENERATED_DIR = path.join(ROOT, "portal", "src", "generated");
 export const GENERATED_ABIS = path.join(GENERATED_DIR, "abis.ts");
 
@@ -60,7 +74,10 @@ export function renderAbis(): Record<string, string> {
     for (const item of abi) if (item.type === "error") errors.set(JSON.stringify(item), item);
     files[`${exportName}.ts`] = `${HEADER}\nexport const ${exportName} = ${JSON.stringify(abi)} as const;\n`;
   }
-  files["allErrorsAbi.ts"] = `${HEADER}\n/** The custom errors of every contract the portal calls, for decoding reverts. */\nexport const allErrorsAbi = ${JSON.stringify([...errors.values()])} as const;\n`;
+  for (const [source, contract] of ERROR_ONLY_CONTRACTS) {
+    for (const item of readArtifactAbi(source, contract)) if (item.type === "error") errors.set(JSON.stringify(item), item);
+  }
+  files["allErrorsAbi.ts"] = `${HEADER}\n/** The custom errors of every contract the portal calls or that reverts under it, for decoding reverts. */\nexport const allErrorsAbi = ${JSON.stringify([...errors.values()])} as const;\n`;
   files["abis.ts"] = `${HEADER}${[...Object.keys(PORTAL_CONTRACTS), "allErrorsAbi"].map((n) => `export { ${n} } from "./${n}";`).join("\n")}\n`;
   return files;
 }

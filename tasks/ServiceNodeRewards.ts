@@ -6,6 +6,7 @@
  * `rewards:claim` (fetches the network's signed balance, submits it, claims). Owner: `registry:seed`
  * (migrates the live network's nodes from a JSON export before the start; see tasks/lib/seed.ts).
  */
+import { getAddress } from "ethers";
 import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { publicKeyToHex } from "../src/bls";
@@ -20,6 +21,7 @@ import { readDevnetRecord } from "./lib/devnet";
 import { taskCommand, waitHint } from "./lib/duration";
 import { checkSeeded, readSeedExport } from "./lib/seed";
 import {
+  answerPubkey,
   assertBalance,
   assertSignatureFresh,
   nextBlockTime,
@@ -158,8 +160,9 @@ async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerS
   const answer = parseRemovalAnswer(source, value);
   const want = liquidate ? "liquidate" : "exit";
   if (answer.type !== want) throw new TaskArgumentError("--signature", `${source} is a ${answer.type} signature; ${liquidate ? "node:liquidate" : "node:exit"} needs a ${want} signature`);
-  if (answer.pubkey.X !== node.pubkey.X || answer.pubkey.Y !== node.pubkey.Y) {
-    throw new TaskArgumentError("--signature", `${source} signs node ${answer.serviceNodeId} (${publicKeyToHex(answer.pubkey)}), not node ${id} (${pubkey}): pass the answer for node ${id}`);
+  const signedKey = answerPubkey(source, answer);
+  if (signedKey.X !== node.pubkey.X || signedKey.Y !== node.pubkey.Y) {
+    throw new TaskArgumentError("--signature", `${source} signs node ${answer.serviceNodeId} (${publicKeyToHex(signedKey)}), not node ${id} (${pubkey}): pass the answer for node ${id}`);
   }
   assertSignatureFresh(answer.timestamp, await nextBlockTime(hre), await registry.signatureExpiry(), SIGNATURE_SEND_MARGIN_SECONDS);
   const call = liquidate ? "liquidateBLSPublicKeyWithSignature" : "exitBLSPublicKeyWithSignature";
@@ -170,7 +173,7 @@ async function removeWithSignature(hre: HardhatRuntimeEnvironment, args: AnswerS
     contract: registry,
     contractName: "ServiceNodeRewards",
     method: nonSigners.method,
-    args: [{ X: answer.pubkey.X, Y: answer.pubkey.Y }, answer.timestamp, answer.signature, nonSigners.nonSigners],
+    args: [{ X: signedKey.X, Y: signedKey.Y }, answer.timestamp, answer.signature, nonSigners.nonSigners],
   });
   const exit = receipt.logs.map((l) => registry.interface.parseLog(l)).find((p) => p?.name === "ServiceNodeExit");
   const returned = (exit?.args[2] as bigint | undefined) ?? 0n;
@@ -261,8 +264,8 @@ task("rewards:claim", "Fetches your signed reward balance from the aggregator (o
     const { registry, signer, token } = await serviceNodeContracts(hre);
     const { source, value } = await fetchAnswer(args, "bls_rewards_request", { address: signer.address });
     const answer = parseRewardsAnswer(source, value);
-    if (answer.address !== signer.address) {
-      throw new TaskArgumentError("--signature", `${source} is the balance of ${answer.address}, not of your account ${signer.address}: request your own`);
+    if (answer.address !== signer.address.toLowerCase()) {
+      throw new TaskArgumentError("--signature", `${source} is the balance of ${getAddress(answer.address)}, not of your account ${signer.address}: request your own`);
     }
     const [onChain, claimed] = await registry.recipients(signer.address);
     const lifetime = answer.amount > onChain ? answer.amount : onChain;

@@ -4,7 +4,6 @@
  * (set or look up; shown only when the forward record matches) and `names:list`. Every task checks its
  * arguments and the name's state before it sends anything.
  */
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { hexlify, toUtf8Bytes } from "ethers";
 import { task, types } from "hardhat/config";
@@ -15,9 +14,11 @@ import {
   RecordKind,
   RecordValueError,
   clearRecord,
+  makeCommitment,
   namehash,
   parseSessionId,
   parseSessionSeed,
+  randomSecret,
   sessionKeyPair,
   sessionReverseMessage,
   signSessionReverse,
@@ -169,8 +170,9 @@ task("names:register", "Registers a name: commits, waits out the 60 s commitment
     const fee = (await n.names.price(years)) as bigint;
     await requireFunds(n, fee);
 
-    const secret = hexlify(randomBytes(32)) as Hex;
-    const commitment = (await n.names.makeCommitment(ids.labelhash, owner, years, secret, inputs.map((r) => ({ kind: r.kind, key: r.key, value: r.value })))) as string;
+    // The same commitment the portal makes (src/names, checked against the contract's makeCommitment view).
+    const secret = randomSecret();
+    const commitment = makeCommitment({ registry: (await n.names.getAddress()) as Hex, labelhash: ids.labelhash, owner: owner as Hex, years, secret, records: inputs });
     out(`register ${ids.fullName} for ${owner}, ${years} year(s), fee ${formatSesh(fee)} to the reward pool; ${describeSpecs(specs)}`);
     out(`  secret ${secret} (keep it until the registration is through)`);
     const commitReceipt = await send(hre, {

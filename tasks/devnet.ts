@@ -120,9 +120,9 @@ task("devnet:deregister", "Devnets started by npm start: the simulated network t
     if (record.aggregatorUrl === null) throw new TaskError("the devnet has no aggregator running");
     const listed = async (): Promise<boolean> => {
       try {
-        const { rpcCall } = await import("../src/network/rpc");
-        const list = (await rpcCall(record.aggregatorUrl!, "bls_exit_liquidation_list", {})) as { service_node_id: string; type: string }[];
-        return list.some((c) => c.service_node_id === id.toString() && c.type === "liquidate");
+        const { aggregatorClient } = await import("../src/network/aggregator/client");
+        const list = await aggregatorClient(record.aggregatorUrl!).removals();
+        return list.some((c) => c.serviceNodeId === id && c.type === "liquidate");
       } catch {
         return false;
       }

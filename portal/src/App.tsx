@@ -1,6 +1,7 @@
-import { lazy, Suspense, useEffect, useRef, type ReactNode, type RefObject } from "react";
+import { lazy, Suspense, useLayoutEffect, useRef, type ReactNode, type RefObject } from "react";
 import { usePortalConfig } from "./portal";
-import { href, useRoute, type Route } from "./route";
+import { useRoute, type Route } from "./route";
+import { BRAND, LOADING_WALLET, NAV } from "./shell";
 import { NetworkPage } from "./pages/Network";
 
 // The first page needs only React, TanStack Query and the tracker: it renders at once, while the wallet
@@ -14,13 +15,6 @@ const RegisterPage = lazy(() => import("./pages/Register"));
 const NamesPage = lazy(() => import("./pages/Names"));
 const NamePage = lazy(() => import("./pages/Name"));
 
-const NAV: readonly { page: Route["page"]; label: string; to: string }[] = [
-  { page: "network", label: "Network", to: href("") },
-  { page: "pools", label: "Open pools", to: href("pools") },
-  { page: "stakes", label: "My stakes", to: href("stakes") },
-  { page: "register", label: "Register a node", to: href("register") },
-  { page: "names", label: "Names", to: href("names") },
-];
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -51,7 +45,7 @@ function Shell({ route, main, wallet, children }: { route: Route; main: RefObjec
       </a>
       <header>
         <div className="brand">
-          <strong>Session Network</strong> <span className="net" data-chain-id={config.chainId}>{config.chainName}</span>
+          <strong>{BRAND}</strong> <span className="net" data-chain-id={config.chainId}>{config.chainName}</span>
         </div>
         <nav aria-label="Pages">
           {NAV.map((item) => (
@@ -76,7 +70,8 @@ export function App() {
   const route = useRoute();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
-  useEffect(() => {
+  // A layout effect runs at the commit itself (a passive effect may wait for a later frame on a busy host).
+  useLayoutEffect(() => {
     // The first commit of the page (bench:portal reads this mark).
     if (first.current) performance.mark("portal:first-render");
     // Moving between pages moves focus to the new page's content (keyboard and screen-reader users).
@@ -85,7 +80,7 @@ export function App() {
   }, [route]);
   // Until the wallet layer is in, the network page shows (it needs no wallet); other pages wait for it.
   const waiting = (
-    <Shell route={route} main={main} wallet={<div className="wallet" aria-label="Wallet"><span className="hint">Loading wallet support…</span></div>}>
+    <Shell route={route} main={main} wallet={<div className="wallet" aria-label="Wallet"><span className="hint">{LOADING_WALLET}</span></div>}>
       {route.page === "network" ? <NetworkPage /> : loading}
     </Shell>
   );

@@ -1,5 +1,9 @@
 /** The network the portal talks to: read once from `config.json` beside index.html. */
-import { getAddress, type Address } from "viem";
+// Types only: the first page loads no viem (its checksum code is the wallet layer's; viem checks an
+// address's checksum where the portal calls a contract with it).
+import type { Address } from "viem";
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export type ContractKey =
   | "SESH"
@@ -44,8 +48,8 @@ export function parseConfig(value: unknown): PortalConfig {
   if (typeof o.chainId !== "number" || !Number.isSafeInteger(o.chainId) || o.chainId <= 0) throw new ConfigError(`config.json: "chainId" must be a positive integer`);
   const contracts: Partial<Record<ContractKey, Address>> = {};
   for (const [name, address] of Object.entries((o.contracts ?? {}) as Record<string, unknown>)) {
-    if (typeof address !== "string") throw new ConfigError(`config.json: contracts.${name} must be an address`);
-    contracts[name as ContractKey] = getAddress(address);
+    if (typeof address !== "string" || !ADDRESS.test(address)) throw new ConfigError(`config.json: contracts.${name} must be an address (0x and 40 hex digits)`);
+    contracts[name as ContractKey] = address as Address;
   }
   const aggregator = optional("aggregatorUrl");
   return {

@@ -56,6 +56,8 @@ const WORDS: Record<string, (a: Args) => string> = {
   EnforcedPause: () => "the contract is paused",
   ContractPaused: () => "the contract is paused",
   RegistrationPaused: () => "name registration is paused",
+  Error: (a) => `it stopped with the message “${String(a[0])}”`,
+  Panic: (a) => `it failed an internal check (panic code ${String(a[0])})`,
 };
 
 function describeRevert(name: string, args: Args): string {
@@ -67,22 +69,53 @@ function describeRevert(name: string, args: Args): string {
       // Fall back to the raw form below.
     }
   }
+  if (name.startsWith("0x")) return `the contract refused it with an error this portal does not know (selector ${name})`;
   return `the contract refused it with ${name}(${args.map(String).join(", ")})`;
 }
 
-function revertData(error: BaseError): { name: string; args: Args } | null {
-  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
-  if (reverted?.data?.errorName !== undefined) return { name: reverted.data.errorName, args: reverted.data.args ?? [] };
-  const raw = (reverted?.raw ?? (error.walk((e) => typeof (e as { data?: unknown }).data === "string") as { data?: Hex } | null)?.data) as Hex | undefined;
-  if (raw !== undefined && raw.length >= 10) {
-    try {
-      const decoded = decodeErrorResult({ abi: allErrorsAbi, data: raw });
-      return { name: decoded.errorName, args: (decoded.args ?? []) as Args };
-    } catch {
-      return null;
-    }
+const REVERT_HEX = /^0x[0-9a-fA-F]{8}(?:[0-9a-fA-F]{2})*$/;
+
+/**
+ * The revert data (0x-hex, selector first) anywhere in an error: viem's decoded or raw revert, a node's
+ * `data` string, or a wallet's nested answer (MetaMask puts the node's error in `data`, the hex in `data.data`).
+ */
+export function findRevertHex(error: unknown, depth = 0): Hex | undefined {
+  if (depth > 8 || error === null || typeof error !== "object") return undefined;
+  const e = error as { raw?: unknown; data?: unknown; cause?: unknown; error?: unknown };
+  for (const candidate of [e.raw, e.data]) if (typeof candidate === "string" && REVERT_HEX.test(candidate)) return candidate as Hex;
+  for (const inner of [e.data, e.error, e.cause]) {
+    const found = findRevertHex(inner, depth + 1);
+    if (found !== undefined) return found;
   }
-  return null;
+  return undefined;
+}
+
+function revertData(error: unknown): { name: string; args: Args } | null {
+  if (error instanceof BaseError) {
+    const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+    if (reverted?.data?.errorName !== undefined) return { name: reverted.data.errorName, args: reverted.data.args ?? [] };
+  }
+  const raw = findRevertHex(error);
+  if (raw === undefined) return null;
+  try {
+    const decoded = decodeErrorResult({ abi: allErrorsAbi, data: raw });
+    return { name: decoded.errorName, args: (decoded.args ?? []) as Args };
+  } catch {
+    return { name: raw.slice(0, 10), args: [] };
+  }
+}
+
+/**
+ * A transaction that was mined but reverted: why, in words, from `replayed` (the error of the same call
+ * replayed on the state it met; null when the replay did not revert) — and that it cost only its fee.
+ */
+export function describeMinedRevert(hash: Hex, replayed: unknown, outOfGas: boolean): Problem {
+  const tail = `Nothing changed; only the transaction's fee was spent (transaction ${hash}).`;
+  const revert = replayed === null ? null : revertData(replayed);
+  if (revert !== null) return { kind: "reverted", error: revert.name, message: `Reverted on chain: ${describeRevert(revert.name, revert.args)}. ${tail}` };
+  if (outOfGas) return { kind: "reverted", error: "OutOfGas", message: `Reverted on chain: it ran out of gas (the wallet's gas limit was too low). ${tail}` };
+  const said = replayed instanceof BaseError ? replayed.shortMessage : replayed instanceof Error ? replayed.message : null;
+  return { kind: "reverted", error: "unknown", message: `Reverted on chain${said === null ? " (the state it met has changed since, so the reason cannot be read again)" : `: ${said}`}. ${tail}` };
 }
 
 export function describeProblem(error: unknown): Problem {
@@ -94,5 +127,7 @@ export function describeProblem(error: unknown): Problem {
     return { kind: "failed", message: error.shortMessage };
   }
   if ((error as { code?: number })?.code === 4001) return { kind: "rejected", message: "You declined in your wallet. Nothing was sent and nothing changed." };
+  const revert = revertData(error);
+  if (revert !== null) return { kind: "reverted", error: revert.name, message: `Not possible: ${describeRevert(revert.name, revert.args)}.` };
   return { kind: "failed", message: error instanceof Error ? error.message : String(error) };
 }

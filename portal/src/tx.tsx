@@ -3,10 +3,11 @@
  * words before the wallet opens), then signed in the wallet, then shown pending → confirmed with its hash.
  */
 import { useState } from "react";
+import { useQueryClient } from "@tanstack/react-query";
 import { useConfig, useConnection } from "wagmi";
 import { getWalletClient } from "wagmi/actions";
 import type { Abi, Address, Hex, PublicClient, TransactionReceipt, WalletClient } from "viem";
-import { describeProblem, type Problem } from "./errors";
+import { describeMinedRevert, describeProblem, type Problem } from "./errors";
 import { allErrorsAbi } from "./generated/abis";
 import { usePortal } from "./client";
 
@@ -45,10 +46,42 @@ const IDLE: TxState = { running: false, steps: [], problem: null, done: null };
 
 export class Refusal extends Error {}
 
+/** A transaction that was mined and reverted, with why in words. */
+class MinedRevert extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.message);
+  }
+}
+
+/**
+ * Why a mined transaction reverted, in words. A receipt says only that it did, so the same call is replayed
+ * on the state it met: the end of the block before its own (exact when it was its block's first
+ * transaction, as on the devnet and usually on Arbitrum), else the end of its own block. Neither reverting
+ * means the state moved on since, or it ran out of gas (all of its gas limit used).
+ */
+async function explainMinedRevert(client: PublicClient, receipt: TransactionReceipt): Promise<Problem> {
+  const hash = receipt.transactionHash;
+  try {
+    const tx = await client.getTransaction({ hash });
+    const blocks = receipt.blockNumber > 0n ? [receipt.blockNumber - 1n, receipt.blockNumber] : [receipt.blockNumber];
+    for (const blockNumber of blocks) {
+      try {
+        await client.call({ account: tx.from, to: tx.to, data: tx.input, value: tx.value, gas: tx.gas, blockNumber });
+      } catch (error) {
+        return describeMinedRevert(hash, error, false);
+      }
+    }
+    return describeMinedRevert(hash, null, receipt.gasUsed >= tx.gas);
+  } catch {
+    return describeMinedRevert(hash, null, false);
+  }
+}
+
 export function useTx(): { state: TxState; run(flow: (sender: Sender) => Promise<string | void>): Promise<boolean>; reset(): void } {
   const { config, client } = usePortal();
   const wagmi = useConfig();
   const connection = useConnection();
+  const queries = useQueryClient();
   const [state, setState] = useState<TxState>(IDLE);
 
   async function run(flow: (sender: Sender) => Promise<string | void>): Promise<boolean> {
@@ -91,7 +124,7 @@ export function useTx(): { state: TxState; run(flow: (sender: Sender) => Promise
             const receipt = await client.waitForTransactionReceipt({ hash });
             if (receipt.status !== "success") {
               setStep(i, { label, status: "failed", hash, block: receipt.blockNumber });
-              throw new Refusal(`${label}: the transaction ${hash} reverted on chain.`);
+              throw new MinedRevert(await explainMinedRevert(client, receipt));
             }
             setStep(i, { label, status: "confirmed", hash, block: receipt.blockNumber });
             return receipt;
@@ -105,8 +138,11 @@ export function useTx(): { state: TxState; run(flow: (sender: Sender) => Promise
       update({ running: false, done: done ?? "Done." });
       return true;
     } catch (error) {
-      const problem: Problem = error instanceof Refusal ? { kind: "failed", message: error.message } : describeProblem(error);
+      const problem: Problem =
+        error instanceof Refusal ? { kind: "failed", message: error.message } : error instanceof MinedRevert ? error.problem : describeProblem(error);
       update({ running: false, problem });
+      // The chain refused it: what the page shows is out of date (a pool that filled, a name taken): read it again.
+      if (problem.kind === "reverted") void queries.invalidateQueries({ queryKey: ["chain"] });
       return false;
     }
   }
@@ -150,7 +186,7 @@ export function TxView({ state }: { state: TxState }) {
         </ol>
       )}
       {state.problem !== null && (
-        <p className={`problem problem-${state.problem.kind}`} data-kind={state.problem.kind}>
+        <p className={`problem problem-${state.problem.kind}`} data-kind={state.problem.kind} data-error={state.problem.kind === "reverted" ? state.problem.error : undefined}>
           {state.problem.message}
         </p>
       )}

@@ -9,13 +9,12 @@ import {
   WalletClient,
   hexToBytes,
   hexToString,
-  parseSignature,
   stringToHex,
   toHex,
 } from "viem";
-import { erc20PermitAbi, sessionNameCommitmentsAbi, sessionNameReverseAbi, sessionNameServiceAbi } from "./abi";
+import { sessionNameCommitmentsAbi, sessionNameReverseAbi, sessionNameServiceAbi } from "./abi";
 import { makeCommitment } from "./commitment";
-import { PERMIT_TYPES } from "../token/permit";
+import { signPermit } from "../token/signPermit";
 import { NameIds, nameIds } from "./hash";
 import { DEFAULT_PARENT } from "./normalise";
 import {
@@ -80,7 +79,7 @@ export async function commitName(
   });
 }
 
-/** Signs an ERC-2612 permit of `value` SESH for spender `names`, valid until `deadline`. */
+/** Signs an ERC-2612 permit of `value` SESH for spender `names`, valid until `deadline` (src/token/signPermit). */
 export async function signFeePermit(
   wallet: NamesWallet,
   client: PublicClient,
@@ -88,20 +87,9 @@ export async function signFeePermit(
   value: bigint,
   deadline: bigint,
 ): Promise<{ value: bigint; deadline: bigint; v: number; r: Hex; s: Hex }> {
-  const sesh = await client.readContract({ address: names, abi: sessionNameServiceAbi, functionName: "SESH" });
-  const owner = wallet.account.address;
-  const [nonce, tokenName] = await Promise.all([
-    client.readContract({ address: sesh, abi: erc20PermitAbi, functionName: "nonces", args: [owner] }),
-    client.readContract({ address: sesh, abi: erc20PermitAbi, functionName: "name" }),
-  ]);
-  const signature = await wallet.signTypedData({
-    domain: { name: tokenName, version: "1", chainId: await client.getChainId(), verifyingContract: sesh },
-    types: PERMIT_TYPES,
-    primaryType: "Permit",
-    message: { owner, spender: names, value, nonce, deadline },
-  });
-  const { r, s, v, yParity } = parseSignature(signature);
-  return { value, deadline, v: Number(v ?? BigInt(27 + yParity)), r, s };
+  const token = await client.readContract({ address: names, abi: sessionNameServiceAbi, functionName: "SESH" });
+  const { v, r, s } = await signPermit({ wallet, client, token, owner: wallet.account.address, spender: names, value, deadline });
+  return { value, deadline, v, r, s };
 }
 
 /** Reveals `prepared` (≥ 60 s after the commit). Pays by allowance, or by a fresh permit when `permitDeadline`. */

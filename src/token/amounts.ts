@@ -37,7 +37,7 @@ export function parseSesh(input: string, options: ParseAmountOptions = {}): bigi
   }
   const fraction = match[2] ?? "";
   if (fraction.length > SESH_DECIMALS) {
-    throw new AmountError(`"${raw}" has ${fraction.length} decimals, but SESH has ${SESH_DECIMALS}: round it to at most ${SESH_DECIMALS}`);
+    throw new AmountError(`"${raw}" has ${fraction.length} decimals, but SESH has ${SESH_DECIMALS}: round it to at most ${SESH_DECIMALS} decimals`);
   }
   const whole = (match[1] ?? "0").replace(/,/g, "");
   const atomic = BigInt(whole) * SESH_UNIT + BigInt(fraction.padEnd(SESH_DECIMALS, "0") || "0");

@@ -3,7 +3,7 @@
  * parse all their arguments before they send anything.
  */
 import { getAddress, isAddress, ZeroAddress } from "ethers";
-import { SESH_DECIMALS, SESH_UNIT } from "../../src/protocol";
+import { AmountError, parseSesh as parseAmount } from "../../src/token/amounts";
 import { TaskArgumentError } from "../../lib/errors";
 import { formatSesh } from "../../lib/format";
 
@@ -54,25 +54,27 @@ export interface AmountRules {
   readonly max?: bigint;
 }
 
-/** Parses a SESH amount written in whole SESH with up to 9 decimals ("25000", "0.5"); returns atomic units. */
+/**
+ * Parses a SESH amount written in whole SESH with up to 9 decimals ("25000", "0.5"); returns atomic units.
+ * The command line takes plain decimals only (no "," groups); the exact conversion is src/token/amounts',
+ * which the portal uses too.
+ */
 export function parseSesh(argument: string, value: unknown, rules: AmountRules = {}): bigint {
   const raw = text(argument, value);
   if (raw.startsWith("-")) throw new TaskArgumentError(argument, `"${raw}" is negative: give an amount of 0 or more SESH`);
-  const match = /^(\d+)(?:\.(\d+))?$/.exec(raw);
-  if (match === null) {
+  if (!/^\d+(?:\.\d+)?$/.test(raw)) {
     throw new TaskArgumentError(
       argument,
       `"${raw}" is not a SESH amount: write a decimal number of SESH without separators or units, e.g. 25000 or 0.5`,
     );
   }
-  const fraction = match[2] ?? "";
-  if (fraction.length > SESH_DECIMALS) {
-    throw new TaskArgumentError(
-      argument,
-      `"${raw}" has ${fraction.length} decimals, but SESH has ${SESH_DECIMALS}: round it to at most ${SESH_DECIMALS} decimals`,
-    );
+  let atomic: bigint;
+  try {
+    atomic = parseAmount(raw, { groups: false });
+  } catch (error) {
+    if (error instanceof AmountError) throw new TaskArgumentError(argument, error.message);
+    throw error;
   }
-  const atomic = BigInt(match[1]) * SESH_UNIT + BigInt(fraction.padEnd(SESH_DECIMALS, "0") || "0");
   if (atomic === 0n && rules.allowZero !== true) throw new TaskArgumentError(argument, "is 0: give an amount above 0 SESH");
   if (rules.max !== undefined && atomic > rules.max) {
     throw new TaskArgumentError(argument, `${raw} SESH is more than the ${formatSesh(rules.max)} allowed here: give a smaller amount`);

@@ -24,7 +24,14 @@ import {
 } from "../../src/bls";
 import { ed25519 as ed25519Curve } from "@noble/curves/ed25519";
 import { randomBytes } from "node:crypto";
-import { rpcCall } from "../../src/network/rpc";
+import {
+  AggregatorError,
+  aggregatorClient,
+  parseRemovalAnswer as parseRemoval,
+  parseRewardsAnswer as parseRewards,
+  type RemovalAnswer,
+  type RewardsAnswer,
+} from "../../src/network/aggregator/client";
 import { formatSesh, parseAddress, parseSesh } from "./args";
 import { contractAddress, loadDeployment, type Deployment } from "./deployment";
 import { TaskArgumentError, TaskError } from "../../lib/errors";
@@ -308,79 +315,38 @@ export function parseNodeId(argument: string, value: unknown): bigint {
 }
 
 // --------------------------------------------------------------------------- aggregator answers
+// Decoded by the aggregator's client (src/network/aggregator/client.ts), the one place that knows the
+// answers' shape; a task only turns its complaints into task errors.
 
-export interface RemovalAnswer {
-  readonly type: "exit" | "liquidate";
-  readonly serviceNodeId: bigint;
-  readonly pubkey: G1Affine;
-  readonly timestamp: bigint;
-  readonly signature: BLSSignatureParams;
-  readonly nonSignerIds: bigint[];
-}
+export type { RemovalAnswer, RewardsAnswer } from "../../src/network/aggregator/client";
 
-export interface RewardsAnswer {
-  readonly address: string;
-  readonly amount: bigint;
-  readonly signature: BLSSignatureParams;
-  readonly nonSignerIds: bigint[];
-}
-
-function field(source: string, o: Record<string, unknown>, name: string, kind: "string" | "object"): unknown {
-  const v = o[name];
-  if (typeof v !== kind || v === null) throw new TaskError(`${source}: "${name}" is missing or not a ${kind}; pass the aggregator's answer unchanged`);
-  return v;
-}
-
-function decimal(source: string, o: Record<string, unknown>, name: string): bigint {
-  const v = field(source, o, name, "string") as string;
-  if (!/^\d+$/.test(v)) throw new TaskError(`${source}: "${name}" must be a decimal string, got ${JSON.stringify(v)}`);
-  return BigInt(v);
-}
-
-function signatureAndNonSigners(source: string, o: Record<string, unknown>) {
-  const sig = field(source, o, "signature", "object") as Record<string, unknown>;
-  const words = (["sigs0", "sigs1", "sigs2", "sigs3"] as const).map((k) => {
-    const w = sig[k];
-    if (typeof w !== "string" || !/^0x[0-9a-fA-F]{1,64}$/.test(w)) throw new TaskError(`${source}: signature.${k} must be 0x-hex, got ${JSON.stringify(w)}`);
-    return BigInt(w);
-  });
-  const list = o.non_signer_ids;
-  if (!Array.isArray(list) || list.some((x) => typeof x !== "string" || !/^\d+$/.test(x))) {
-    throw new TaskError(`${source}: "non_signer_ids" must be a list of decimal strings`);
-  }
-  return {
-    signature: { sigs0: words[0], sigs1: words[1], sigs2: words[2], sigs3: words[3] },
-    nonSignerIds: (list as string[]).map((x) => BigInt(x)),
-  };
-}
-
-/** Parses a `bls_exit_liquidation_request` answer (the aggregator's JSON, as saved or fetched). */
-export function parseRemovalAnswer(source: string, value: unknown): RemovalAnswer {
-  if (typeof value !== "object" || value === null) throw new TaskError(`${source} is not a JSON object`);
-  const o = value as Record<string, unknown>;
-  const type = o.type;
-  if (type !== "exit" && type !== "liquidate") throw new TaskError(`${source}: "type" must be "exit" or "liquidate", got ${JSON.stringify(type)}`);
-  let pubkey: G1Affine;
+/** Runs a shared-client decode, saying what was wrong as a task error. */
+function checked<T>(decode: () => T): T {
   try {
-    pubkey = publicKeyFromHex(field(source, o, "pubkey", "string") as string);
+    return decode();
+  } catch (error) {
+    if (error instanceof AggregatorError) throw new TaskError(`${error.message}; pass the aggregator's answer unchanged`);
+    throw error;
+  }
+}
+
+/** Checks a `bls_exit_liquidation_request` answer (the aggregator's JSON, as saved or fetched) from `source`. */
+export function parseRemovalAnswer(source: string, value: unknown): RemovalAnswer {
+  return checked(() => parseRemoval(value, source));
+}
+
+/** Checks a `bls_rewards_request` answer from `source`. */
+export function parseRewardsAnswer(source: string, value: unknown): RewardsAnswer {
+  return checked(() => parseRewards(value, source));
+}
+
+/** The node key an exit or liquidation answer signs, as a point (the answer carries it as 64-byte hex). */
+export function answerPubkey(source: string, answer: RemovalAnswer): G1Affine {
+  try {
+    return publicKeyFromHex(answer.pubkey);
   } catch (error) {
     throw new TaskError(`${source}: pubkey: ${(error as Error).message}`);
   }
-  return {
-    type,
-    serviceNodeId: decimal(source, o, "service_node_id"),
-    pubkey,
-    timestamp: decimal(source, o, "timestamp"),
-    ...signatureAndNonSigners(source, o),
-  };
-}
-
-/** Parses a `bls_rewards_request` answer. */
-export function parseRewardsAnswer(source: string, value: unknown): RewardsAnswer {
-  if (typeof value !== "object" || value === null) throw new TaskError(`${source} is not a JSON object`);
-  const o = value as Record<string, unknown>;
-  const address = parseAddress(`${source} address`, field(source, o, "address", "string"), { allowZero: false });
-  return { address, amount: decimal(source, o, "amount"), ...signatureAndNonSigners(source, o) };
 }
 
 export interface AnswerSource {
@@ -437,13 +403,15 @@ export async function fetchAnswer(
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new TaskArgumentError("--aggregator", `"${args.aggregator}" must be http(s)`);
   try {
-    return { source: `the aggregator at ${url.href}`, value: await rpcCall(url.href, method, params) };
+    return { source: `the aggregator at ${url.href}`, value: await aggregatorClient(url.href).call(method, params) };
   } catch (error) {
-    const message = (error as Error).message;
+    if (!(error instanceof AggregatorError)) throw error;
+    // Not answered at all: the client's message says so and why.
+    if (error.reason === undefined) throw new TaskError(error.message);
     // "… may be signed from <unix time> (now <unix time>)": say how long that is, and how to skip it on a devnet.
-    const from = /signed from (\d+) \(now (\d+)\)/.exec(message);
+    const from = /signed from (\d+) \(now (\d+)\)/.exec(error.reason);
     const wait = from !== null && waitHint !== undefined ? `; that is ${waitHint(BigInt(from[1]) - BigInt(from[2]))}` : "";
-    throw new TaskError(`the aggregator at ${url.href} refused ${method}: ${message}${wait}`);
+    throw new TaskError(`the aggregator at ${url.href} refused ${method}: ${error.reason}${wait}`);
   }
 }
 

@@ -2,13 +2,18 @@
  * Our own injected EIP-1193 test wallet for the portal's browser test. The page side (an init script) is a
  * tiny provider announced by EIP-6963; every request crosses to Node through a Playwright binding, where a
  * devnet account signs with viem and everything else is forwarded to the Hardhat node. The test steers it:
- * which account, which chain it starts on, and "reject the next prompt" (EIP-1193 code 4001).
+ * which account, which chain it starts on, "reject the next prompt" (EIP-1193 code 4001), someone else's
+ * transaction landing just before the next one is broadcast, and a gas limit the user set by hand.
+ *
+ * Like MetaMask, it estimates the gas of a transaction itself and refuses one whose estimate reverts,
+ * with the node's error (the revert data in `data.data`); a transaction sent with the user's own gas limit
+ * is broadcast unestimated and its hash returned even if it is mined and reverts.
  */
-import { createWalletClient, http, numberToHex, type Hex, type LocalAccount, type TypedDataDefinition } from "viem";
+import { createWalletClient, http, keccak256, numberToHex, type Hex, type LocalAccount, type TypedDataDefinition } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 
 /** Hardhat's default accounts (the devnet's #0…#19). */
-const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+export const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
 
 export const TEST_WALLET_INFO = {
   uuid: "4b3f8ad6-1f0e-4bf5-9d0a-5e55e55e5e55",
@@ -28,6 +33,7 @@ export const TEST_WALLET_INIT_SCRIPT = `(() => {
       if (answer.error) {
         const error = new Error(answer.error.message);
         error.code = answer.error.code;
+        if (answer.error.data !== undefined) error.data = answer.error.data;
         throw error;
       }
       return answer.result;
@@ -48,10 +54,22 @@ interface RpcError {
 }
 
 class WalletRpcError extends Error {
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
     super(message);
   }
 }
+
+const REVERT_HEX = /^0x[0-9a-fA-F]{8}/;
+/** The revert data in a node's error `data` (a hex string, or an object with one in `data`). */
+const revertHex = (data: unknown): Hex | undefined => {
+  if (typeof data === "string" && REVERT_HEX.test(data)) return data as Hex;
+  const inner = (data as { data?: unknown } | null | undefined)?.data;
+  return typeof inner === "string" && REVERT_HEX.test(inner) ? (inner as Hex) : undefined;
+};
 
 export interface TestWalletOptions {
   /** The Hardhat node's JSON-RPC URL. */
@@ -73,6 +91,10 @@ export class TestWallet {
   readonly rejectNext = new Set<string>();
   /** Every method asked, in order (for assertions). */
   readonly log: string[] = [];
+  /** Runs once, right before the next transaction is estimated and broadcast: someone else's transaction lands first. */
+  frontRunNext: (() => Promise<void>) | undefined;
+  /** The next transaction goes out with this gas limit, unestimated (the user set it by hand). */
+  gasLimitNext: bigint | undefined;
   private emitters: ((event: string, data: unknown) => Promise<void>)[] = [];
   private wallet;
   private nextId = 1;
@@ -101,9 +123,7 @@ export class TestWallet {
     });
     const body = (await response.json()) as { result?: unknown; error?: RpcError & { data?: unknown } };
     if (body.error !== undefined) {
-      const error = new WalletRpcError(body.error.code, body.error.message) as WalletRpcError & { data?: unknown };
-      error.data = body.error.data;
-      throw error;
+      throw new WalletRpcError(body.error.code, body.error.message, body.error.data);
     }
     return body.result;
   }
@@ -169,18 +189,49 @@ export class TestWallet {
         this.requireConnected();
         if (this.chainId !== 31337) throw new WalletRpcError(4901, `the wallet is on chain ${this.chainId}, not the devnet`);
         this.prompt(method);
-        const tx = params[0] as { to?: Hex; data?: Hex; value?: Hex; gas?: Hex };
-        return this.wallet.sendTransaction({
-          chain: null,
-          to: tx.to,
-          data: tx.data,
-          value: tx.value === undefined ? undefined : BigInt(tx.value),
-          gas: tx.gas === undefined ? undefined : BigInt(tx.gas),
-        });
+        return this.send(params[0] as { to?: Hex; data?: Hex; value?: Hex; gas?: Hex });
       }
       default:
         return this.node(method, params);
     }
+  }
+
+  /** Estimates (unless a gas limit is given), signs, broadcasts; returns the hash once the node has it. */
+  private async send(tx: { to?: Hex; data?: Hex; value?: Hex; gas?: Hex }): Promise<Hex> {
+    const frontRun = this.frontRunNext;
+    const userGas = this.gasLimitNext;
+    this.frontRunNext = undefined;
+    this.gasLimitNext = undefined;
+    await frontRun?.();
+    let gas = userGas ?? (tx.gas === undefined ? undefined : BigInt(tx.gas));
+    if (gas === undefined) {
+      try {
+        gas = BigInt((await this.node("eth_estimateGas", [{ from: this.account.address, to: tx.to, data: tx.data, value: tx.value }])) as Hex);
+      } catch (error) {
+        // MetaMask's shape: the node's error inside, the revert data in data.data.
+        const data = revertHex((error as { data?: unknown }).data);
+        throw new WalletRpcError(-32603, "Internal JSON-RPC error.", { code: 3, message: "execution reverted", data });
+      }
+    }
+    const request = await this.wallet.prepareTransactionRequest({
+      account: this.account,
+      chain: null,
+      chainId: this.chainId,
+      to: tx.to,
+      data: tx.data,
+      value: tx.value === undefined ? undefined : BigInt(tx.value),
+      gas,
+    });
+    const raw = await this.account.signTransaction(request as Parameters<LocalAccount["signTransaction"]>[0]);
+    const hash = keccak256(raw);
+    try {
+      await this.node("eth_sendRawTransaction", [raw]);
+    } catch (error) {
+      // A Hardhat node in automine answers a mined transaction that reverted with an error; a real node
+      // (and so a wallet) answers with its hash. Broadcast and mined is what counts.
+      if ((await this.node("eth_getTransactionReceipt", [hash])) === null) throw error;
+    }
+    return hash;
   }
 
   /** The user picks another account in the wallet: the page hears accountsChanged. */
@@ -202,8 +253,8 @@ export class TestWallet {
     try {
       return JSON.stringify({ result: (await this.request(method, params)) ?? null });
     } catch (error) {
-      const code = (error as { code?: number }).code;
-      return JSON.stringify({ error: { code: typeof code === "number" ? code : -32603, message: (error as Error).message } });
+      const { code, data } = error as { code?: number; data?: unknown };
+      return JSON.stringify({ error: { code: typeof code === "number" ? code : -32603, message: (error as Error).message, ...(error instanceof WalletRpcError && data !== undefined ? { data } : {}) } });
     }
   }
 }

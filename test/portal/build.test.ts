@@ -14,6 +14,7 @@ import { renderAbis } from "../../scripts/portal-abi";
 import { parseArgs, writeNetworkConfig } from "../../scripts/portal-build";
 import { portalCsp } from "../../scripts/portal-config";
 import { startPortal, type PortalServer } from "../../scripts/portal-serve";
+import { NAV, staticShellHtml } from "../../portal/src/shell";
 
 const record = (address: string) => ({
   kind: "contract" as const,
@@ -50,6 +51,15 @@ describe("portal ABIs", () => {
     expect(called.size).to.be.greaterThan(20);
     const missing = [...called].filter((name) => !generated.includes(`"name":"${name}","outputs"`) && !generated.includes(`"name":"${name}","stateMutability"`) && !new RegExp(`"name":"${name}"[^}]*"type":"function"`).test(generated));
     expect(missing, "functions the portal calls that no generated ABI has").to.deep.equal([]);
+  });
+});
+
+describe("portal first paint", () => {
+  it("index.html's frame is the page's own (every page link of NAV, the main region) and holds nothing the CSP refuses", () => {
+    const html = staticShellHtml();
+    expect([...html.matchAll(/<a href="(#\/[^"]*)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]])).to.deep.equal(NAV.map((item) => [item.to, item.label]));
+    expect(html).to.contain('<main id="main" tabindex="-1">');
+    expect(html).to.not.match(/<script|<style|\sstyle=|\son[a-z]+=/i);
   });
 });
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AggregatorError, aggregatorClient, parseRewardsAnswer } from "../../src/network/aggregator/client";
+import { AggregatorError, aggregatorClient, parseRemovalAnswer, parseRemovalList, parseRewardsAnswer } from "../../src/network/aggregator/client";
 import { AmountError, SESH_UNIT, formatBasisPoints, formatSesh, formatSeshInput, parseSesh } from "../../src/token/amounts";
 
 describe("src/token/amounts: exact 9-decimal SESH", () => {
@@ -111,5 +111,29 @@ describe("src/network/aggregator/client: the aggregator's JSON-RPC, checked", ()
     expect(error).to.be.instanceOf(AggregatorError);
     expect(error!.message).to.equal("the aggregator refused bls_rewards_request: unknown address");
     expect(error!.code).to.equal(-32602);
+    expect(error!.reason).to.equal("unknown address");
+  });
+
+  it("takes an answer saved with only what the signed call needs (the tasks' --signature files)", () => {
+    const { address, amount, signature, non_signer_ids } = rewards;
+    const saved = parseRewardsAnswer({ address, amount, signature, non_signer_ids });
+    expect([saved.amount, saved.signers, saved.registered, saved.l2Height, saved.networkHeight]).to.deep.equal([123_456_789_012n, null, null, null, null]);
+    const pubkey = `0x${"1".repeat(64)}${"2".repeat(64)}`;
+    const exit = parseRemovalAnswer({ type: "exit", service_node_id: "7", pubkey, timestamp: "1700000000", signature, non_signer_ids: [] });
+    expect([exit.type, exit.serviceNodeId, exit.pubkey, exit.timestamp, exit.nonSignerIds]).to.deep.equal(["exit", 7n, pubkey, 1_700_000_000n, []]);
+    expect(() => parseRewardsAnswer({ ...rewards, signers: -1 })).to.throw(AggregatorError, '"signers" must be a whole number');
+    expect(() => parseRemovalAnswer({ ...exit, type: "leave" }, "answer.json")).to.throw(AggregatorError, 'answer.json: "type" must be "exit" or "liquidate"');
+  });
+
+  it("lists the nodes the network would sign a removal of, checked", async () => {
+    const pubkey = `0x${"ab".repeat(64)}`;
+    const entry = { service_node_id: "9", pubkey, type: "liquidate", exit_requested_at: null, unlock_at: null };
+    answer = () => ({ result: [entry, { ...entry, service_node_id: "13", type: "exit", exit_requested_at: "100", unlock_at: "3700" }] });
+    expect(await aggregatorClient(url).removals()).to.deep.equal([
+      { serviceNodeId: 9n, pubkey, type: "liquidate", exitRequestedAt: null, unlockAt: null },
+      { serviceNodeId: 13n, pubkey, type: "exit", exitRequestedAt: 100n, unlockAt: 3700n },
+    ]);
+    expect(() => parseRemovalList({})).to.throw(AggregatorError, "the aggregator's removal list is not a list");
+    expect(() => parseRemovalList([{ ...entry, unlock_at: 5 }])).to.throw(AggregatorError, 'entry 0: "unlock_at" must be a decimal string');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A client for the aggregator's public JSON-RPC (`bls_rewards_request`, `bls_exit_liquidation_request`,
- * `bls_exit_liquidation_list`; see ./rpc.ts), checking every answer before it is used. Runs in Node and in
- * a browser (only `fetch`), so the tasks and the portal share it.
+ * `bls_exit_liquidation_list`; see ./rpc.ts, which encodes the answers), checking every answer before it is
+ * used. The one place that decodes them: the portal and the tasks (also for answers saved to a file) use
+ * it. Runs in Node and in a browser (only `fetch`).
  */
 
 /** The four words of a G2 signature in the contract's `BLSSignatureParams` order. */
@@ -16,17 +17,20 @@ interface SignedCommon {
   readonly signature: SignatureWords;
   /** Ascending ids of the nodes that did not sign: the contract's last argument. */
   readonly nonSignerIds: readonly bigint[];
-  readonly signers: number;
-  readonly registered: number;
-  readonly l2Height: bigint;
+  /** How many nodes signed, of how many registered, at which L2 block (null in an answer saved without them). */
+  readonly signers: number | null;
+  readonly registered: number | null;
+  readonly l2Height: bigint | null;
 }
 
 /** A signed rewards balance: submit with `updateRewardsBalance(address, amount, signature, nonSignerIds)`. */
 export interface RewardsAnswer extends SignedCommon {
+  /** Lower-case 0x-hex. */
   readonly address: `0x${string}`;
   /** Lifetime rewards of `address` in atomic SESH. */
   readonly amount: bigint;
-  readonly networkHeight: bigint;
+  /** The network height the balance is for (null in an answer saved without it). */
+  readonly networkHeight: bigint | null;
 }
 
 /** A signed exit or liquidation of one node: submit with `exitBLSPublicKeyWithSignature(pubkey, timestamp, …)`. */
@@ -53,6 +57,8 @@ export class AggregatorError extends Error {
     message: string,
     /** The JSON-RPC error code when the aggregator refused the request. */
     readonly code?: number,
+    /** The aggregator's own words when it refused the request. */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -85,8 +91,14 @@ function decimal(where: string, o: Record<string, unknown>, key: string): bigint
   return BigInt(v);
 }
 
-function count(where: string, o: Record<string, unknown>, key: string): number {
+/** A field the signed call does not need: null when absent, checked when present. */
+function optionalDecimal(where: string, o: Record<string, unknown>, key: string): bigint | null {
+  return o[key] === undefined || o[key] === null ? null : decimal(where, o, key);
+}
+
+function optionalCount(where: string, o: Record<string, unknown>, key: string): number | null {
   const v = o[key];
+  if (v === undefined || v === null) return null;
   if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) throw new AggregatorError(`${where}: "${key}" must be a whole number, got ${JSON.stringify(v)}`);
   return v;
 }
@@ -117,16 +129,16 @@ function common(where: string, o: Record<string, unknown>): SignedCommon {
   return {
     signature: { sigs0: words[0], sigs1: words[1], sigs2: words[2], sigs3: words[3] },
     nonSignerIds,
-    signers: count(where, o, "signers"),
-    registered: count(where, o, "registered"),
-    l2Height: decimal(where, o, "l2_height"),
+    signers: optionalCount(where, o, "signers"),
+    registered: optionalCount(where, o, "registered"),
+    l2Height: optionalDecimal(where, o, "l2_height"),
   };
 }
 
 /** Checks a `bls_rewards_request` answer (as fetched or saved). */
 export function parseRewardsAnswer(value: unknown, where = "the aggregator's rewards answer"): RewardsAnswer {
   const o = object(where, value);
-  return { address: hex(where, o, "address", 20), amount: decimal(where, o, "amount"), networkHeight: decimal(where, o, "network_height"), ...common(where, o) };
+  return { address: hex(where, o, "address", 20), amount: decimal(where, o, "amount"), networkHeight: optionalDecimal(where, o, "network_height"), ...common(where, o) };
 }
 
 /** Checks a `bls_exit_liquidation_request` answer. */
@@ -140,6 +152,23 @@ export function parseRemovalAnswer(value: unknown, where = "the aggregator's exi
     timestamp: decimal(where, o, "timestamp"),
     ...common(where, o),
   };
+}
+
+/** Checks a `bls_exit_liquidation_list` answer. */
+export function parseRemovalList(value: unknown, where = "the aggregator's removal list"): RemovalCandidate[] {
+  if (!Array.isArray(value)) throw new AggregatorError(`${where} is not a list`);
+  return value.map((item, i) => {
+    const at = `${where} entry ${i}`;
+    const o = object(at, item);
+    if (o.type !== "exit" && o.type !== "liquidate") throw new AggregatorError(`${at}: "type" must be "exit" or "liquidate"`);
+    return {
+      serviceNodeId: decimal(at, o, "service_node_id"),
+      pubkey: hex(at, o, "pubkey", 64),
+      type: o.type,
+      exitRequestedAt: optionalDecimal(at, o, "exit_requested_at"),
+      unlockAt: optionalDecimal(at, o, "unlock_at"),
+    };
+  });
 }
 
 export interface AggregatorClient {
@@ -169,7 +198,9 @@ export function aggregatorClient(url: string, options: AggregatorClientOptions =
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new AggregatorError(`the aggregator at ${url} did not answer ${method}: ${(error as Error).message}`);
+      const cause = (error as { cause?: { code?: unknown } }).cause;
+      const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
+      throw new AggregatorError(`the aggregator at ${url} did not answer ${method}: ${(error as Error).message}${code}`);
     }
     let body: unknown;
     try {
@@ -180,7 +211,8 @@ export function aggregatorClient(url: string, options: AggregatorClientOptions =
     const o = object(`the aggregator's answer to ${method}`, body);
     if (o.error !== undefined && o.error !== null) {
       const e = object(`the aggregator's error for ${method}`, o.error);
-      throw new AggregatorError(`the aggregator refused ${method}: ${String(e.message ?? "no reason given")}`, typeof e.code === "number" ? e.code : undefined);
+      const reason = String(e.message ?? "no reason given");
+      throw new AggregatorError(`the aggregator refused ${method}: ${reason}`, typeof e.code === "number" ? e.code : undefined, reason);
     }
     if (!("result" in o)) throw new AggregatorError(`the aggregator's answer to ${method} has neither result nor error`);
     return o.result;
@@ -190,16 +222,6 @@ export function aggregatorClient(url: string, options: AggregatorClientOptions =
     call,
     rewards: async (address) => parseRewardsAnswer(await call("bls_rewards_request", { address })),
     removal: async (pubkey, liquidate) => parseRemovalAnswer(await call("bls_exit_liquidation_request", { pubkey, liquidate })),
-    async removals() {
-      const list = await call("bls_exit_liquidation_list", {});
-      if (!Array.isArray(list)) throw new AggregatorError("the aggregator's removal list is not a list");
-      return list.map((item, i) => {
-        const where = `the aggregator's removal list entry ${i}`;
-        const o = object(where, item);
-        const opt = (key: string): bigint | null => (o[key] === null ? null : decimal(where, o, key));
-        if (o.type !== "exit" && o.type !== "liquidate") throw new AggregatorError(`${where}: "type" must be "exit" or "liquidate"`);
-        return { serviceNodeId: decimal(where, o, "service_node_id"), pubkey: hex(where, o, "pubkey", 64), type: o.type, exitRequestedAt: opt("exit_requested_at"), unlockAt: opt("unlock_at") };
-      });
-    },
+    removals: async () => parseRemovalList(await call("bls_exit_liquidation_list", {})),
   };
 }
