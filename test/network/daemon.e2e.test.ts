@@ -10,19 +10,15 @@ import { expect } from "chai";
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
-import type { EIP1193Provider } from "hardhat/types";
 import type { Address } from "viem";
 import { parseStartArgs } from "../../src/network/config";
 import { startNetwork, type RunningNetwork } from "../../src/network/daemon";
 import { deriveNodeKeys, registrationParams, type NodeRegistration } from "../../src/network/keys";
 import { rpcCall } from "../../src/network/rpc";
-import type { TrackerConfig } from "../../src/tracker/config";
-import { silentLogger } from "../../src/tracker/log";
 import type { BalanceRecord, NodeRecord } from "../../src/tracker/state/model";
-import { startTracker, type Tracker } from "../../src/tracker/tracker";
+import type { Tracker } from "../../src/tracker/tracker";
 import { deployServiceNodeRewards, SESH_UNIT, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
-import { tmpDb } from "../helpers/tracker";
+import { registryTrackerConfig, serveInProcessChain, startTestTracker, type ServedChain } from "../helpers/inProcessChain";
 import { eventually } from "../helpers/eventually";
 
 const SEED = "daemon-e2e";
@@ -61,7 +57,7 @@ async function getJson<T>(url: string): Promise<T> {
 describe("network daemon end to end (real chain over HTTP, real tracker, state through the tracker's API)", function () {
   this.timeout(600_000);
   let d: Deployment;
-  let server: JsonRpcServer;
+  let server: ServedChain;
   let rpcUrl: string;
   let tracker: Tracker;
   let trackerUrl: string;
@@ -87,9 +83,8 @@ describe("network daemon end to end (real chain over HTTP, real tracker, state t
     // Operators are accounts 10…15; c1 and its beneficiary c1b hold no node of their own.
     op0 = d.accounts[10];
     [c1, c1b] = d.accounts.slice(16);
-    server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider as unknown as EIP1193Provider });
-    const { port } = await server.listen();
-    rpcUrl = `http://127.0.0.1:${port}`;
+    server = await serveInProcessChain();
+    rpcUrl = server.url;
 
     // Register NODES nodes with the daemon's seed-derived keys: node 0 pooled (op0 10k + c1 15k, c1's
     // rewards to c1b, 10 % fee), the others solo, each operated by its own account.
@@ -109,26 +104,8 @@ describe("network daemon end to end (real chain over HTTP, real tracker, state t
       ids.push((await d.snr.nextServiceNodeID()) - 1n);
     }
 
-    const config: TrackerConfig = {
-      rpcUrls: [rpcUrl],
-      chainId: 31337,
-      contracts: { serviceNodeRewards: d.address, rewardRatePool: (await d.pool.getAddress()) as Address },
-      startBlock: 0n,
-      dbPath: tmpDb("daemon-e2e"),
-      safeHead: { mode: "depth", confirmations: 0n },
-      batch: { initial: 500n, min: 1n, max: 1000n },
-      pollIntervalMs: 50,
-      timeoutMs: 10_000,
-      maxLagBlocks: 20n,
-      rewardRateInterval: 1n,
-      reconcileIntervalMs: 0,
-      undoRetentionBlocks: 10_000n,
-      api: { host: "127.0.0.1", port: 0 },
-      logLevel: "error",
-      progress: false,
-    };
-    tracker = await startTracker(config, silentLogger);
-    trackerUrl = `http://127.0.0.1:${tracker.api!.address().port}`;
+    const config = registryTrackerConfig(rpcUrl, { serviceNodeRewards: d.address, rewardRatePool: (await d.pool.getAddress()) as Address }, "daemon-e2e");
+    ({ tracker, url: trackerUrl } = await startTestTracker(config));
     trackerRun = tracker.follower.run();
     await trackerAtHead();
 

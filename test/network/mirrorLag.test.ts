@@ -9,19 +9,16 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
-import type { EIP1193Provider } from "hardhat/types";
 import type { Address } from "viem";
 import { NetworkConfigError, parseStartArgs } from "../../src/network/config";
 import { DEFAULT_MAX_MIRROR_LAG_BLOCKS, DEVNET_MAX_MIRROR_LAG_BLOCKS, maxMirrorLagBlocks, startNetwork, type NetworkHealth, type RunningNetwork } from "../../src/network/daemon";
 import { deriveNodeKeys, registrationParams } from "../../src/network/keys";
 import { rpcCall } from "../../src/network/rpc";
-import type { TrackerConfig } from "../../src/tracker/config";
-import { silentLogger } from "../../src/tracker/log";
-import { startTracker, type Tracker } from "../../src/tracker/tracker";
+import type { Tracker } from "../../src/tracker/tracker";
 import { answered, eventually } from "../helpers/eventually";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
-import { syncToHead, tmpDb } from "../helpers/tracker";
+import { registryTrackerConfig, serveInProcessChain, startTestTracker, type ServedChain } from "../helpers/inProcessChain";
+import { syncToHead } from "../helpers/tracker";
 
 const SEED = "mirror-lag-test";
 const NODES = 3;
@@ -48,42 +45,25 @@ async function rawCall(url: string, method: string, params: unknown): Promise<{ 
 describe("network refuses to sign from a mirror too many blocks behind the chain (--max-mirror-lag-blocks)", function () {
   this.timeout(600_000);
   let d: Deployment;
-  let server: JsonRpcServer;
+  let server: ServedChain;
   let rpcUrl: string;
   let tracker: Tracker;
   let net: RunningNetwork;
 
   before(async () => {
     d = await deployServiceNodeRewards({ seeded: 0, label: "mirror-lag" });
-    server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider as unknown as EIP1193Provider });
-    rpcUrl = `http://127.0.0.1:${(await server.listen()).port}`;
+    server = await serveInProcessChain();
+    rpcUrl = server.url;
     const operators = d.accounts.slice(0, NODES).map((a) => a.address);
     for (const [i, r] of registrationParams(deriveNodeKeys(SEED, NODES), d.network.domain, operators).entries()) {
       await d.token.connect(d.accounts[i]).approve(d.address, STAKING_REQUIREMENT);
       await d.snr.connect(d.accounts[i]).addBLSPublicKey(r.blsPubkey, r.proofOfPossession, r.serviceNodeParams, []);
     }
-    const config: TrackerConfig = {
-      rpcUrls: [rpcUrl],
-      chainId: 31337,
-      contracts: { serviceNodeRewards: d.address, rewardRatePool: (await d.pool.getAddress()) as Address },
-      startBlock: 0n,
-      dbPath: tmpDb("mirror-lag"),
-      safeHead: { mode: "depth", confirmations: 0n },
-      batch: { initial: 500n, min: 1n, max: 1000n },
-      pollIntervalMs: 50,
-      timeoutMs: 10_000,
-      maxLagBlocks: 20n,
-      rewardRateInterval: 1n,
-      reconcileIntervalMs: 0,
-      undoRetentionBlocks: 10_000n,
-      api: { host: "127.0.0.1", port: 0 },
-      logLevel: "error",
-      progress: false,
-    };
+    const config = registryTrackerConfig(rpcUrl, { serviceNodeRewards: d.address, rewardRatePool: (await d.pool.getAddress()) as Address }, "mirror-lag");
     // The follower is stepped by hand (never run()): the test decides when the mirror advances.
-    tracker = await startTracker(config, silentLogger);
+    let trackerUrl: string;
+    ({ tracker, url: trackerUrl } = await startTestTracker(config));
     await syncToHead(tracker);
-    const trackerUrl = `http://127.0.0.1:${tracker.api!.address().port}`;
     net = await startNetwork(
       parseStartArgs([
         ...["--tracker", trackerUrl, "--rpc", rpcUrl, "--rewards", d.address, "--seed", SEED, "--nodes", String(NODES), "--port", "0"],

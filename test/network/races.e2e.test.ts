@@ -10,14 +10,13 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
-import type { EIP1193Provider } from "hardhat/types";
 import { parseStartArgs } from "../../src/network/config";
 import { startNetwork, type RunningNetwork } from "../../src/network/daemon";
 import { deriveNodeKeys, registrationParams, type NodeRegistration } from "../../src/network/keys";
 import { rpcCall } from "../../src/network/rpc";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
 import { eventually } from "../helpers/eventually";
+import { serveInProcessChain, type ServedChain } from "../helpers/inProcessChain";
 
 const SEED = "races-e2e";
 const NODES = 6;
@@ -42,7 +41,7 @@ const words = (s: Sigs) => ({ sigs0: BigInt(s.sigs0), sigs1: BigInt(s.sigs1), si
 describe("network races end to end: a non-signer removed before submission, an aggregator clock ahead of the block (issue 18)", function () {
   this.timeout(600_000);
   let d: Deployment;
-  let server: JsonRpcServer;
+  let server: ServedChain;
   let net: RunningNetwork;
   let regs: NodeRegistration[];
   const ids: bigint[] = [];
@@ -63,9 +62,8 @@ describe("network races end to end: a non-signer removed before submission, an a
 
   before(async () => {
     d = await deployServiceNodeRewards({ seeded: 0, label: "races-e2e" });
-    server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider as unknown as EIP1193Provider });
-    const { port } = await server.listen();
-    const rpcUrl = `http://127.0.0.1:${port}`;
+    server = await serveInProcessChain();
+    const rpcUrl = server.url;
 
     const operators = d.accounts.slice(10, 10 + NODES).map((a) => a.address);
     regs = registrationParams(deriveNodeKeys(SEED, NODES), d.network.domain, operators, 0);

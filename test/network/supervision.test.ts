@@ -7,16 +7,14 @@
  * down. Closing the daemon, even while a restart is in progress, leaves no worker process behind.
  */
 import { expect } from "chai";
-import hre from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { readdirSync, readFileSync } from "node:fs";
-import { JsonRpcServer } from "hardhat/internal/hardhat-network/jsonrpc/server";
-import type { EIP1193Provider } from "hardhat/types";
 import { parseStartArgs } from "../../src/network/config";
 import { startNetwork, type NetworkHealth, type RunningNetwork } from "../../src/network/daemon";
 import { deriveNodeKeys, registrationParams } from "../../src/network/keys";
 import { rpcCall } from "../../src/network/rpc";
 import { eventually } from "../helpers/eventually";
+import { serveInProcessChain, type ServedChain } from "../helpers/inProcessChain";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
 
 const SEED = "supervision-test";
@@ -80,7 +78,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 describe("network daemon supervises its worker processes (--processes 2)", function () {
   this.timeout(900_000);
   let d: Deployment;
-  let server: JsonRpcServer;
+  let server: ServedChain;
   let rpcUrl: string;
   let net: RunningNetwork | undefined;
   const logs: string[] = [];
@@ -88,8 +86,8 @@ describe("network daemon supervises its worker processes (--processes 2)", funct
 
   before(async () => {
     d = await deployServiceNodeRewards({ seeded: 0, label: "supervision" });
-    server = new JsonRpcServer({ hostname: "127.0.0.1", port: 0, provider: hre.network.provider as unknown as EIP1193Provider });
-    rpcUrl = `http://127.0.0.1:${(await server.listen()).port}`;
+    server = await serveInProcessChain();
+    rpcUrl = server.url;
     const operators = d.accounts.slice(0, NODES).map((a) => a.address);
     for (const [i, r] of registrationParams(deriveNodeKeys(SEED, NODES), d.network.domain, operators).entries()) {
       await d.token.connect(d.accounts[i]).approve(d.address, STAKING_REQUIREMENT);
