@@ -109,6 +109,7 @@ library BLS {
     {
         bool ok;
         uint256 m;
+        // Pairing input built past the free memory pointer, which is not advanced (scratch, never read after).
         assembly ("memory-safe") {
             m := mload(0x40)
             mstore(m, 1)
@@ -130,10 +131,12 @@ library BLS {
         }
         // A failed call leaves the input in place (no output is written).
         if (!ok && onTwist(sig)) {
+            // Retries the pairing on the same scratch input past the free memory pointer.
             assembly ("memory-safe") {
                 ok := staticcall(gas(), 0x08, m, 0x180, m, 0x20)
             }
         }
+        // Reads the pairing result from that scratch word.
         assembly ("memory-safe") {
             result := and(ok, eq(mload(m), 1))
         }

@@ -38,6 +38,7 @@ library BN254 {
     /// @notice `p1 + p2` (ecAdd, 0x06). Reverts with {PrecompileFailed} if either point is not on the curve.
     function add(G1Point memory p1, G1Point memory p2) internal view returns (G1Point memory r) {
         bool ok;
+        // ecAdd input past the free memory pointer (scratch); the output goes to `r`, which owns 2 words.
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, mload(p1))
@@ -59,6 +60,7 @@ library BN254 {
     /// @notice `scalar · p` (ecMul, 0x07). Reverts with {PrecompileFailed} if `p` is not on the curve.
     function mul(G1Point memory p, uint256 scalar) internal view returns (G1Point memory r) {
         bool ok;
+        // ecMul input past the free memory pointer (scratch); the output goes to `r`, which owns 2 words.
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, mload(p))

@@ -23,6 +23,7 @@ library HashToG2 {
     /// @notice `expand_message_xmd(message, dst ‖ 0x20, 128)` (RFC 9380 §5.3.1 with Keccak-256).
     function expandMessage(bytes memory message, bytes32 dst) internal pure returns (bytes memory uniform) {
         uniform = new bytes(128);
+        // The hash input is built past the free memory pointer (scratch); only `uniform`'s 128 bytes are written.
         assembly ("memory-safe") {
             let len := mload(message)
             let buf := mload(0x40)
@@ -64,6 +65,7 @@ library HashToG2 {
         uint256 b2;
         uint256 b3;
         uint256 b4;
+        // Reads the 4 data words `u` owns (128 bytes); writes nothing.
         assembly ("memory-safe") {
             b1 := mload(add(u, 0x20))
             b2 := mload(add(u, 0x40))
@@ -110,6 +112,7 @@ library HashToG2 {
         returns (uint256 x0, uint256 x1, uint256 y0, uint256 y1, uint256 counter)
     {
         bool found;
+        // modexp input and output in scratch past the free memory pointer, which is not advanced.
         assembly ("memory-safe") {
             let p := 0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47
             // a^e mod p through precompile 0x05 (operands < 2^256, 32-byte lengths).
@@ -230,6 +233,7 @@ library HashToG2 {
         returns (uint256[4] memory h)
     {
         bool ok;
+        // Points and precompile inputs live in scratch past the free memory pointer, which is not advanced.
         assembly ("memory-safe") {
             // ---- Fp2 helpers: operands <= 2p (so the sums below cannot overflow); outputs < p.
             function f2mul(a0, a1, b0, b1) -> c0, c1 {
@@ -627,6 +631,7 @@ library HashToG2 {
     /// @dev `a^e mod p` through the modexp precompile.
     function _expMod(uint256 base, uint256 exponent) private view returns (uint256 r) {
         bool ok;
+        // modexp input and output in scratch past the free memory pointer, which is not advanced.
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, 0x20)

@@ -36,6 +36,7 @@ library Ed25519 {
     /// @notice Whether `x25519Key` (a Session ID without its `05`) is the Montgomery form of Ed25519 key
     /// `publicKey`: u·(1 − y) ≡ 1 + y (mod p), with u and y canonical. Both signs of x map to the same u.
     function isX25519Of(bytes32 publicKey, bytes32 x25519Key) internal pure returns (bool matches) {
+        // Stack arithmetic only; touches no memory.
         assembly ("memory-safe") {
             let y := and(_rev(publicKey), 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff)
             let u := _rev(x25519Key)
@@ -71,6 +72,7 @@ library Ed25519 {
     // solhint-disable-next-line function-max-lines
     function verify(bytes32 publicKey, bytes32 sigR, bytes32 sigS, bytes32 message) internal view returns (bool valid) {
         bytes memory kTable = SHA512_K;
+        // Works in scratch past the free memory pointer (layout below), which is not advanced; reads kTable in place.
         assembly ("memory-safe") {
             // Scratch layout past the free-memory pointer: Q (4 words), three precomputed points (12 words),
             // modexp input (6 words), SHA-512 schedule (80 words).

@@ -61,6 +61,7 @@ library NameStorage {
 
     /// @notice Fee recipient and yearly fee from the config word in one SLOAD (Solidity reads each field apart).
     function feeConfig() internal view returns (address recipient, uint256 feePerYear) {
+        // One SLOAD of the config word; touches no memory.
         assembly ("memory-safe") {
             let word := sload(LOCATION)
             recipient := and(word, CONFIG_FEE_RECIPIENT_MASK)

@@ -310,6 +310,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
     /// calldata from its length word to the end, preceded by the 0x20 offset word. A non-canonical encoding
     /// only yields a different hash, i.e. a commitment that does not match.
     function _recordsHash(RecordInput[] calldata records) private pure returns (bytes32 hash) {
+        // Hashes a copy of the calldata tail past the free memory pointer (scratch, not advanced).
         assembly ("memory-safe") {
             let start := sub(records.offset, 0x20)
             let length := sub(calldatasize(), start)
@@ -325,6 +326,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
         NameStorage.Name storage slot = NameStorage.layout().names[node];
         // The name word is read once and its expiry field replaced in place (layout in NameStorage.sol).
         uint256 word;
+        // One SLOAD of the name word; touches no memory.
         assembly ("memory-safe") {
             word := sload(slot.slot)
         }
@@ -338,6 +340,7 @@ contract SessionNameService is NameRecords, Ownable2StepUpgradeable {
             if (msg.sender != nameOwner) revert NameInGracePeriod(node, graceEnd);
         }
         expiry = SafeCast.toUint64(oldExpiry + years_ * YEAR);
+        // One SSTORE of the name word; touches no memory.
         assembly ("memory-safe") {
             sstore(slot.slot, or(and(word, not(shl(NAME_EXPIRY_OFFSET, NAME_EXPIRY_MASK))), shl(NAME_EXPIRY_OFFSET, expiry)))
         }

@@ -28,6 +28,7 @@ contract SessionNameServiceProxy is TransparentUpgradeableProxy {
         if (msg.sig == IERC721.transferFrom.selector && msg.value == 0 && msg.sender != _proxyAdmin()) {
             (address from, address to, uint256 tokenId) = abi.decode(msg.data[4:], (address, address, uint256));
             NameTransfer.transfer(msg.sender, from, to, tokenId);
+            // Ends the call with empty return data (transferFrom returns nothing); touches no memory.
             assembly ("memory-safe") {
                 return(0, 0)
             }

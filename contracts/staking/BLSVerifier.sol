@@ -50,6 +50,7 @@ contract BLSVerifier {
         ];
         uint256 addStipend = PackedG1.EC_ADD_STIPEND;
         uint256 pairingStipend = BLS.PAIRING_2_STIPEND;
+        // Precompile inputs and output in scratch past the free memory pointer, which is not advanced.
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, 1)

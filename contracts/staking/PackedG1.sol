@@ -64,6 +64,7 @@ library PackedG1 {
     ) internal view returns (BN254.G1Point memory sum) {
         uint256 exponent = SQRT_EXPONENT;
         bool ok = true;
+        // ecAdd and modexp inputs in scratch past the free memory pointer, which is not advanced.
         assembly ("memory-safe") {
             let p := or(0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47, shr(255, gas()))
             // Layout at m: [0x00, 0x80) ecAdd input (accumulator, next point); [0x80, 0x140) modexp input.
@@ -165,6 +166,7 @@ library PackedG1 {
         uint256 stipend
     ) internal view returns (BN254.G1Point memory sum) {
         bool ok;
+        // Uses 0x00-0x7f as ecAdd input and restores the free memory pointer and the zero slot before leaving.
         assembly ("memory-safe") {
             // The ecAdd input sits at [0x00, 0x80) — accumulator, then the next point — so that no
             // address has to be kept on the stack; the free memory pointer (0x40) and the zero slot
@@ -226,6 +228,7 @@ library PackedG1 {
         for (uint256 i = 0; i < count; ++i) {
             uint256 y;
             uint256 packed;
+            // Calldata and storage reads only; touches no memory.
             assembly ("memory-safe") {
                 let ptr := add(offset, mul(i, 34))
                 id := add(id, add(shr(240, calldataload(ptr)), 1))
@@ -242,6 +245,7 @@ library PackedG1 {
                     || mulmod(y, y, p) != addmod(mulmod(mulmod(x, x, p), x, p), 3, p)
             ) data = abi.encodeWithSelector(badY, id, y);
             if (data.length != 0) {
+                // Reverts with `data`, which it owns; never returns to Solidity.
                 assembly ("memory-safe") {
                     revert(add(data, 0x20), mload(data))
                 }
@@ -256,6 +260,7 @@ library PackedG1 {
         uint256 rhs = addmod(mulmod(mulmod(x, x, p), x, p), 3, p);
         uint256 exponent = SQRT_EXPONENT;
         bool ok;
+        // modexp input and output in scratch past the free memory pointer, which is not advanced.
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, 0x20)

@@ -196,6 +196,7 @@ contract RewardRatePool is IRewardRatePool, Initializable, Ownable2StepUpgradeab
     function _authorizeUpgrade(address) internal override onlyOwner {}
 
     function _getStorage() private pure returns (RewardRatePoolStorage storage $) {
+        // Sets a storage pointer; touches no memory.
         assembly ("memory-safe") {
             $.slot := STORAGE_LOCATION
         }

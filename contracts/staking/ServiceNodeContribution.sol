@@ -651,6 +651,7 @@ contract ServiceNodeContribution is IServiceNodeContributionSetup {
             times[n] = e.time;
             ++n;
         }
+        // Shortens the arrays to the n ≤ allocated entries filled: length words only.
         assembly ("memory-safe") {
             mstore(contributors, n)
             mstore(times, n)
@@ -680,6 +681,7 @@ contract ServiceNodeContribution is IServiceNodeContributionSetup {
             amounts[n] = e.amount;
             ++n;
         }
+        // Shortens the arrays to the n ≤ allocated entries filled: length words only.
         assembly ("memory-safe") {
             mstore(addrs, n)
             mstore(beneficiaries, n)
@@ -713,6 +715,7 @@ contract ServiceNodeContribution is IServiceNodeContributionSetup {
             reserved[n] = Reservation(e.addr, e.amount);
             ++n;
         }
+        // Shortens the array to the n ≤ allocated entries filled: its length word only.
         assembly ("memory-safe") {
             mstore(reserved, n)
         }
@@ -1072,6 +1075,7 @@ contract ServiceNodeContribution is IServiceNodeContributionSetup {
 
     /// @dev The operator: the first 20 bytes of the clone args (after the 45-byte EIP-1167 code).
     function _operator() private view returns (address op) {
+        // Copies the clone argument into the scratch word at 0x00.
         assembly ("memory-safe") {
             extcodecopy(address(), 0, 0x2d, 0x14)
             op := shr(96, mload(0))
@@ -1080,6 +1084,7 @@ contract ServiceNodeContribution is IServiceNodeContributionSetup {
 
     function _pubkeyX(Header memory h) private view returns (uint256 x) {
         if (h.keysUpdated) return _keys.pubkey.X;
+        // Copies the clone argument into the scratch word at 0x00.
         assembly ("memory-safe") {
             extcodecopy(address(), 0, 0x41, 0x20)
             x := mload(0)
@@ -1097,6 +1102,7 @@ contract ServiceNodeContribution is IServiceNodeContributionSetup {
             return (k.pubkey, k.proofOfPossession, ServiceNodeParams(k.ed25519Pubkey, k.ed25519Signature0, k.ed25519Signature1, h.fee));
         }
         uint256[9] memory w;
+        // Copies 9 words of clone arguments into `w`, which owns exactly 9 words.
         assembly ("memory-safe") {
             // Args after the operator: X, Y, sigs0..3, ed25519 key, signature 0 and 1 (9 words at 0x2d + 0x14).
             extcodecopy(address(), w, 0x41, 0x120)

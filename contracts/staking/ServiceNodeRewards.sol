@@ -776,7 +776,8 @@ contract ServiceNodeRewards is
     /// 40 bits, which only have to tell consecutive cycles apart; cycleLength > 0 (initializer, setter).
     /// The transfer of {_pay} is inlined for the common case, its call data built in the scratch words
     /// (no memory growth): selector at 0x10, caller at 0x20, amount at 0x34 (over the free memory
-    /// pointer, restored after the call).
+    /// pointer, restored after the call). Checks in order: paused, nothing to claim, above the balance,
+    /// above the cycle limit.
     function _claim(uint256 requested) private {
         Layout storage $ = _layout();
         ClaimState storage claims = $.claims;
@@ -789,6 +790,7 @@ contract ServiceNodeRewards is
         bytes4 exceeds = ClaimExceedsBalance.selector;
         bytes4 overLimit = ClaimLimitExceeded.selector;
         bytes32 claimedEvent = RewardsClaimed.selector;
+        // Scratch 0x00-0x3f for the hashes and the log; the transfer's call data spills over the free memory pointer, restored before leaving.
         assembly ("memory-safe") {
             let recipientsMapSlot := or(recipients_.slot, shr(255, gas()))
             let claimsSlot := sub(recipientsMapSlot, sub(recipients_.slot, claims.slot))
@@ -806,7 +808,6 @@ contract ServiceNodeRewards is
             let total := amount
             // Only used once amount ≤ available < 2^128, so the sum cannot overflow then.
             if eq(cycleIndex, and(shr(_CYCLE_INDEX_OFFSET, c), _CYCLE_INDEX_MASK)) { total := add(amount, and(shr(_CLAIMED_IN_CYCLE_OFFSET, c), _CLAIMED_IN_CYCLE_MASK)) }
-            // Checks in order: paused, nothing to claim, above the balance, above the cycle limit.
             let m := mload(0x40)
             if shr(_CLAIMS_PAUSED_OFFSET, c) { mstore(m, paused_) revert(m, 0x04) }
             if iszero(amount) { mstore(m, nothing) revert(m, 0x04) }

@@ -240,6 +240,7 @@ abstract contract ServiceNodeRewardsStorage is IServiceNodeRewardsEvents {
         uint256 size = 1 + _LIST_ENTRY_SIZE * (n - 1);
         // Init code: PUSH2 size, DUP1, PUSH1 10, PUSH0, CODECOPY, PUSH0, RETURN (10 bytes), then the data.
         bytes memory init = new bytes(10 + size);
+        // Writes the init code header into the first data word `init` owns.
         assembly ("memory-safe") {
             let p := add(init, 0x20)
             mstore(p, or(shl(248, 0x61), or(shl(232, size), shl(176, 0x80600a5f395ff3))))
@@ -254,6 +255,7 @@ abstract contract ServiceNodeRewardsStorage is IServiceNodeRewardsEvents {
             }
         }
         address list;
+        // Deploys from `init` in place; writes no memory.
         assembly ("memory-safe") {
             list := create(0, add(init, 0x20), mload(init))
         }
@@ -272,6 +274,7 @@ abstract contract ServiceNodeRewardsStorage is IServiceNodeRewardsEvents {
         if (list == address(0)) return (false, false);
         bytes memory data = list.code;
         uint256 size = data.length;
+        // Reads `data` in place (entries within its length); writes nothing.
         assembly ("memory-safe") {
             // Entry i starts at byte 1 + 21 i: its address is the word there shifted right by 96.
             for { let at := 1 } iszero(gt(add(at, 21), size)) { at := add(at, 21) } {
