@@ -3,8 +3,9 @@ import { ed25519 } from "@noble/curves/ed25519";
 import { keccak_256 } from "@noble/hashes/sha3";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils";
 import type { Address } from "viem";
-import { proofOfPossessionMessage, publicKey, secretKeyFromSeed, type SigningDomain } from "../../src/bls";
+import { proofOfPossessionMessage, publicKey, secretKeyFromSeed, type G1Affine, type SigningDomain } from "../../src/bls";
 import type { NetworkSnapshot, ViewNode } from "../../src/network/view";
+import type { NodeRecord } from "../../src/tracker/state/model";
 
 export const DAY = 86_400n;
 export const domain: SigningDomain = { chainId: 31337n, contract: "0x00000000000000000000000000000000000000c0" };
@@ -60,5 +61,40 @@ export function snapshotOf(nodes: readonly ViewNode[], timestamp = NOW, height =
     registeredIds: nodes.filter((n) => n.status === "active" || n.status === "exit-requested").map((n) => n.id),
     rewardRate: 1_200n,
     nonSignerMax: 4000n,
+  };
+}
+
+/**
+ * The tracker's record of an active node registered at block 10 by `operator` as its only contributor (fee 0),
+ * as the tracker's store holds it; `over` sets anything else (status, fee, contributors, exit fields …).
+ */
+export function mirroredNode(
+  id: number | bigint,
+  operator: Address,
+  pubkey: G1Affine,
+  ed: { readonly ed25519Pubkey: bigint | string; readonly ed25519Signature0: bigint | string; readonly ed25519Signature1: bigint | string },
+  over: Partial<NodeRecord> = {},
+): NodeRecord {
+  return {
+    id: id.toString(),
+    status: "active",
+    operator,
+    initiator: operator,
+    pubkey: { X: pubkey.X.toString(), Y: pubkey.Y.toString() },
+    ed25519Pubkey: ed.ed25519Pubkey.toString(),
+    ed25519Signature0: ed.ed25519Signature0.toString(),
+    ed25519Signature1: ed.ed25519Signature1.toString(),
+    fee: 0,
+    contributors: [{ addr: operator, beneficiary: operator, stakedAmount: "25000" }],
+    addedBlock: "10",
+    addedTx: "0x00",
+    exitRequestedBlock: null,
+    exitRequestInitiator: null,
+    exitBlock: null,
+    exitInitiator: null,
+    returnedAmount: null,
+    liquidatedBlock: null,
+    liquidator: null,
+    ...over,
   };
 }

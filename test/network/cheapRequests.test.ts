@@ -25,7 +25,7 @@ import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import type { TrackerStore } from "../../src/tracker/store/types";
 import { stubFollower, stubProviders } from "../helpers/trackerApiStubs";
 import { tmpDb } from "../helpers/tracker";
-import { domain, ed25519Fields, OWNER } from "../helpers/networkView";
+import { domain, ed25519Fields, mirroredNode, OWNER } from "../helpers/networkView";
 
 const SEED = "cheap-requests";
 const NODES = 3;
@@ -33,29 +33,7 @@ const NODES = 3;
 function record(id: number, over: Partial<NodeRecord> = {}): NodeRecord {
   const pk = deriveNodeKey(SEED, id - 1).blsPublicKey;
   // A valid registration: the node's own Ed25519 identity really signed it (impostors earn nothing).
-  const ed = ed25519Fields({ pubkey: pk, operator: OWNER }, `${SEED}-${id}`);
-  return {
-    id: String(id),
-    status: "active",
-    operator: OWNER,
-    initiator: OWNER,
-    pubkey: { X: pk.X.toString(), Y: pk.Y.toString() },
-    ed25519Pubkey: ed.ed25519Pubkey.toString(),
-    ed25519Signature0: ed.ed25519Signature0.toString(),
-    ed25519Signature1: ed.ed25519Signature1.toString(),
-    fee: 0,
-    contributors: [{ addr: OWNER, beneficiary: OWNER, stakedAmount: "25000" }],
-    addedBlock: "10",
-    addedTx: "0x00",
-    exitRequestedBlock: null,
-    exitRequestInitiator: null,
-    exitBlock: null,
-    exitInitiator: null,
-    returnedAmount: null,
-    liquidatedBlock: null,
-    liquidator: null,
-    ...over,
-  };
+  return mirroredNode(id, OWNER, pk, ed25519Fields({ pubkey: pk, operator: OWNER }, `${SEED}-${id}`), over);
 }
 
 /** Fills a store with NODES active nodes and a reward rate at checkpoint block 40. */

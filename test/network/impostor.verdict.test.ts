@@ -17,7 +17,7 @@ import type { ViewNode } from "../../src/network/view";
 import { createTrackerView } from "../../src/network/views/tracker";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import { ENTITY, blockKey, nodeKey, serialize, type NodeRecord } from "../../src/tracker/state/model";
-import { DAY, domain, ed25519Fields, NOW, simNode, snapshotOf } from "../helpers/networkView";
+import { DAY, domain, ed25519Fields, mirroredNode, NOW, simNode, snapshotOf } from "../helpers/networkView";
 
 const op = (n: number): Address => `0x${(0xb000 + n).toString(16).padStart(40, "0")}` as Address;
 
@@ -144,28 +144,7 @@ describe("network impostor verdict", () => {
   it("the tracker view carries the mirrored Ed25519 fields; a record from before the `seeded` field is seeded when it has no initiator and no signature", async () => {
     const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "impostor-view-")), "tracker.db"));
     const valid = node(0);
-    const record = (n: ViewNode, over: Partial<NodeRecord>): NodeRecord => ({
-      id: n.id.toString(),
-      status: "active",
-      operator: n.operator,
-      initiator: n.operator,
-      pubkey: { X: n.pubkey.X.toString(), Y: n.pubkey.Y.toString() },
-      ed25519Pubkey: n.ed25519Pubkey.toString(),
-      ed25519Signature0: n.ed25519Signature0.toString(),
-      ed25519Signature1: n.ed25519Signature1.toString(),
-      fee: 0,
-      contributors: [{ addr: n.operator, beneficiary: n.operator, stakedAmount: "25000" }],
-      addedBlock: "10",
-      addedTx: "0x00",
-      exitRequestedBlock: null,
-      exitRequestInitiator: null,
-      exitBlock: null,
-      exitInitiator: null,
-      returnedAmount: null,
-      liquidatedBlock: null,
-      liquidator: null,
-      ...over,
-    });
+    const record = (n: ViewNode, over: Partial<NodeRecord>): NodeRecord => mirroredNode(n.id, n.operator, n.pubkey, n, over);
     const zero = "0x0000000000000000000000000000000000000000" as Address;
     const records = [
       record(valid, { seeded: false }),

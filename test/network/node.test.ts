@@ -25,7 +25,7 @@ import { createTrackerView } from "../../src/network/views/tracker";
 import { openSqliteStore } from "../../src/tracker/store/sqlite";
 import { ENTITY, blockKey, nodeKey, serialize, type NodeRecord } from "../../src/tracker/state/model";
 import { signatureFromHex } from "../../src/network/wire";
-import { DAY, domain, NOW, OWNER, simNode, snapshotOf } from "../helpers/networkView";
+import { DAY, domain, mirroredNode, NOW, OWNER, simNode, snapshotOf } from "../helpers/networkView";
 
 const dst = hashToFieldDst(domain);
 
@@ -147,31 +147,15 @@ describe("network tracker view", () => {
   it("maps the tracker's mirror (nodes, statuses, reward-rate samples) to a snapshot", async () => {
     const store = openSqliteStore(join(mkdtempSync(join(tmpdir(), "trk-view-")), "tracker.db"));
     const pk = publicKey(secretKeyFromSeed("tracked"));
-    const record = (id: number, over: Partial<NodeRecord>): NodeRecord => ({
-      id: String(id),
-      status: "active",
-      operator: OWNER,
-      initiator: OWNER,
-      pubkey: { X: pk.X.toString(), Y: pk.Y.toString() },
-      ed25519Pubkey: "1",
-      ed25519Signature0: "0",
-      ed25519Signature1: "0",
-      fee: 250,
-      contributors: [
-        { addr: OWNER, beneficiary: "0x00000000000000000000000000000000000000b1", stakedAmount: "10" },
-        { addr: "0x00000000000000000000000000000000000000c1", beneficiary: "0x00000000000000000000000000000000000000c1", stakedAmount: "30" },
-      ],
-      addedBlock: "10",
-      addedTx: "0x00",
-      exitRequestedBlock: null,
-      exitRequestInitiator: null,
-      exitBlock: null,
-      exitInitiator: null,
-      returnedAmount: null,
-      liquidatedBlock: null,
-      liquidator: null,
-      ...over,
-    });
+    const record = (id: number, over: Partial<NodeRecord>): NodeRecord =>
+      mirroredNode(id, OWNER, pk, { ed25519Pubkey: "1", ed25519Signature0: "0", ed25519Signature1: "0" }, {
+        fee: 250,
+        contributors: [
+          { addr: OWNER, beneficiary: "0x00000000000000000000000000000000000000b1", stakedAmount: "10" },
+          { addr: "0x00000000000000000000000000000000000000c1", beneficiary: "0x00000000000000000000000000000000000000c1", stakedAmount: "30" },
+        ],
+        ...over,
+      });
     const puts = [
       { kind: ENTITY.node, key: nodeKey(2n), value: serialize(record(2, { status: "exit-requested", exitRequestedBlock: "20" })) },
       { kind: ENTITY.node, key: nodeKey(1n), value: serialize(record(1, { status: "liquidated", exitBlock: "30", returnedAmount: "39", liquidatedBlock: "30" })) },
