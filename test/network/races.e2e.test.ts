@@ -13,6 +13,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseStartArgs } from "../../src/network/config";
 import { startNetwork, type RunningNetwork } from "../../src/network/daemon";
 import { deriveNodeKeys, registrationParams, type NodeRegistration } from "../../src/network/keys";
+import { parseRemovalAnswer, type RemovalAnswer } from "../../src/network/aggregator/client";
 import { rpcCall } from "../../src/network/rpc";
 import { deployServiceNodeRewards, STAKING_REQUIREMENT, type Deployment } from "../helpers/serviceNodeRewards";
 import { eventually } from "../helpers/eventually";
@@ -21,22 +22,6 @@ import { serveInProcessChain, type ServedChain } from "../helpers/inProcessChain
 const SEED = "races-e2e";
 const NODES = 6;
 const OFFLINE = 5;
-
-interface Sigs {
-  sigs0: string;
-  sigs1: string;
-  sigs2: string;
-  sigs3: string;
-}
-interface RemovalReply {
-  type: string;
-  service_node_id: string;
-  timestamp: string;
-  signature: Sigs;
-  non_signer_ids: string[];
-}
-
-const words = (s: Sigs) => ({ sigs0: BigInt(s.sigs0), sigs1: BigInt(s.sigs1), sigs2: BigInt(s.sigs2), sigs3: BigInt(s.sigs3) });
 
 describe("network races end to end: a non-signer removed before submission, an aggregator clock ahead of the block (issue 18)", function () {
   this.timeout(600_000);
@@ -47,18 +32,18 @@ describe("network races end to end: a non-signer removed before submission, an a
   const ids: bigint[] = [];
 
   /** The network's answer for `index`'s liquidation, once its view has what it needs. */
-  async function liquidation(index: number, accept: (r: RemovalReply) => boolean = () => true): Promise<RemovalReply> {
+  async function liquidation(index: number, accept: (r: RemovalAnswer) => boolean = () => true): Promise<RemovalAnswer> {
     const answer = await eventually(
       () => rpcCall(net.aggregatorUrl, "bls_exit_liquidation_request", { pubkey: regs[index].blsPubkeyHex, liquidate: true }),
-      (o) => !(o instanceof Error) && accept(o as RemovalReply),
+      (o) => !(o instanceof Error) && accept(parseRemovalAnswer(o)),
       30_000,
     );
     if (answer instanceof Error) throw answer;
-    return answer as RemovalReply;
+    return parseRemovalAnswer(answer);
   }
 
-  const submit = (index: number, r: RemovalReply) =>
-    d.snr.liquidateBLSPublicKeyWithSignature(regs[index].blsPubkey, BigInt(r.timestamp), words(r.signature), r.non_signer_ids.map(BigInt));
+  const submit = (index: number, r: RemovalAnswer) =>
+    d.snr.liquidateBLSPublicKeyWithSignature(regs[index].blsPubkey, r.timestamp, r.signature, [...r.nonSignerIds]);
 
   before(async () => {
     d = await deployServiceNodeRewards({ seeded: 0, label: "races-e2e" });
@@ -96,7 +81,7 @@ describe("network races end to end: a non-signer removed before submission, an a
     // The network signs node 4's liquidation with node 5 listed as a non-signer …
     const held = await liquidation(4);
     expect(held.type).to.equal("liquidate");
-    expect(held.non_signer_ids).to.deep.equal([ids[OFFLINE].toString()]);
+    expect(held.nonSignerIds).to.deep.equal([ids[OFFLINE]]);
 
     // … then node 5 itself is liquidated before that answer is submitted.
     const first = await liquidation(OFFLINE);
@@ -113,7 +98,7 @@ describe("network races end to end: a non-signer removed before submission, an a
   it("refuses the same answer with an id that never existed listed in its place (replays and forgeries stay refused)", async () => {
     const held = await liquidation(3);
     const never = (await d.snr.nextServiceNodeID()) + 100n;
-    await expect(d.snr.liquidateBLSPublicKeyWithSignature(regs[3].blsPubkey, BigInt(held.timestamp), words(held.signature), [never]))
+    await expect(d.snr.liquidateBLSPublicKeyWithSignature(regs[3].blsPubkey, held.timestamp, held.signature, [never]))
       .to.be.revertedWithCustomError(d.snr, "UnknownNonSigner")
       .withArgs(never);
   });
@@ -122,12 +107,12 @@ describe("network races end to end: a non-signer removed before submission, an a
     const latest = BigInt(await time.latest());
     // 30 s pass on the chain's clock without a block; the network's clock (the chain's pending time) follows.
     await hre.network.provider.send("evm_increaseTime", [30]);
-    const ahead = await liquidation(3, (r) => BigInt(r.timestamp) >= latest + 30n);
-    expect(ahead.non_signer_ids).to.deep.equal([]);
+    const ahead = await liquidation(3, (r) => r.timestamp >= latest + 30n);
+    expect(ahead.nonSignerIds).to.deep.equal([]);
     // The transaction lands in a block dated just after the previous one: 29+ s behind the signature.
     await time.setNextBlockTimestamp(latest + 1n);
     await expect(submit(3, ahead)).to.emit(d.snr, "ServiceNodeLiquidated").withArgs(ids[3], d.owner.address, [regs[3].blsPubkey.X, regs[3].blsPubkey.Y]);
     const block = await hre.ethers.provider.getBlock("latest");
-    expect(BigInt(ahead.timestamp) - BigInt(block!.timestamp) >= 29n, `signed at ${ahead.timestamp}, block at ${block!.timestamp}`).to.equal(true);
+    expect(ahead.timestamp - BigInt(block!.timestamp) >= 29n, `signed at ${ahead.timestamp}, block at ${block!.timestamp}`).to.equal(true);
   });
 });
